@@ -1,0 +1,386 @@
+/*
+ * main.c: the referd daemon: command line, logging, the configuration
+ * file, the agent thread's libev loop, the engine thread, and signals.
+ *
+ * Threads: this (main) thread runs the agent's libev loop (the default
+ * loop): signals, the engine's event queue and, later, net-snmp.  The
+ * engine runs on its own thread and loop (sip/engine.c).  The two meet
+ * only through engine_apply(), engine_stats_get() and the event queue.
+ */
+#include "referd-build.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include "agent/conffile.h"
+#include "agent/evq.h"
+#include "sip/config.h"
+#include "sip/engine.h"
+
+#ifndef REFERD_SYSCONFDIR
+#define REFERD_SYSCONFDIR "/etc"
+#endif
+#define DEFAULT_CONFIG REFERD_SYSCONFDIR "/referd/referd.conf"
+
+/* What the command line asked for. */
+struct options {
+	int         foreground;
+	int         log_given;
+	const char *config_path;
+	int         config_explicit;
+	const char *agentx_address;
+	const char *master_address;
+	const char *pidfile;
+};
+
+/* The daemon's state, owned by the main thread. */
+struct referd {
+	struct options        opt;
+	struct ev_loop       *loop;
+	struct evq           *evq;
+	struct engine        *engine;
+	struct referd_config *running;   /* the agent's copy */
+	ev_signal             sig_term, sig_int, sig_hup;
+	int                   exit_code;
+};
+
+/* Print the usage text. */
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: referd [-f] [-c FILE] [-x ADDRESS | -M ADDRESS] [-p PIDFILE]\n"
+	    "              [-L LOGOPTS] [-D TOKENS] [-V] [-h]\n"
+	    "\n"
+	    "  -f          stay in the foreground (log to stderr unless -L says otherwise)\n"
+	    "  -c FILE     configuration file (default %s)\n"
+	    "  -x ADDRESS  master agent's AgentX address: subagent mode, the default\n"
+	    "  -M ADDRESS  be a master SNMP agent listening on ADDRESS (e.g. udp:127.0.0.1:1161)\n"
+	    "  -p PIDFILE  write the process id to PIDFILE\n"
+	    "  -L LOGOPTS  net-snmp logging options:\n",
+	    DEFAULT_CONFIG);
+	snmp_log_options_usage("                ", out);
+	fprintf(out,
+	    "  -D TOKENS   turn on net-snmp debugging output for TOKENS\n"
+	    "  -V          print the version and exit\n"
+	    "  -h          print this help and exit\n"
+	    "\n"
+	    "Signals: SIGTERM stops referd cleanly; SIGHUP re-reads the configuration file.\n");
+}
+
+/* Print versions of referd and the libraries it runs on. */
+static void
+version(void)
+{
+	printf("referd %s\n", PACKAGE_VERSION);
+	printf("net-snmp %s, libev %d.%d, oSIP2 (libosip2)\n",
+	    netsnmp_get_version(), ev_version_major(), ev_version_minor());
+}
+
+/* Parse the command line; returns 0, 1 to exit successfully, or -1. */
+static int
+parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config_path = DEFAULT_CONFIG;
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":fc:x:M:p:L:D:Vh")) != -1) {
+		switch (c) {
+		case 'f':
+			o->foreground = 1;
+			break;
+		case 'c':
+			o->config_path = optarg;
+			o->config_explicit = 1;
+			break;
+		case 'x':
+			o->agentx_address = optarg;
+			break;
+		case 'M':
+			o->master_address = optarg;
+			break;
+		case 'p':
+			o->pidfile = optarg;
+			break;
+		case 'L':
+			if (snmp_log_options(optarg, argc, argv) < 0) {
+				fprintf(stderr, "referd: bad -L option \"%s\"\n",
+				    optarg);
+				return -1;
+			}
+			o->log_given = 1;
+			break;
+		case 'D':
+			debug_register_tokens(optarg);
+			snmp_set_do_debugging(1);
+			break;
+		case 'V':
+			version();
+			return 1;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case ':':
+			fprintf(stderr, "referd: option -%c needs an argument\n",
+			    optopt);
+			usage(stderr);
+			return -1;
+		default:
+			fprintf(stderr, "referd: unknown option -%c\n", optopt);
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "referd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		return -1;
+	}
+	if (o->agentx_address != NULL && o->master_address != NULL) {
+		fprintf(stderr, "referd: -x and -M exclude each other\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* Engine events, delivered on the main thread by the queue. */
+static void
+on_engine_event(const struct engine_event *ev, void *arg)
+{
+	switch (ev->type) {
+	case ENGINE_EV_LOG:
+		snmp_log(ev->level, "engine: %s\n", ev->text);
+		break;
+	case ENGINE_EV_CONFIG_APPLIED:
+	case ENGINE_EV_STOPPED:
+		snmp_log(LOG_INFO, "engine: %s\n", ev->text);
+		break;
+	}
+}
+
+/* Hand the engine a copy of the running configuration. */
+static int
+referd_push_config(struct referd *r)
+{
+	struct referd_config *snap;
+	int rc = referd_config_dup(r->running, &snap);
+
+	if (rc) {
+		snmp_log(LOG_ERR, "cannot copy the configuration: %s\n",
+		    strerror(rc));
+		return rc;
+	}
+	return engine_apply(r->engine, snap);
+}
+
+/*
+ * Read the configuration file into the running configuration (the engine
+ * is not told; see referd_push_config).  At start an unreadable or
+ * invalid file is fatal; on SIGHUP it leaves the running configuration
+ * exactly as it was.
+ */
+static int
+referd_read_config(struct referd *r, int at_start)
+{
+	struct referd_config *file = NULL, *merged = NULL;
+	struct referd_config_error verr;
+	int rc;
+
+	rc = conffile_load(r->opt.config_path, &file);
+	if (rc == ENOENT && !r->opt.config_explicit) {
+		snmp_log(LOG_NOTICE, "%s: not found; starting with no "
+		    "provisioned rows\n", r->opt.config_path);
+		rc = referd_config_new(&file);
+	} else if (rc == ENOENT) {
+		snmp_log(LOG_ERR, "%s: no such file\n", r->opt.config_path);
+		return rc;
+	}
+	if (rc) {
+		if (!at_start)
+			snmp_log(LOG_ERR, "%s: not reloaded; the running "
+			    "configuration is unchanged\n", r->opt.config_path);
+		return rc;
+	}
+	rc = conffile_merge(r->running, file, &merged);
+	referd_config_free(file);
+	if (rc)
+		return rc;
+	if (referd_config_validate(NULL, merged, &verr)) {
+		snmp_log(LOG_ERR, "%s: rule %s broken: %s; the running "
+		    "configuration is unchanged\n", r->opt.config_path,
+		    referd_rule_name(verr.rule), verr.text);
+		referd_config_free(merged);
+		return EINVAL;
+	}
+	referd_config_free(r->running);
+	r->running = merged;
+	snmp_log(LOG_INFO, "%s: read: %zu profiles, %zu refer support, "
+	    "%zu signaling, %zu gateways, %zu routes\n", r->opt.config_path,
+	    merged->n_sgp, merged->n_refer, merged->n_sig, merged->n_gw,
+	    merged->n_route);
+	return 0;
+}
+
+/* SIGTERM / SIGINT: leave the loop; main() shuts down in order. */
+static void
+on_sig_term(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	snmp_log(LOG_NOTICE, "signal %d: shutting down\n", w->signum);
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* SIGHUP: re-read the configuration file. */
+static void
+on_sig_hup(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct referd *r = w->data;
+
+	snmp_log(LOG_NOTICE, "SIGHUP: re-reading %s\n", r->opt.config_path);
+	if (referd_read_config(r, 0) == 0)
+		(void)referd_push_config(r);
+}
+
+/* Write the pid file; returns 0 or an errno value. */
+static int
+write_pidfile(const char *path)
+{
+	FILE *f;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return errno;
+	f = fdopen(fd, "w");
+	if (f == NULL) {
+		close(fd);
+		return errno;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	if (fclose(f) != 0)
+		return errno;
+	return 0;
+}
+
+/* Set up logging: -L wins; otherwise stderr in foreground, syslog else. */
+static void
+setup_logging(const struct options *o)
+{
+	if (o->log_given)
+		return;
+	if (o->foreground)
+		snmp_enable_stderrlog();
+	else
+		snmp_enable_syslog_ident("referd", LOG_DAEMON);
+}
+
+/* Start the engine thread with every signal blocked in it. */
+static int
+start_engine(struct referd *r)
+{
+	sigset_t all, old;
+	int rc;
+
+	rc = engine_new(&r->engine, evq_push, r->evq);
+	if (rc)
+		return rc;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = engine_start(r->engine);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct referd r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	rc = parse_args(argc, argv, &r.opt);
+	if (rc != 0)
+		return rc > 0 ? 0 : 1;
+	setup_logging(&r.opt);
+
+	/* net-snmp's config machinery, for our own file only. */
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_APPTYPE,
+	    "referd");
+	conffile_register();
+	if ((rc = referd_config_new(&r.running)) != 0) {
+		snmp_log(LOG_ERR, "out of memory\n");
+		return 1;
+	}
+	/* Read before daemonizing so a broken file is reported to the caller. */
+	if (referd_read_config(&r, 1) != 0) {
+		snmp_log(LOG_ERR, "referd not started\n");
+		referd_config_free(r.running);
+		return 1;
+	}
+
+	if (!r.opt.foreground && netsnmp_daemonize(1, 0) != 0) {
+		snmp_log(LOG_ERR, "cannot run in the background\n");
+		return 1;
+	}
+	if (r.opt.pidfile != NULL && (rc = write_pidfile(r.opt.pidfile))) {
+		snmp_log(LOG_ERR, "%s: %s\n", r.opt.pidfile, strerror(rc));
+		return 1;
+	}
+	snmp_log(LOG_NOTICE, "referd %s starting\n", PACKAGE_VERSION);
+	if (r.opt.agentx_address != NULL || r.opt.master_address != NULL)
+		snmp_log(LOG_WARNING, "SNMP management is not served by this "
+		    "build yet: %s %s ignored\n",
+		    r.opt.master_address ? "-M" : "-x",
+		    r.opt.master_address ? r.opt.master_address :
+		    r.opt.agentx_address);
+
+	r.loop = ev_default_loop(EVFLAG_AUTO);
+	if ((rc = evq_new(&r.evq, r.loop, on_engine_event, &r)) != 0 ||
+	    (rc = start_engine(&r)) != 0) {
+		snmp_log(LOG_ERR, "cannot start the engine: %s\n", strerror(rc));
+		r.exit_code = 1;
+		goto out;
+	}
+	if (referd_push_config(&r) != 0) {
+		r.exit_code = 1;
+		goto out;
+	}
+
+	ev_signal_init(&r.sig_term, on_sig_term, SIGTERM);
+	ev_signal_init(&r.sig_int, on_sig_term, SIGINT);
+	ev_signal_init(&r.sig_hup, on_sig_hup, SIGHUP);
+	r.sig_hup.data = &r;
+	ev_signal_start(r.loop, &r.sig_term);
+	ev_signal_start(r.loop, &r.sig_int);
+	ev_signal_start(r.loop, &r.sig_hup);
+
+	ev_run(r.loop, 0);
+
+	ev_signal_stop(r.loop, &r.sig_term);
+	ev_signal_stop(r.loop, &r.sig_int);
+	ev_signal_stop(r.loop, &r.sig_hup);
+out:
+	if (r.engine != NULL)
+		engine_stop(r.engine);
+	if (r.evq != NULL)
+		evq_drain(r.evq);
+	engine_free(r.engine);
+	evq_free(r.evq);
+	referd_config_free(r.running);
+	if (r.opt.pidfile != NULL)
+		unlink(r.opt.pidfile);
+	snmp_log(LOG_NOTICE, "referd stopped\n");
+	snmp_shutdown("referd");
+	return r.exit_code;
+}

@@ -1,0 +1,250 @@
+/*
+ * config.h: the engine's configuration model.
+ *
+ * A struct referd_config is one complete, self-contained configuration:
+ * the scalars and every row of the five writable tables of REFERD-MIB,
+ * each row with its RowStatus and StorageType.  The agent keeps its
+ * working copy in this form, validates a candidate against the previous
+ * one with referd_config_validate() and hands the engine an immutable
+ * copy (engine_apply).  The engine acts only on active rows.
+ *
+ * Nothing here knows about SNMP; the numeric values of the enums are
+ * those of the MIB so that no table of translations is needed.
+ */
+#ifndef REFERD_SIP_CONFIG_H
+#define REFERD_SIP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Index ranges of REFERD-MIB (SPEC section 4). */
+#define REFERD_SGP_MAX        1024
+#define REFERD_SIG_MAX        64
+#define REFERD_GW_MAX         4096
+#define REFERD_ROUTE_MAX      65535
+#define REFERD_NAME_MAX       32      /* SGP and gateway names */
+#define REFERD_ADDR_MAX       45      /* IPv6 literal, no brackets */
+#define REFERD_PREFIX_MAX     32
+#define REFERD_DA_TIMER_MIN   1       /* minutes */
+#define REFERD_DA_TIMER_MAX   10
+#define REFERD_NOTIFY_RATE_MAX 10000
+
+/* TruthValue-like switches of the Refer Support row. */
+enum referd_switch {
+	REFERD_DISABLED = 1,
+	REFERD_ENABLED = 2,
+};
+
+/* referdReferFromHeader. */
+enum referd_from_header {
+	REFERD_FROM_REFERRED_BY = 1,
+	REFERD_FROM_ORIGINAL_CALLER = 2,
+};
+
+/* referdSigTransport / referdGwTransport. */
+enum referd_transport {
+	REFERD_TRANSPORT_UDP = 1,
+	REFERD_TRANSPORT_TCP = 2,
+};
+
+/* StorageType (RFC 2579). */
+enum referd_storage {
+	REFERD_ST_OTHER = 1,
+	REFERD_ST_VOLATILE = 2,
+	REFERD_ST_NONVOLATILE = 3,
+	REFERD_ST_PERMANENT = 4,
+	REFERD_ST_READONLY = 5,
+};
+
+/* RowStatus (RFC 2579) as stored: only the three states a row can be in. */
+enum referd_row_status {
+	REFERD_RS_ACTIVE = 1,
+	REFERD_RS_NOTINSERVICE = 2,
+	REFERD_RS_NOTREADY = 3,
+};
+
+/* A SIP SGP profile (referdSgpEntry). */
+struct referd_sgp {
+	uint32_t index;
+	char     name[REFERD_NAME_MAX + 1];
+	int      storage;
+	int      status;
+};
+
+/* A Refer Support row (referdReferEntry), indexed by its profile. */
+struct referd_refer {
+	uint32_t sgp_index;
+	int      support;          /* enum referd_switch */
+	int      from_header;      /* enum referd_from_header */
+	int      delayed_answer;   /* enum referd_switch */
+	uint32_t da_timer;         /* minutes */
+	int      release_session;  /* enum referd_switch */
+	int      storage;
+	int      status;
+};
+
+/* A signaling endpoint (referdSignalingEntry). */
+struct referd_sig {
+	uint32_t index;
+	char     address[REFERD_ADDR_MAX + 1];  /* "" = not set yet */
+	uint32_t port;
+	int      transport;
+	uint32_t sgp_index;                     /* 0 = none */
+	int      storage;
+	int      status;
+};
+
+/* A trusted peer (referdGatewayEntry). */
+struct referd_gw {
+	uint32_t index;
+	char     name[REFERD_NAME_MAX + 1];     /* "" = not set yet */
+	char     address[REFERD_ADDR_MAX + 1];  /* "" = not set yet */
+	uint32_t port;                          /* 0 = any source port */
+	int      transport;
+	uint32_t sgp_index;                     /* 0 = the endpoint's */
+	int      storage;
+	int      status;
+};
+
+/* A digit-prefix route (referdRouteEntry). */
+struct referd_route {
+	uint32_t index;
+	char     prefix[REFERD_PREFIX_MAX + 1]; /* "" = default route */
+	uint32_t gw_index;                      /* 0 = not set yet */
+	int      storage;
+	int      status;
+};
+
+/*
+ * One whole configuration.  Each table is an array sorted by index with
+ * no duplicates (referd_config_validate checks it).  Settings that are
+ * not in the MIB (media port range) come from the configuration file.
+ */
+struct referd_config {
+	uint32_t max_calls;          /* 0 = unlimited */
+	uint32_t notify_rate_limit;  /* per second, 0 = unlimited */
+	uint32_t rtp_port_min;       /* even, inclusive */
+	uint32_t rtp_port_max;       /* inclusive */
+
+	struct referd_sgp   *sgp;    size_t n_sgp;
+	struct referd_refer *refer;  size_t n_refer;
+	struct referd_sig   *sig;    size_t n_sig;
+	struct referd_gw    *gw;     size_t n_gw;
+	struct referd_route *route;  size_t n_route;
+};
+
+/* Which rule of SPEC section 4 a configuration broke. */
+enum referd_rule {
+	REFERD_RULE_OK = 0,
+	REFERD_RULE_INDEX_RANGE,        /* index outside the table's range */
+	REFERD_RULE_INDEX_ORDER,        /* duplicate index (or unsorted) */
+	REFERD_RULE_ENUM_VALUE,         /* enumeration out of its values */
+	REFERD_RULE_STORAGE_VALUE,      /* StorageType not one of 2..5 */
+	REFERD_RULE_STATUS_VALUE,       /* stored RowStatus not 1..3 */
+	REFERD_RULE_NAME_LENGTH,        /* name not 1..32 characters */
+	REFERD_RULE_NAME_UNIQUE,        /* SGP name used twice */
+	REFERD_RULE_ADDRESS,            /* not an IPv4/IPv6 literal */
+	REFERD_RULE_PORT_RANGE,         /* port out of range */
+	REFERD_RULE_PREFIX_CHARS,       /* prefix has other than 0-9*#+ */
+	REFERD_RULE_INCOMPLETE,         /* active row lacks a column */
+	REFERD_RULE_REFER_NEEDS_SGP,    /* refer row without its SGP row */
+	REFERD_RULE_SGP_REF,            /* sig/gw names a missing SGP */
+	REFERD_RULE_GW_REF,             /* route names a missing gateway */
+	REFERD_RULE_DA_NEEDS_SUPPORT,   /* delayed answer without support */
+	REFERD_RULE_DA_TIMER_RANGE,     /* timer not 1..10 minutes */
+	REFERD_RULE_DA_TIMER_WRITE,     /* timer changed while DA disabled */
+	REFERD_RULE_SIG_UNIQUE,         /* endpoint address/port/transport twice */
+	REFERD_RULE_PERMANENT_DESTROY,  /* permanent/readOnly row removed */
+	REFERD_RULE_READONLY_CHANGE,    /* readOnly row changed */
+	REFERD_RULE_STORAGE_CHANGE,     /* permanent/readOnly set by SNMP, or changed away */
+	REFERD_RULE_RTP_RANGE,          /* media port range unusable */
+	REFERD_RULE_LIMIT_RANGE,        /* notify rate limit out of range */
+	REFERD_RULE__COUNT
+};
+
+/* The tables of the configuration, to name the row a rule failed for. */
+enum referd_table {
+	REFERD_TABLE_NONE = 0,   /* a scalar */
+	REFERD_TABLE_SGP,
+	REFERD_TABLE_REFER,
+	REFERD_TABLE_SIG,
+	REFERD_TABLE_GW,
+	REFERD_TABLE_ROUTE,
+};
+
+/* What referd_config_validate() found wrong, if anything. */
+struct referd_config_error {
+	enum referd_rule  rule;
+	enum referd_table table;
+	uint32_t          index;      /* row index; 0 for a scalar */
+	const char       *column;     /* MIB column name, or NULL */
+	char              text[256];  /* one sentence for an operator */
+};
+
+/* Allocate an empty configuration with the documented defaults. */
+int referd_config_new(struct referd_config **cfgp);
+
+/* Free a configuration; NULL is allowed. */
+void referd_config_free(struct referd_config *cfg);
+
+/* Deep-copy a configuration. */
+int referd_config_dup(const struct referd_config *cfg,
+    struct referd_config **copyp);
+
+/*
+ * Check a whole configuration against every rule of SPEC section 4.
+ * With prev non-NULL, the rules about changes are checked too: the
+ * Delayed Answer Timer written while Delayed Answer stays disabled,
+ * permanent or readOnly rows destroyed, readOnly rows changed, storage
+ * types moved to or from permanent/readOnly.  Returns 0 when every rule
+ * holds, EINVAL otherwise with *err saying which rule failed for which
+ * row (err may be NULL).
+ */
+int referd_config_validate(const struct referd_config *prev,
+    const struct referd_config *next, struct referd_config_error *err);
+
+/* A short name for a rule ("refer-needs-sgp"), for logs and tests. */
+const char *referd_rule_name(enum referd_rule rule);
+
+/* The MIB name of a table ("referdGatewayTable"). */
+const char *referd_table_name(enum referd_table table);
+
+/* Row lookups by index (binary search); NULL when absent. */
+struct referd_sgp   *referd_config_sgp(const struct referd_config *cfg, uint32_t index);
+struct referd_refer *referd_config_refer(const struct referd_config *cfg, uint32_t sgp_index);
+struct referd_sig   *referd_config_sig(const struct referd_config *cfg, uint32_t index);
+struct referd_gw    *referd_config_gw(const struct referd_config *cfg, uint32_t index);
+struct referd_route *referd_config_route(const struct referd_config *cfg, uint32_t index);
+
+/*
+ * Insert or replace a row, keeping the table sorted.  The row is copied.
+ * Returns 0, or ENOMEM.
+ */
+int referd_config_put_sgp(struct referd_config *cfg, const struct referd_sgp *row);
+int referd_config_put_refer(struct referd_config *cfg, const struct referd_refer *row);
+int referd_config_put_sig(struct referd_config *cfg, const struct referd_sig *row);
+int referd_config_put_gw(struct referd_config *cfg, const struct referd_gw *row);
+int referd_config_put_route(struct referd_config *cfg, const struct referd_route *row);
+
+/* Remove a row by index; returns 0, or ENOENT. */
+int referd_config_del(struct referd_config *cfg, enum referd_table table,
+    uint32_t index);
+
+/* Remove every row whose StorageType is at least storage. */
+void referd_config_drop_storage(struct referd_config *cfg, int storage);
+
+/* Insert (or replace) every row of src into dst; returns 0 or ENOMEM. */
+int referd_config_put_all(struct referd_config *dst,
+    const struct referd_config *src);
+
+/* Rows with default column values (MIB DEFVALs), not yet complete. */
+void referd_sgp_init(struct referd_sgp *row, uint32_t index);
+void referd_refer_init(struct referd_refer *row, uint32_t sgp_index);
+void referd_sig_init(struct referd_sig *row, uint32_t index);
+void referd_gw_init(struct referd_gw *row, uint32_t index);
+void referd_route_init(struct referd_route *row, uint32_t index);
+
+/* True when s is an IPv4 or IPv6 literal (no brackets). */
+int referd_addr_is_literal(const char *s);
+
+#endif /* REFERD_SIP_CONFIG_H */

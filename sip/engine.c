@@ -1,0 +1,224 @@
+/*
+ * engine.c: the engine thread, its libev loop, and the configuration
+ * snapshot hand-off.
+ *
+ * The agent thread publishes a snapshot by swapping it into `pending`
+ * (an atomic pointer) and waking the loop with an ev_async.  The engine
+ * thread swaps it out again and makes it current; the previous current
+ * snapshot is freed on the engine thread, the only one that reads it.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ev.h>
+
+#include "engine.h"
+
+struct engine {
+	struct ev_loop *loop;
+	ev_async        wake_apply;
+	ev_async        wake_stop;
+	pthread_t       thread;
+	int             started;
+	int             stopped;
+
+	engine_event_h *eh;
+	void           *eh_arg;
+
+	_Atomic(struct referd_config *) pending;
+	struct referd_config *current;   /* engine thread only */
+
+	_Atomic uint64_t generation;
+	_Atomic uint32_t active_calls;
+};
+
+/* Send an event to the agent. */
+static void
+engine_emit(struct engine *e, const struct engine_event *ev)
+{
+	if (e->eh != NULL)
+		e->eh(ev, e->eh_arg);
+}
+
+/* Send a log line to the agent. */
+static void __attribute__((format(printf, 3, 4)))
+engine_log(struct engine *e, int level, const char *fmt, ...)
+{
+	struct engine_event ev;
+	va_list ap;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_LOG;
+	ev.level = level;
+	va_start(ap, fmt);
+	vsnprintf(ev.text, sizeof(ev.text), fmt, ap);
+	va_end(ap);
+	engine_emit(e, &ev);
+}
+
+/* Count the active rows of a configuration, for the applied event. */
+static void
+count_active(const struct referd_config *c, size_t n[5])
+{
+	memset(n, 0, 5 * sizeof(n[0]));
+	for (size_t i = 0; i < c->n_sgp; i++)
+		n[0] += c->sgp[i].status == REFERD_RS_ACTIVE;
+	for (size_t i = 0; i < c->n_refer; i++)
+		n[1] += c->refer[i].status == REFERD_RS_ACTIVE;
+	for (size_t i = 0; i < c->n_sig; i++)
+		n[2] += c->sig[i].status == REFERD_RS_ACTIVE;
+	for (size_t i = 0; i < c->n_gw; i++)
+		n[3] += c->gw[i].status == REFERD_RS_ACTIVE;
+	for (size_t i = 0; i < c->n_route; i++)
+		n[4] += c->route[i].status == REFERD_RS_ACTIVE;
+}
+
+/* Take the pending snapshot, if any, and make it current. */
+static void
+engine_take_snapshot(struct engine *e)
+{
+	struct referd_config *cfg = atomic_exchange(&e->pending, NULL);
+	struct engine_event ev;
+	size_t n[5];
+
+	if (cfg == NULL)
+		return;
+	referd_config_free(e->current);
+	e->current = cfg;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_CONFIG_APPLIED;
+	ev.generation = atomic_fetch_add(&e->generation, 1) + 1;
+	count_active(cfg, n);
+	snprintf(ev.text, sizeof(ev.text), "configuration %llu applied: "
+	    "%zu profiles, %zu refer support, %zu signaling, %zu gateways, "
+	    "%zu routes active; maxCalls %u",
+	    (unsigned long long)ev.generation, n[0], n[1], n[2], n[3], n[4],
+	    cfg->max_calls);
+	engine_emit(e, &ev);
+}
+
+/* ev_async callback: a new snapshot is pending. */
+static void
+on_wake_apply(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct engine *e = (struct engine *)((char *)w -
+	    offsetof(struct engine, wake_apply));
+
+	engine_take_snapshot(e);
+}
+
+/* ev_async callback: the agent asks the loop to end. */
+static void
+on_wake_stop(struct ev_loop *loop, ev_async *w, int revents)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* The engine thread. */
+static void *
+engine_main(void *arg)
+{
+	struct engine *e = arg;
+	struct engine_event ev;
+
+	engine_log(e, ENGINE_LOG_INFO, "engine thread running");
+	engine_take_snapshot(e);  /* one may have arrived before the loop */
+	ev_run(e->loop, 0);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_STOPPED;
+	snprintf(ev.text, sizeof(ev.text), "engine thread stopped");
+	engine_emit(e, &ev);
+	return NULL;
+}
+
+int
+engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return ENOMEM;
+	e->loop = ev_loop_new(EVFLAG_AUTO);
+	if (e->loop == NULL) {
+		free(e);
+		return ENOMEM;
+	}
+	e->eh = eh;
+	e->eh_arg = arg;
+	atomic_init(&e->pending, NULL);
+	atomic_init(&e->generation, 0);
+	atomic_init(&e->active_calls, 0);
+	ev_async_init(&e->wake_apply, on_wake_apply);
+	ev_async_init(&e->wake_stop, on_wake_stop);
+	ev_async_start(e->loop, &e->wake_apply);
+	ev_async_start(e->loop, &e->wake_stop);
+	*enginep = e;
+	return 0;
+}
+
+int
+engine_start(struct engine *e)
+{
+	int rc;
+
+	if (e->started)
+		return EALREADY;
+	rc = pthread_create(&e->thread, NULL, engine_main, e);
+	if (rc == 0)
+		e->started = 1;
+	return rc;
+}
+
+int
+engine_apply(struct engine *e, struct referd_config *cfg)
+{
+	struct referd_config *old;
+
+	if (cfg == NULL)
+		return EINVAL;
+	old = atomic_exchange(&e->pending, cfg);
+	/* A snapshot never taken by the engine was never read by it. */
+	referd_config_free(old);
+	ev_async_send(e->loop, &e->wake_apply);
+	return 0;
+}
+
+void
+engine_stop(struct engine *e)
+{
+	if (!e->started || e->stopped)
+		return;
+	ev_async_send(e->loop, &e->wake_stop);
+	pthread_join(e->thread, NULL);
+	e->stopped = 1;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	engine_stop(e);
+	ev_async_stop(e->loop, &e->wake_apply);
+	ev_async_stop(e->loop, &e->wake_stop);
+	ev_loop_destroy(e->loop);
+	referd_config_free(atomic_load(&e->pending));
+	referd_config_free(e->current);
+	free(e);
+}
+
+void
+engine_stats_get(struct engine *e, struct engine_stats *st)
+{
+	st->generation = atomic_load_explicit(&e->generation,
+	    memory_order_relaxed);
+	st->active_calls = atomic_load_explicit(&e->active_calls,
+	    memory_order_relaxed);
+}

@@ -1,0 +1,77 @@
+/*
+ * engine.h: the SIP engine's public interface.
+ *
+ * The engine runs on its own thread with its own libev loop and knows
+ * nothing of SNMP.  The agent hands it complete configuration snapshots
+ * (engine_apply), reads the counters it publishes (engine_stats), and
+ * receives the events worth a log line or a notification through the
+ * callback given to engine_new, which runs on the engine thread and
+ * must only queue the event for the agent's own thread.
+ */
+#ifndef REFERD_SIP_ENGINE_H
+#define REFERD_SIP_ENGINE_H
+
+#include <stdint.h>
+
+#include "config.h"
+
+struct engine;
+
+/* What an event is about. */
+enum engine_event_type {
+	ENGINE_EV_LOG = 1,          /* a line for the log */
+	ENGINE_EV_CONFIG_APPLIED,   /* a snapshot took effect */
+	ENGINE_EV_STOPPED,          /* the engine thread has finished */
+};
+
+/* Log levels, the syslog numbering. */
+enum engine_log_level {
+	ENGINE_LOG_ERR = 3,
+	ENGINE_LOG_WARNING = 4,
+	ENGINE_LOG_NOTICE = 5,
+	ENGINE_LOG_INFO = 6,
+	ENGINE_LOG_DEBUG = 7,
+};
+
+/* One event, copied by value into the agent's queue. */
+struct engine_event {
+	enum engine_event_type type;
+	int      level;            /* ENGINE_EV_LOG */
+	uint64_t generation;       /* ENGINE_EV_CONFIG_APPLIED */
+	char     text[512];
+};
+
+/* Called on the engine thread; must not block and must not call net-snmp. */
+typedef void (engine_event_h)(const struct engine_event *ev, void *arg);
+
+/* Counters the engine publishes (read with relaxed atomics). */
+struct engine_stats {
+	uint64_t generation;       /* snapshots applied so far */
+	uint32_t active_calls;
+};
+
+/* Create an engine (not yet running). */
+int engine_new(struct engine **enginep, engine_event_h *eh, void *arg);
+
+/* Start the engine thread. */
+int engine_start(struct engine *engine);
+
+/*
+ * Hand the engine a new complete configuration.  The engine takes
+ * ownership of cfg, which nobody may modify afterwards; it takes effect
+ * on the engine thread at its next loop iteration.  A snapshot that
+ * arrives before the previous one was taken replaces it.  Safe to call
+ * from any thread.
+ */
+int engine_apply(struct engine *engine, struct referd_config *cfg);
+
+/* Stop the engine thread and wait for it.  Idempotent. */
+void engine_stop(struct engine *engine);
+
+/* Free a stopped engine; NULL is allowed. */
+void engine_free(struct engine *engine);
+
+/* Read the published counters.  Safe from any thread. */
+void engine_stats_get(struct engine *engine, struct engine_stats *st);
+
+#endif /* REFERD_SIP_ENGINE_H */
