@@ -83,8 +83,9 @@ static void
 version(void)
 {
 	printf("referd %s\n", PACKAGE_VERSION);
-	printf("net-snmp %s, libev %d.%d, oSIP2 (libosip2)\n",
-	    netsnmp_get_version(), ev_version_major(), ev_version_minor());
+	printf("net-snmp %s, libev %d.%d, built with oSIP2 %s\n",
+	    netsnmp_get_version(), ev_version_major(), ev_version_minor(),
+	    REFERD_OSIP_VERSION);
 }
 
 /* Parse the command line; returns 0, 1 to exit successfully, or -1. */

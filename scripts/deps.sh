@@ -1,0 +1,33 @@
+#!/bin/sh
+# deps.sh: install what referd needs to build, run and be tested on
+# Debian 12 (run as root).  Safe to run again: it installs only what is
+# missing.
+set -eu
+
+packages="build-essential autoconf automake libtool pkg-config
+libsnmp-dev libosip2-dev libev-dev
+snmp snmpd snmptrapd libsnmp-base smitools
+sip-tester mandoc clang"
+
+missing=
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+# npm may come with a nodejs that is not Debian's; ask for Debian's npm
+# only when there is no npm command at all.
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
+if [ -n "$missing" ]; then
+	if [ "$(id -u)" != 0 ]; then
+		echo "deps: missing packages:$missing; run this script as root" >&2
+		exit 1
+	fi
+	echo "deps: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# Debian's snmpd package starts a system snmpd on 161; referd's tests and
+# the demo use their own private master, so the system one is left as it is.
+sh "$(dirname "$0")/base-mibs.sh"

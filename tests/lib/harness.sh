@@ -1,0 +1,304 @@
+# harness.sh: shared helpers for referd's integration tests (sourced).
+#
+# Each test script calls `h_init SLOT NAME` first.  SLOT (1..254) is the
+# test's own: every address it uses is 127.0.SLOT.x, so tests run in
+# parallel (make -j2 check) never share an address or a port.  Within a
+# test, each peer has its own address:
+#   127.0.SLOT.1   referd, the private snmpd master, snmptrapd
+#   127.0.SLOT.2.. SIPp peers (A, B, C, ...)
+#
+# Every process a test starts goes through h_spawn, which records its pid;
+# h_cleanup (run on every exit path: normal end, failed assertion, error,
+# SIGINT/SIGTERM) stops each one by that pid, TERM first, KILL after 5 s.
+# Nothing is ever killed by name.
+#
+# Output is TAP: h_ok / h_is / h_like print one result each, h_done prints
+# the plan and exits non-zero if anything failed.
+
+set -u
+
+H_N=0
+H_FAILED=0
+H_PIDS=
+H_TMP=
+H_DONE=0
+
+# h_init SLOT NAME: make the temp dir, set addresses, install the traps.
+h_init() {
+	H_SLOT=$1
+	H_NAME=$2
+	H_NET=127.0.$H_SLOT
+	H_ADDR=$H_NET.1
+	H_TMP=$(mktemp -d "${TMPDIR:-/tmp}/referd-$H_NAME.XXXXXX") ||
+		{ echo "Bail out! cannot make a temp dir"; exit 1; }
+	trap h_cleanup EXIT
+	trap 'echo "# interrupted"; exit 130' INT TERM HUP
+	# The net-snmp tools read only what the test gives them.
+	SNMPCONFPATH=$H_TMP/snmpconf
+	SNMP_PERSISTENT_DIR=$H_TMP/persist
+	mkdir -p "$SNMPCONFPATH" "$SNMP_PERSISTENT_DIR/cert_indexes"
+	chmod 700 "$SNMP_PERSISTENT_DIR"
+	export SNMPCONFPATH SNMP_PERSISTENT_DIR
+	MIBDIRS=$(h_mibdirs)
+	MIBS=
+	export MIBDIRS MIBS
+	H_SNMP_PORT=1161
+	H_TRAP_PORT=1162
+	echo "# $H_NAME: temp dir $H_TMP, addresses $H_NET.x"
+}
+
+# h_mibdirs: the MIB path for the tools: our MIB, then the base MIBs.
+h_mibdirs() {
+	local d path=${REFERD_SRCDIR:-.}/mibs
+	for d in "${REFERD_BUILDDIR:-.}/mibs/base" /usr/share/snmp/mibs \
+	    /usr/share/snmp/mibs/ietf /usr/share/snmp/mibs/iana; do
+		[ -d "$d" ] && path=$path:$d
+	done
+	echo "$path"
+}
+
+# h_result OK DESC: print one TAP line.
+h_result() {
+	H_N=$((H_N + 1))
+	if [ "$1" = 0 ]; then
+		echo "ok $H_N - $2"
+	else
+		echo "not ok $H_N - $2"
+		H_FAILED=$((H_FAILED + 1))
+	fi
+}
+
+# h_ok DESC CMD...: pass when CMD succeeds.
+h_ok() {
+	local desc=$1 rc=0
+	shift
+	"$@" >"$H_TMP/last.out" 2>&1 || rc=$?
+	h_result $rc "$desc"
+	if [ $rc != 0 ]; then
+		echo "#   command: $*"
+		echo "#   exit $rc; output:"
+		sed 's/^/#     /' "$H_TMP/last.out" | head -20
+	fi
+	return 0
+}
+
+# h_not DESC CMD...: pass when CMD fails.
+h_not() {
+	local desc=$1 rc=0
+	shift
+	"$@" >"$H_TMP/last.out" 2>&1 || rc=$?
+	if [ $rc != 0 ]; then h_result 0 "$desc"; else
+		h_result 1 "$desc"; echo "#   command unexpectedly succeeded: $*"
+	fi
+	return 0
+}
+
+# h_is DESC GOT EXPECTED: pass when the strings are equal.
+h_is() {
+	if [ "$2" = "$3" ]; then h_result 0 "$1"; else
+		h_result 1 "$1"
+		echo "#   got:      '$2'"
+		echo "#   expected: '$3'"
+	fi
+}
+
+# h_like DESC TEXT REGEX: pass when TEXT matches the extended REGEX.
+h_like() {
+	if printf '%s\n' "$2" | grep -Eq -- "$3"; then h_result 0 "$1"; else
+		h_result 1 "$1"
+		echo "#   text:    '$(printf '%s' "$2" | head -c 600)'"
+		echo "#   pattern: '$3'"
+	fi
+}
+
+# h_grep DESC FILE REGEX: pass when a line of FILE matches REGEX.
+h_grep() {
+	if grep -Eq -- "$3" "$2" 2>/dev/null; then h_result 0 "$1"; else
+		h_result 1 "$1"
+		echo "#   no line of $2 matches '$3'; it ends with:"
+		tail -n 10 "$2" 2>/dev/null | sed 's/^/#     /'
+	fi
+}
+
+# h_bail MSG: stop the test here (cleanup still runs).
+h_bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# h_need PROGRAM...: bail out when a required program is missing.
+h_need() {
+	local p
+	for p in "$@"; do
+		[ -n "$p" ] && command -v "$p" >/dev/null 2>&1 ||
+			h_bail "required program '$p' not found (run scripts/deps.sh)"
+	done
+}
+
+# h_done: print the plan and exit with the test's status.
+h_done() {
+	H_DONE=1
+	echo "1..$H_N"
+	[ "$H_FAILED" = 0 ] && exit 0
+	exit 1
+}
+
+# h_spawn NAME CMD...: start CMD in the background, record its pid in
+# H_PID and in the list cleanup stops.  Output goes to $H_TMP/NAME.out.
+h_spawn() {
+	local name=$1
+	shift
+	"$@" </dev/null >"$H_TMP/$name.out" 2>&1 &
+	H_PID=$!
+	H_PIDS="$H_PID $H_PIDS"
+	echo "# started $name: pid $H_PID"
+}
+
+# h_alive PID: true while the process exists.
+h_alive() {
+	kill -0 "$1" 2>/dev/null
+}
+
+# h_stop PID: TERM, wait up to 5 s, then KILL; reap it.
+h_stop() {
+	local pid=$1 i=0
+	if h_alive "$pid"; then
+		kill -TERM "$pid" 2>/dev/null
+		kill -CONT "$pid" 2>/dev/null
+		while h_alive "$pid" && [ $i -lt 50 ]; do
+			# a zombie child counts as gone once reaped below
+			if ! grep -qs '^State:.*[RSDT]' "/proc/$pid/status"; then
+				break
+			fi
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if grep -qs '^State:.*[RSDT]' "/proc/$pid/status"; then
+			echo "# pid $pid ignored SIGTERM for 5 s: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	fi
+	wait "$pid" 2>/dev/null
+	H_PIDS=$(echo " $H_PIDS " | sed "s/ $pid / /")
+	return 0
+}
+
+# h_cleanup: stop every recorded process; keep the temp dir on failure.
+h_cleanup() {
+	local rc=$? pid
+	trap - EXIT
+	for pid in $H_PIDS; do
+		h_stop "$pid"
+	done
+	if [ -n "$H_TMP" ] && [ -d "$H_TMP" ]; then
+		if [ "$H_FAILED" = 0 ] && [ "$H_DONE" = 1 ] &&
+		    [ -z "${H_KEEP:-}" ]; then
+			rm -rf "$H_TMP"
+		else
+			echo "# kept $H_TMP for inspection"
+		fi
+	fi
+	exit $rc
+}
+
+# h_wait_for SECONDS CMD...: poll CMD every 0.1 s until it succeeds.
+h_wait_for() {
+	local limit=$(($1 * 10)) i=0
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -ge "$limit" ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
+# h_wait_exit PID SECONDS: wait for a spawned process to end; sets H_RC.
+h_wait_exit() {
+	local pid=$1 limit=$(($2 * 10)) i=0
+	while grep -qs '^State:.*[RSDT]' "/proc/$pid/status"; do
+		i=$((i + 1))
+		if [ $i -ge "$limit" ]; then
+			H_RC=124
+			return 1
+		fi
+		sleep 0.1
+	done
+	H_RC=0
+	wait "$pid" || H_RC=$?
+	H_PIDS=$(echo " $H_PIDS " | sed "s/ $pid / /")
+	return 0
+}
+
+# ---- net-snmp -----------------------------------------------------------
+
+# h_snmpd_start: a private snmpd master on $H_ADDR:$H_SNMP_PORT with its
+# AgentX socket at $H_AGENTX, communities public (read) and private
+# (write) for loopback clients only, traps to $H_ADDR:$H_TRAP_PORT, and
+# its persistent files in the test's own $SNMP_PERSISTENT_DIR.
+h_snmpd_start() {
+	h_need "${SNMPD:-snmpd}" snmpget
+	H_AGENTX=$H_TMP/agentx.sock
+	cat >"$H_TMP/snmpd.conf" <<-EOF
+	agentaddress udp:$H_ADDR:$H_SNMP_PORT
+	master agentx
+	agentXSocket $H_AGENTX
+	agentXPerms 0700 0700
+	rocommunity public 127.0.0.0/8
+	rwcommunity private 127.0.0.0/8
+	trap2sink udp:$H_ADDR:$H_TRAP_PORT public
+	EOF
+	h_spawn snmpd "${SNMPD:-snmpd}" -f -C -c "$H_TMP/snmpd.conf" \
+	    -Lf "$H_TMP/snmpd.log" -M "$MIBDIRS" -m ''
+	H_SNMPD_PID=$H_PID
+	h_wait_for 10 snmpget -v2c -c public -t 0.5 -r 0 \
+	    "$H_ADDR:$H_SNMP_PORT" .1.3.6.1.2.1.1.3.0 ||
+		h_bail "snmpd did not answer on $H_ADDR:$H_SNMP_PORT"
+}
+
+# h_snmptrapd_start: a snmptrapd on $H_ADDR:$H_TRAP_PORT that logs every
+# trap for community public, numerically, to $H_TRAPLOG.
+h_snmptrapd_start() {
+	h_need "${SNMPTRAPD:-snmptrapd}"
+	H_TRAPLOG=$H_TMP/traps.log
+	cat >"$H_TMP/snmptrapd.conf" <<-EOF
+	authCommunity log public
+	format2 TRAP %b%n%V|%v%n
+	EOF
+	: >"$H_TRAPLOG"
+	h_spawn snmptrapd "${SNMPTRAPD:-snmptrapd}" -f -C \
+	    -c "$H_TMP/snmptrapd.conf" -On -Lf "$H_TRAPLOG" \
+	    -M "$MIBDIRS" -m '' "udp:$H_ADDR:$H_TRAP_PORT"
+	H_SNMPTRAPD_PID=$H_PID
+	h_wait_for 10 grep -q 'NET-SNMP version' "$H_TRAPLOG" ||
+		h_bail "snmptrapd did not start on $H_ADDR:$H_TRAP_PORT"
+}
+
+# ---- SIPp ---------------------------------------------------------------
+
+# h_sipp NAME ADDR PORT ARGS...: a SIPp peer bound to ADDR:PORT, with its
+# statistics and error logs in $H_TMP/NAME.*.  The pid is in H_PID.
+h_sipp() {
+	local name=$1 addr=$2 port=$3
+	shift 3
+	h_need "${SIPP:-sipp}"
+	h_spawn "$name" "${SIPP:-sipp}" -i "$addr" -p "$port" -nostdin \
+	    -trace_err -error_file "$H_TMP/$name.errors" \
+	    -trace_screen -screen_file "$H_TMP/$name.screen" \
+	    -timeout 30s -timeout_error "$@"
+}
+
+# ---- referd -------------------------------------------------------------
+
+# h_referd_start CONF ARGS...: referd in the foreground with CONF, logging
+# to $H_TMP/referd.log; waits until the engine applied the first
+# configuration.  The pid is in H_REFERD_PID.
+h_referd_start() {
+	local conf=$1
+	shift
+	: >"$H_TMP/referd.log"
+	h_spawn referd "$REFERD" -f -Lf "$H_TMP/referd.log" -c "$conf" "$@"
+	H_REFERD_PID=$H_PID
+	h_wait_for 10 grep -q 'configuration 1 applied' "$H_TMP/referd.log" ||
+		h_bail "referd did not start: $(tail -n 5 "$H_TMP/referd.log")"
+}
