@@ -49,8 +49,7 @@ sh scripts/deps.sh
 mkdir -p build/release
 (cd build/release &&
 	{ [ -f Makefile ] || "$top/configure" -q --prefix="$prefix" \
-	    --sysconfdir=/etc --localstatedir=/var \
-	    --with-mibdir=/usr/share/snmp/mibs; } &&
+	    --sysconfdir=/etc --localstatedir=/var; } &&
 	make -j2 >/dev/null && make install >/dev/null)
 echo "setup: installed $prefix/sbin/referd and /usr/share/snmp/mibs/REFERD-MIB.txt"
 
