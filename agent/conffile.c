@@ -48,6 +48,15 @@ line_error(const char *fmt, ...)
 	loading_errors++;
 }
 
+/* Tokens of the configuration file are read only by conffile_load(). */
+#define NEED_LOADING() do { \
+	if (loading == NULL) { \
+		config_perror("this token belongs in the configuration file, " \
+		    "not in the persistent file: ignored"); \
+		return; \
+	} \
+} while (0)
+
 /* Parse an unsigned decimal number within [min, max]. */
 static int
 parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *vp)
@@ -219,6 +228,8 @@ parse_max_calls(const char *token, char *line)
 {
 	uint32_t v;
 
+	NEED_LOADING();
+
 	if (parse_u32(line, 0, UINT32_MAX, &v) == 0)
 		loading->max_calls = v;
 	else
@@ -231,6 +242,8 @@ static void
 parse_notify_rate(const char *token, char *line)
 {
 	uint32_t v;
+
+	NEED_LOADING();
 
 	if (parse_u32(line, 0, REFERD_NOTIFY_RATE_MAX, &v) == 0)
 		loading->notify_rate_limit = v;
@@ -245,6 +258,8 @@ parse_rtp_range(const char *token, char *line)
 {
 	struct words ws = { .p = line };
 	uint32_t lo, hi;
+
+	NEED_LOADING();
 
 	if (need_word(&ws, token, "first port") ||
 	    parse_u32(ws.w, 1024, 65535, &lo) ||
@@ -265,6 +280,8 @@ parse_profile(const char *token, char *line)
 	struct words ws = { .p = line };
 	struct referd_sgp row;
 	uint32_t index;
+
+	NEED_LOADING();
 
 	if (need_index(&ws, token, REFERD_SGP_MAX, &index) ||
 	    check_new_row(referd_config_sgp(loading, index), token, index))
@@ -295,6 +312,8 @@ parse_refer(const char *token, char *line)
 	struct referd_refer row;
 	uint32_t index;
 	int timer_given = 0;
+
+	NEED_LOADING();
 
 	if (need_index(&ws, token, REFERD_SGP_MAX, &index) ||
 	    check_new_row(referd_config_refer(loading, index), token, index))
@@ -361,6 +380,8 @@ parse_signaling(const char *token, char *line)
 	uint32_t index;
 	struct endpoint_opts o;
 
+	NEED_LOADING();
+
 	if (need_index(&ws, token, REFERD_SIG_MAX, &index) ||
 	    check_new_row(referd_config_sig(loading, index), token, index))
 		return;
@@ -387,6 +408,8 @@ parse_gateway(const char *token, char *line)
 	struct referd_gw row;
 	uint32_t index;
 	struct endpoint_opts o;
+
+	NEED_LOADING();
 
 	if (need_index(&ws, token, REFERD_GW_MAX, &index) ||
 	    check_new_row(referd_config_gw(loading, index), token, index))
@@ -415,6 +438,8 @@ parse_route(const char *token, char *line)
 	struct words ws = { .p = line };
 	struct referd_route row;
 	uint32_t index;
+
+	NEED_LOADING();
 
 	if (need_index(&ws, token, REFERD_ROUTE_MAX, &index) ||
 	    check_new_row(referd_config_route(loading, index), token, index))
@@ -470,23 +495,21 @@ conffile_register(void)
 }
 
 int
-conffile_load(const char *path, struct referd_config **cfgp)
+conffile_begin(void)
+{
+	referd_config_free(loading);
+	loading_errors = 0;
+	return referd_config_new(&loading);
+}
+
+int
+conffile_end(const char *path, struct referd_config **cfgp)
 {
 	struct referd_config_error verr;
-	struct stat st;
-	int rc;
+	int rc = 0;
 
-	if (stat(path, &st) != 0)
-		return ENOENT;
-	rc = referd_config_new(&loading);
-	if (rc)
-		return rc;
-	loading_errors = 0;
-	if (read_config_with_type(path, "referd") != SNMPERR_SUCCESS) {
-		snmp_log(LOG_ERR, "%s: cannot be read\n", path);
-		rc = EINVAL;
-		goto out;
-	}
+	if (loading == NULL)
+		return EINVAL;
 	if (loading_errors > 0) {
 		snmp_log(LOG_ERR, "%s: %d line(s) in error; configuration not "
 		    "used\n", path, loading_errors);
@@ -505,6 +528,23 @@ out:
 	referd_config_free(loading);
 	loading = NULL;
 	return rc;
+}
+
+int
+conffile_load(const char *path, struct referd_config **cfgp)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st) != 0)
+		return ENOENT;
+	if ((rc = conffile_begin()) != 0)
+		return rc;
+	if (read_config_with_type(path, "referd") != SNMPERR_SUCCESS) {
+		snmp_log(LOG_ERR, "%s: cannot be read\n", path);
+		loading_errors++;
+	}
+	return conffile_end(path, cfgp);
 }
 
 int

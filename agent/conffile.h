@@ -21,6 +21,13 @@ void conffile_register(void);
 int conffile_load(const char *path, struct referd_config **cfgp);
 
 /*
+ * The same in two steps, for when net-snmp reads the file itself (during
+ * init_snmp, with the agent's own tokens): begin before, end after.
+ */
+int conffile_begin(void);
+int conffile_end(const char *path, struct referd_config **cfgp);
+
+/*
  * Merge a freshly read file configuration into the running one: rows
  * the file provisioned before are replaced by what it provisions now,
  * rows created over SNMP (volatile, nonVolatile) are kept, and the

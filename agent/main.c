@@ -22,10 +22,23 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
 #include "agent/conffile.h"
 #include "agent/evq.h"
+#include "agent/mib.h"
+#include "agent/notify.h"
+#include "agent/persist.h"
+#include "agent/snmploop.h"
 #include "sip/config.h"
 #include "sip/engine.h"
+
+/*
+ * VACM's configuration tokens and access-control callbacks, for -M mode.
+ * They live in libnetsnmpmibs, which installs no header declaring them.
+ */
+void init_vacm_vars(void);
+void init_vacm_conf(void);
 
 #ifndef REFERD_SYSCONFDIR
 #define REFERD_SYSCONFDIR "/etc"
@@ -49,8 +62,12 @@ struct referd {
 	struct ev_loop       *loop;
 	struct evq           *evq;
 	struct engine        *engine;
+	struct snmploop      *snmploop;
+	struct mib_ctx        mib;
+	char                  persist_path[PATH_MAX];
 	struct referd_config *running;   /* the agent's copy */
 	ev_signal             sig_term, sig_int, sig_hup;
+	ev_timer              hup_retry;
 	int                   exit_code;
 };
 
@@ -228,6 +245,9 @@ referd_read_config(struct referd *r, int at_start)
 	}
 	referd_config_free(r->running);
 	r->running = merged;
+	if (!at_start && (rc = persist_save(r->persist_path, merged)) != 0)
+		snmp_log(LOG_ERR, "%s: cannot be written: %s\n",
+		    r->persist_path, strerror(rc));
 	snmp_log(LOG_INFO, "%s: read: %zu profiles, %zu refer support, "
 	    "%zu signaling, %zu gateways, %zu routes\n", r->opt.config_path,
 	    merged->n_sgp, merged->n_refer, merged->n_sig, merged->n_gw,
@@ -243,15 +263,34 @@ on_sig_term(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_break(loop, EVBREAK_ALL);
 }
 
+/* Re-read the configuration file, unless a SET is half done. */
+static void
+referd_reload(struct referd *r)
+{
+	if (mib_set_in_progress()) {
+		/* A SET between its phases owns the configuration: retry. */
+		ev_timer_start(r->loop, &r->hup_retry);
+		return;
+	}
+	snmp_log(LOG_NOTICE, "SIGHUP: re-reading %s\n", r->opt.config_path);
+	if (referd_read_config(r, 0) == 0) {
+		notify_set_rate_limit(r->running->notify_rate_limit);
+		(void)referd_push_config(r);
+	}
+}
+
 /* SIGHUP: re-read the configuration file. */
 static void
 on_sig_hup(struct ev_loop *loop, ev_signal *w, int revents)
 {
-	struct referd *r = w->data;
+	referd_reload(w->data);
+}
 
-	snmp_log(LOG_NOTICE, "SIGHUP: re-reading %s\n", r->opt.config_path);
-	if (referd_read_config(r, 0) == 0)
-		(void)referd_push_config(r);
+/* The deferred SIGHUP. */
+static void
+on_hup_retry(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	referd_reload(w->data);
 }
 
 /* Write the pid file; returns 0 or an errno value. */
@@ -303,6 +342,90 @@ start_engine(struct referd *r)
 	return rc;
 }
 
+/*
+ * Start the SNMP side: the subagent (or the master agent for -M), the
+ * MIB handler, and the reading of both files by net-snmp, so that its own
+ * tokens (agentxPingInterval, and for -M rocommunity, rwuser, createUser,
+ * trap2sink ...) are read at the right moment.  The configuration file
+ * was checked already; the persistent file is laid over it.
+ */
+static int
+referd_snmp_init(struct referd *r)
+{
+	struct referd_config *file = NULL, *merged = NULL;
+	int master = r->opt.master_address != NULL;
+	int rc;
+
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+	if (master) {
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_ROLE, 0);   /* master */
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_PORTS, r->opt.master_address);
+	} else {
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_ROLE, 1);   /* subagent */
+		if (r->opt.agentx_address != NULL)
+			netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
+			    NETSNMP_DS_AGENT_X_SOCKET, r->opt.agentx_address);
+	}
+	if (init_agent("referd") != 0) {
+		snmp_log(LOG_ERR, "cannot initialise the SNMP agent\n");
+		return EIO;
+	}
+	if (master) {
+		init_vacm_vars();
+		init_vacm_conf();
+	}
+	snprintf(r->persist_path, sizeof(r->persist_path), "%s",
+	    persist_default_path());
+	r->mib.running = &r->running;
+	r->mib.engine = r->engine;
+	r->mib.persist_path = r->persist_path;
+	if ((rc = mib_register(&r->mib)) != 0) {
+		snmp_log(LOG_ERR, "cannot register REFERD-MIB: %s\n",
+		    strerror(rc));
+		return rc;
+	}
+	if (access(r->opt.config_path, F_OK) == 0)
+		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
+		    NETSNMP_DS_LIB_OPTIONALCONFIG, r->opt.config_path);
+	if ((rc = conffile_begin()) != 0 || (rc = persist_begin()) != 0)
+		return rc;
+	init_snmp("referd");
+	if (master && init_master_agent() != 0) {
+		snmp_log(LOG_ERR, "cannot listen on %s\n",
+		    r->opt.master_address);
+		return EADDRINUSE;
+	}
+	if (access(r->opt.config_path, F_OK) == 0) {
+		rc = conffile_end(r->opt.config_path, &file);
+	} else {
+		(void)conffile_end(r->opt.config_path, &file);
+		referd_config_free(file);
+		file = NULL;
+		rc = referd_config_new(&file);
+	}
+	if (rc) {
+		snmp_log(LOG_ERR, "%s changed while referd started\n",
+		    r->opt.config_path);
+		return rc;
+	}
+	rc = persist_end(r->persist_path, file, &merged);
+	referd_config_free(file);
+	if (rc)
+		return rc;
+	referd_config_free(r->running);
+	r->running = merged;
+	notify_set_rate_limit(merged->notify_rate_limit);
+	snmp_log(LOG_INFO, "%s mode%s%s; persistent state in %s\n",
+	    master ? "master agent" : "AgentX subagent",
+	    master ? " on " : "",
+	    master ? r->opt.master_address : "", r->persist_path);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -315,16 +438,31 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 1;
 	setup_logging(&r.opt);
 
-	/* net-snmp's config machinery, for our own file only. */
+	/*
+	 * net-snmp reads exactly two files for referd: the configuration file
+	 * (-c) and the persistent file in its persistent directory.  Its
+	 * default configuration path (/etc/snmp ...) and SNMPCONFPATH are not
+	 * used: they hold other programs' settings.
+	 */
 	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_APPTYPE,
 	    "referd");
+	unsetenv("SNMPCONFPATH");
+	setenv("MIBS", "", 1);          /* referd needs no MIB files itself */
+	netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_CONFIGURATION_DIR, "/dev/null/referd-none");
 	conffile_register();
+	persist_register();
 	if ((rc = referd_config_new(&r.running)) != 0) {
 		snmp_log(LOG_ERR, "out of memory\n");
 		return 1;
 	}
-	/* Read before daemonizing so a broken file is reported to the caller. */
-	if (referd_read_config(&r, 1) != 0) {
+	/* Check the file before daemonizing so the caller hears of errors. */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
+	rc = referd_read_config(&r, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 0);
+	if (rc != 0) {
 		snmp_log(LOG_ERR, "referd not started\n");
 		referd_config_free(r.running);
 		return 1;
@@ -339,12 +477,6 @@ main(int argc, char **argv)
 		return 1;
 	}
 	snmp_log(LOG_NOTICE, "referd %s starting\n", PACKAGE_VERSION);
-	if (r.opt.agentx_address != NULL || r.opt.master_address != NULL)
-		snmp_log(LOG_WARNING, "SNMP management is not served by this "
-		    "build yet: %s %s ignored\n",
-		    r.opt.master_address ? "-M" : "-x",
-		    r.opt.master_address ? r.opt.master_address :
-		    r.opt.agentx_address);
 
 	r.loop = ev_default_loop(EVFLAG_AUTO);
 	if ((rc = evq_new(&r.evq, r.loop, on_engine_event, &r)) != 0 ||
@@ -353,7 +485,12 @@ main(int argc, char **argv)
 		r.exit_code = 1;
 		goto out;
 	}
-	if (referd_push_config(&r) != 0) {
+	if (referd_snmp_init(&r) != 0 || referd_push_config(&r) != 0) {
+		r.exit_code = 1;
+		goto out;
+	}
+	if ((rc = snmploop_new(&r.snmploop, r.loop)) != 0) {
+		snmp_log(LOG_ERR, "cannot drive net-snmp: %s\n", strerror(rc));
 		r.exit_code = 1;
 		goto out;
 	}
@@ -365,12 +502,15 @@ main(int argc, char **argv)
 	ev_signal_start(r.loop, &r.sig_term);
 	ev_signal_start(r.loop, &r.sig_int);
 	ev_signal_start(r.loop, &r.sig_hup);
+	ev_timer_init(&r.hup_retry, on_hup_retry, 0.1, 0.);
+	r.hup_retry.data = &r;
 
 	ev_run(r.loop, 0);
 
 	ev_signal_stop(r.loop, &r.sig_term);
 	ev_signal_stop(r.loop, &r.sig_int);
 	ev_signal_stop(r.loop, &r.sig_hup);
+	ev_timer_stop(r.loop, &r.hup_retry);
 out:
 	if (r.engine != NULL)
 		engine_stop(r.engine);
@@ -378,6 +518,14 @@ out:
 		evq_drain(r.evq);
 	engine_free(r.engine);
 	evq_free(r.evq);
+	snmploop_free(r.snmploop);
+	/* Every committed change is on disk already; write it once more and
+	 * keep net-snmp from rewriting the file its own, non-atomic way. */
+	if (r.exit_code == 0 && r.running != NULL &&
+	    persist_save(r.persist_path, r.running) != 0)
+		snmp_log(LOG_ERR, "%s: cannot be written\n", r.persist_path);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
 	referd_config_free(r.running);
 	if (r.opt.pidfile != NULL)
 		unlink(r.opt.pidfile);

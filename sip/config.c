@@ -267,6 +267,84 @@ referd_config_put_all(struct referd_config *dst, const struct referd_config *src
 	return 0;
 }
 
+size_t
+referd_row_size(enum referd_table t)
+{
+	const struct table_desc *d = desc_of(t);
+
+	return d ? d->row_size : 0;
+}
+
+void *
+referd_config_rows(const struct referd_config *cfg, enum referd_table t,
+    size_t *np)
+{
+	const struct table_desc *d = desc_of(t);
+
+	*np = *n_of(cfg, d);
+	return *arr_of(cfg, d);
+}
+
+void *
+referd_config_row(const struct referd_config *cfg, enum referd_table t,
+    uint32_t index)
+{
+	return row_get(cfg, t, index);
+}
+
+int
+referd_config_put(struct referd_config *cfg, enum referd_table t,
+    const void *row)
+{
+	return row_put(cfg, t, row);
+}
+
+int *
+referd_row_storage(enum referd_table t, void *row)
+{
+	return (int *)((char *)row + desc_of(t)->row_size - 2 * sizeof(int));
+}
+
+int *
+referd_row_status(enum referd_table t, void *row)
+{
+	return (int *)((char *)row + desc_of(t)->row_size - sizeof(int));
+}
+
+void
+referd_row_init(enum referd_table t, void *row, uint32_t index)
+{
+	switch (t) {
+	case REFERD_TABLE_SGP: referd_sgp_init(row, index); break;
+	case REFERD_TABLE_REFER: referd_refer_init(row, index); break;
+	case REFERD_TABLE_SIG: referd_sig_init(row, index); break;
+	case REFERD_TABLE_GW: referd_gw_init(row, index); break;
+	case REFERD_TABLE_ROUTE: referd_route_init(row, index); break;
+	default: break;
+	}
+}
+
+int
+referd_row_complete(enum referd_table t, const void *row)
+{
+	const struct referd_gw *gw = row;
+
+	switch (t) {
+	case REFERD_TABLE_SGP:
+		return ((const struct referd_sgp *)row)->name[0] != '\0';
+	case REFERD_TABLE_REFER:
+		return 1;
+	case REFERD_TABLE_SIG:
+		return ((const struct referd_sig *)row)->address[0] != '\0';
+	case REFERD_TABLE_GW:
+		return gw->name[0] != '\0' && gw->address[0] != '\0';
+	case REFERD_TABLE_ROUTE:
+		return ((const struct referd_route *)row)->gw_index != 0;
+	default:
+		return 0;
+	}
+}
+
 /* Default row values: the MIB's DEFVALs; rows start notReady. */
 void
 referd_sgp_init(struct referd_sgp *row, uint32_t index)

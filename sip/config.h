@@ -244,6 +244,24 @@ void referd_sig_init(struct referd_sig *row, uint32_t index);
 void referd_gw_init(struct referd_gw *row, uint32_t index);
 void referd_route_init(struct referd_route *row, uint32_t index);
 
+/*
+ * Generic access to the five tables, for code that treats rows alike
+ * (the SNMP row engine).  Every row type starts with its uint32_t index
+ * and ends with `int storage, status`.
+ */
+size_t referd_row_size(enum referd_table table);
+void  *referd_config_rows(const struct referd_config *cfg,
+    enum referd_table table, size_t *np);
+void  *referd_config_row(const struct referd_config *cfg,
+    enum referd_table table, uint32_t index);
+int    referd_config_put(struct referd_config *cfg, enum referd_table table,
+    const void *row);
+void   referd_row_init(enum referd_table table, void *row, uint32_t index);
+int   *referd_row_storage(enum referd_table table, void *row);
+int   *referd_row_status(enum referd_table table, void *row);
+/* True when an active row would have every column it needs. */
+int    referd_row_complete(enum referd_table table, const void *row);
+
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 int referd_addr_is_literal(const char *s);
 

@@ -35,6 +35,13 @@ struct engine {
 
 	_Atomic uint64_t generation;
 	_Atomic uint32_t active_calls;
+
+	/* Published for the agent: written here, read there. */
+	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][ENGINE_CTR__COUNT];
+	_Atomic int      sig_up[REFERD_SIG_MAX + 1];
+	pthread_mutex_t  calls_lock;
+	struct engine_call *calls;     /* under calls_lock */
+	size_t           n_calls;
 };
 
 /* Send an event to the agent. */
@@ -88,6 +95,15 @@ engine_take_snapshot(struct engine *e)
 
 	if (cfg == NULL)
 		return;
+	/* A profile that is gone, or new, starts its counters at zero. */
+	for (uint32_t i = 1; i <= REFERD_SGP_MAX; i++) {
+		int had = e->current && referd_config_sgp(e->current, i);
+		int has = referd_config_sgp(cfg, i) != NULL;
+
+		if (had != has)
+			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
+				atomic_store(&e->counters[i][c], 0);
+	}
 	referd_config_free(e->current);
 	e->current = cfg;
 
@@ -155,6 +171,7 @@ engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
 	atomic_init(&e->pending, NULL);
 	atomic_init(&e->generation, 0);
 	atomic_init(&e->active_calls, 0);
+	pthread_mutex_init(&e->calls_lock, NULL);
 	ev_async_init(&e->wake_apply, on_wake_apply);
 	ev_async_init(&e->wake_stop, on_wake_stop);
 	ev_async_start(e->loop, &e->wake_apply);
@@ -211,6 +228,8 @@ engine_free(struct engine *e)
 	ev_loop_destroy(e->loop);
 	referd_config_free(atomic_load(&e->pending));
 	referd_config_free(e->current);
+	free(e->calls);
+	pthread_mutex_destroy(&e->calls_lock);
 	free(e);
 }
 
@@ -221,4 +240,42 @@ engine_stats_get(struct engine *e, struct engine_stats *st)
 	    memory_order_relaxed);
 	st->active_calls = atomic_load_explicit(&e->active_calls,
 	    memory_order_relaxed);
+}
+
+uint64_t
+engine_sgp_counter(struct engine *e, uint32_t sgp, enum engine_counter c)
+{
+	if (sgp < 1 || sgp > REFERD_SGP_MAX || (unsigned)c >= ENGINE_CTR__COUNT)
+		return 0;
+	return atomic_load_explicit(&e->counters[sgp][c], memory_order_relaxed);
+}
+
+int
+engine_sig_is_up(struct engine *e, uint32_t sig)
+{
+	if (sig < 1 || sig > REFERD_SIG_MAX)
+		return 0;
+	return atomic_load_explicit(&e->sig_up[sig], memory_order_relaxed);
+}
+
+int
+engine_calls_get(struct engine *e, struct engine_call **callsp, size_t *np)
+{
+	struct engine_call *copy = NULL;
+	int rc = 0;
+
+	pthread_mutex_lock(&e->calls_lock);
+	if (e->n_calls > 0) {
+		copy = malloc(e->n_calls * sizeof(*copy));
+		if (copy == NULL)
+			rc = ENOMEM;
+		else
+			memcpy(copy, e->calls, e->n_calls * sizeof(*copy));
+	}
+	if (rc == 0) {
+		*callsp = copy;
+		*np = copy ? e->n_calls : 0;
+	}
+	pthread_mutex_unlock(&e->calls_lock);
+	return rc;
 }

@@ -50,6 +50,32 @@ struct engine_stats {
 	uint32_t active_calls;
 };
 
+/* The per-profile counters (referdSgpStatsTable columns 1..10, in order). */
+enum engine_counter {
+	ENGINE_CTR_REFER_RECEIVED = 0,
+	ENGINE_CTR_REFER_ACCEPTED,
+	ENGINE_CTR_REFER_REJECTED,
+	ENGINE_CTR_TRANSFERS_COMPLETED,
+	ENGINE_CTR_TRANSFERS_FAILED,
+	ENGINE_CTR_REPLACES_RECEIVED,
+	ENGINE_CTR_REPLACES_COMPLETED,
+	ENGINE_CTR_DA_TIMEOUTS,
+	ENGINE_CTR_CALLS_IN,
+	ENGINE_CTR_CALLS_OUT,
+	ENGINE_CTR__COUNT
+};
+
+/* One row of the published call table (referdCallTable). */
+struct engine_call {
+	uint32_t index;
+	int      state;            /* referdCallState values */
+	char     caller[256];
+	char     callee[256];
+	char     target[256];
+	uint32_t duration;         /* seconds */
+	uint32_t sgp_in, sgp_out;
+};
+
 /* Create an engine (not yet running). */
 int engine_new(struct engine **enginep, engine_event_h *eh, void *arg);
 
@@ -73,5 +99,19 @@ void engine_free(struct engine *engine);
 
 /* Read the published counters.  Safe from any thread. */
 void engine_stats_get(struct engine *engine, struct engine_stats *st);
+
+/* A profile's counter; 0 for an index outside 1..1024.  Any thread. */
+uint64_t engine_sgp_counter(struct engine *engine, uint32_t sgp_index,
+    enum engine_counter c);
+
+/* 1 when signaling endpoint sig_index is bound and listening.  Any thread. */
+int engine_sig_is_up(struct engine *engine, uint32_t sig_index);
+
+/*
+ * A copy of the call table as last published, sorted by index; the
+ * caller frees *callsp.  Any thread.  Returns 0 or ENOMEM.
+ */
+int engine_calls_get(struct engine *engine, struct engine_call **callsp,
+    size_t *np);
 
 #endif /* REFERD_SIP_ENGINE_H */

@@ -1,0 +1,28 @@
+/*
+ * mib.h: REFERD-MIB served by one net-snmp handler over referdObjects.
+ */
+#ifndef REFERD_AGENT_MIB_H
+#define REFERD_AGENT_MIB_H
+
+#include "sip/config.h"
+#include "sip/engine.h"
+
+/*
+ * What the handler works on.  `running` is the agent's configuration,
+ * owned by the caller; the handler replaces it (freeing the old one) on
+ * every committed SET, persists it, and hands the engine a copy.
+ */
+struct mib_ctx {
+	struct referd_config **running;
+	struct engine         *engine;
+	const char            *persist_path;
+};
+
+/* Register the handler for referdObjects.  Returns 0 or an errno value. */
+int mib_register(struct mib_ctx *ctx);
+
+/* True while a SET is between its phases (the configuration must not
+ * be replaced then). */
+int mib_set_in_progress(void);
+
+#endif /* REFERD_AGENT_MIB_H */

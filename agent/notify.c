@@ -1,0 +1,108 @@
+/*
+ * notify.c: sending REFERD-MIB notifications through the agent (to the
+ * master agent over AgentX, or to the trap sinks in -M mode), with a rate
+ * limit so that a storm of failures cannot flood the NOC.  The limit is a
+ * fixed one-second window: at most referdNotifyRateLimit notifications
+ * start in any calendar second of the monotonic clock; the rest are
+ * discarded, counted in referdNotifyDropped, and summarised in the log
+ * once per second in which any were dropped.  Runs on the agent thread
+ * only.
+ */
+#include <time.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "referd-oid.h"
+#include "notify.h"
+
+static uint32_t limit = 10;
+static uint64_t dropped;
+static time_t   window;
+static uint32_t sent_in_window;
+static uint32_t dropped_in_window;
+
+static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+static const oid root_oid[] = { REFERD_ROOT_OID };
+
+void
+notify_set_rate_limit(uint32_t per_second)
+{
+	limit = per_second;
+}
+
+uint64_t
+notify_dropped(void)
+{
+	return dropped;
+}
+
+/* May one more notification go out now?  Counts the ones that may not. */
+static int
+notify_admit(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec != window) {
+		if (dropped_in_window > 0)
+			snmp_log(LOG_WARNING, "notifications: %u dropped by "
+			    "the rate limit of %u per second\n",
+			    dropped_in_window, limit);
+		window = ts.tv_sec;
+		sent_in_window = 0;
+		dropped_in_window = 0;
+	}
+	if (limit != 0 && sent_in_window >= limit) {
+		dropped++;
+		dropped_in_window++;
+		return 0;
+	}
+	sent_in_window++;
+	return 1;
+}
+
+/* Build and send a notification: trap OID root.0.n, then the varbinds. */
+static void
+notify_send(unsigned n, netsnmp_variable_list *objects)
+{
+	netsnmp_variable_list *vars = NULL;
+	oid trap[REFERD_ROOT_OID_LEN + 2];
+
+	if (!notify_admit()) {
+		snmp_free_varbind(objects);
+		return;
+	}
+	memcpy(trap, root_oid, sizeof(root_oid));
+	trap[REFERD_ROOT_OID_LEN] = 0;
+	trap[REFERD_ROOT_OID_LEN + 1] = n;
+	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid),
+	    ASN_OBJECT_ID, trap, sizeof(trap));
+	if (vars == NULL) {
+		snmp_free_varbind(objects);
+		return;
+	}
+	vars->next_variable = objects;
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+void
+notify_config_change(const oid *pointer, size_t len, long row_status)
+{
+	netsnmp_variable_list *v = NULL;
+	oid obj[REFERD_ROOT_OID_LEN + 4];   /* root.1.9.N.0 */
+
+	memcpy(obj, root_oid, sizeof(root_oid));
+	obj[REFERD_ROOT_OID_LEN + 3] = 0;
+	obj[REFERD_ROOT_OID_LEN] = 1;
+	obj[REFERD_ROOT_OID_LEN + 1] = 9;
+	obj[REFERD_ROOT_OID_LEN + 2] = 6;      /* referdNotifyRowPointer */
+	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_OBJECT_ID,
+	    pointer, len * sizeof(oid));
+	obj[REFERD_ROOT_OID_LEN + 2] = 7;      /* referdNotifyRowStatus */
+	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_INTEGER,
+	    &row_status, sizeof(row_status));
+	notify_send(4, v);                     /* referdConfigChange */
+}

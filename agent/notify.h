@@ -1,0 +1,22 @@
+/*
+ * notify.h: REFERD-MIB notifications, rate-limited.
+ */
+#ifndef REFERD_AGENT_NOTIFY_H
+#define REFERD_AGENT_NOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+/* The limit in notifications per second (0 = none), referdNotifyRateLimit. */
+void notify_set_rate_limit(uint32_t per_second);
+
+/* Notifications discarded by the limit since start (referdNotifyDropped). */
+uint64_t notify_dropped(void);
+
+/* referdConfigChange: a row (its RowStatus instance) or scalar changed. */
+void notify_config_change(const oid *pointer, size_t len, long row_status);
+
+#endif /* REFERD_AGENT_NOTIFY_H */
