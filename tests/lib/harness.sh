@@ -302,3 +302,84 @@ h_referd_start() {
 	h_wait_for 10 grep -q 'configuration 1 applied' "$H_TMP/referd.log" ||
 		h_bail "referd did not start: $(tail -n 5 "$H_TMP/referd.log")"
 }
+
+# ---- referd with SNMP ------------------------------------------------------
+
+# REFERD-MIB's OIDs, numeric so that the tools need no MIB (and do no
+# client-side checking: the agent's own answers are what is tested).
+R=.1.3.6.1.4.1.8072.9999.9999.5060
+RO=$R.1
+SGP=$RO.2.1
+REFER=$RO.3.1
+SIG=$RO.4.1
+GW=$RO.5.1
+ROUTE=$RO.6.1
+STATS=$RO.7.1
+CALLS=$RO.8.1
+
+# h_referd_subagent CONF ARGS...: snmptrapd, a private snmpd master and
+# referd as its subagent; waits until referd's objects answer.
+h_referd_subagent() {
+	local conf=$1
+	shift
+	[ -n "${H_SNMPTRAPD_PID:-}" ] || h_snmptrapd_start
+	[ -n "${H_SNMPD_PID:-}" ] || h_snmpd_start
+	mkdir -p "$H_TMP/referd-persist"
+	H_REFERD_PERSIST=$H_TMP/referd-persist
+	SNMP_PERSISTENT_DIR=$H_REFERD_PERSIST h_referd_start "$conf" \
+	    -x "$H_AGENTX" "$@"
+	H_AGENT=$H_ADDR:$H_SNMP_PORT
+	h_wait_for 10 h_answers ||
+		h_bail "referd's MIB does not answer through snmpd"
+}
+
+# h_answers: true when referdVersion.0 answers.
+h_answers() {
+	snmpget -v2c -c public -Oqv -t 0.5 -r 0 "$H_AGENT" "$RO.1.1.0" 2>/dev/null |
+		grep -q '^"\?[0-9]'
+}
+
+# sset ARGS...: snmpset with the write community; output in SOUT, status SRC.
+sset() {
+	SRC=0
+	SOUT=$(snmpset -v2c -c private -On -t 3 -r 0 "$H_AGENT" "$@" 2>&1) || SRC=$?
+}
+
+# sget OID: the value alone (or the exception text).
+sget() {
+	snmpget -v2c -c public -Oqv -On -t 3 -r 0 "$H_AGENT" "$1" 2>&1 | tr -d '"'
+}
+
+# h_set_ok DESC ARGS...: the SET succeeds.
+h_set_ok() {
+	local desc=$1
+	shift
+	sset "$@"
+	if [ "$SRC" = 0 ]; then h_result 0 "$desc"; else
+		h_result 1 "$desc"
+		echo "#   snmpset $*"
+		printf '%s\n' "$SOUT" | sed 's/^/#     /'
+	fi
+}
+
+# h_set_err DESC ERROR FAILED-OID ARGS...: the SET fails with ERROR for
+# FAILED-OID (the varbind the agent names).
+h_set_err() {
+	local desc=$1 err=$2 failed=$3
+	shift 3
+	sset "$@"
+	if [ "$SRC" != 0 ] &&
+	    printf '%s\n' "$SOUT" | grep -q "Reason: $err" &&
+	    printf '%s\n' "$SOUT" | grep -q "Failed object: $failed\$"; then
+		h_result 0 "$desc"
+	else
+		h_result 1 "$desc"
+		echo "#   expected $err on $failed; snmpset $*"
+		printf '%s\n' "$SOUT" | sed 's/^/#     /'
+	fi
+}
+
+# h_walk OID: the numeric walk, one "OID = TYPE: value" a line.
+h_walk() {
+	snmpwalk -v2c -c public -On -t 3 -r 0 "$H_AGENT" "$1" 2>&1
+}
