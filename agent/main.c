@@ -71,6 +71,24 @@ struct referd {
 	int                   exit_code;
 };
 
+/*
+ * agentxPingInterval is net-snmp's own token, but the first AgentX
+ * session is opened (and its ping scheduled) before the configuration
+ * file is read in full; so its value is taken during the early check.
+ */
+static int ping_interval;
+
+static void
+parse_ping_interval(const char *token, char *line)
+{
+	int v = atoi(line);
+
+	if (v < 1 || v > 3600)
+		config_perror("agentxPingInterval: expected 1 to 3600 seconds");
+	else
+		ping_interval = v;
+}
+
 /* Print the usage text. */
 static void
 usage(FILE *out)
@@ -388,10 +406,11 @@ referd_snmp_init(struct referd *r)
 		    strerror(rc));
 		return rc;
 	}
-	if (access(r->opt.config_path, F_OK) == 0)
-		netsnmp_ds_set_string(NETSNMP_DS_LIBRARY_ID,
-		    NETSNMP_DS_LIB_OPTIONALCONFIG, r->opt.config_path);
-	if ((rc = conffile_begin()) != 0 || (rc = persist_begin()) != 0)
+	if (ping_interval > 0)
+		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, ping_interval);
+	/* net-snmp reads the persistent file (only) during init_snmp. */
+	if ((rc = persist_begin()) != 0)
 		return rc;
 	init_snmp("referd");
 	if (master && init_master_agent() != 0) {
@@ -399,14 +418,13 @@ referd_snmp_init(struct referd *r)
 		    r->opt.master_address);
 		return EADDRINUSE;
 	}
-	if (access(r->opt.config_path, F_OK) == 0) {
-		rc = conffile_end(r->opt.config_path, &file);
-	} else {
-		(void)conffile_end(r->opt.config_path, &file);
-		referd_config_free(file);
-		file = NULL;
+	/*
+	 * Then the configuration file, with the agent's tokens registered
+	 * now (-M: rocommunity, rwuser, createUser, trap2sink ...).
+	 */
+	rc = conffile_load(r->opt.config_path, &file);
+	if (rc == ENOENT && !r->opt.config_explicit)
 		rc = referd_config_new(&file);
-	}
 	if (rc) {
 		snmp_log(LOG_ERR, "%s changed while referd started\n",
 		    r->opt.config_path);
@@ -457,6 +475,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	/* Check the file before daemonizing so the caller hears of errors. */
+	register_app_config_handler("agentxPingInterval", parse_ping_interval,
+	    NULL, "SECONDS");
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_NO_TOKEN_WARNINGS, 1);
 	rc = referd_read_config(&r, 1);
