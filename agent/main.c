@@ -23,6 +23,7 @@
 #include <net-snmp/net-snmp-includes.h>
 
 #include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
 
 #include "agent/conffile.h"
 #include "agent/evq.h"
@@ -87,6 +88,20 @@ parse_ping_interval(const char *token, char *line)
 		config_perror("agentxPingInterval: expected 1 to 3600 seconds");
 	else
 		ping_interval = v;
+}
+
+/*
+ * The AgentX session to the master went down.  net-snmp would log each
+ * failed reconnection (every ping interval, for as long as the master is
+ * away); referd logs the loss once, here, and keeps those quiet.
+ */
+static int
+on_agentx_stop(int major, int minor, void *server, void *client)
+{
+	snmp_log(LOG_WARNING, "AgentX: master agent lost; calls go on; "
+	    "reconnecting every %d s\n", netsnmp_ds_get_int(
+	    NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL));
+	return 0;
 }
 
 /* Print the usage text. */
@@ -413,6 +428,13 @@ referd_snmp_init(struct referd *r)
 	if ((rc = persist_begin()) != 0)
 		return rc;
 	init_snmp("referd");
+	if (!master) {
+		/* The first attempt has been logged; retries stay quiet. */
+		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
+		    NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS, 1);
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION,
+		    SNMPD_CALLBACK_INDEX_STOP, on_agentx_stop, NULL);
+	}
 	if (master && init_master_agent() != 0) {
 		snmp_log(LOG_ERR, "cannot listen on %s\n",
 		    r->opt.master_address);
