@@ -4,9 +4,8 @@
  * limit so that a storm of failures cannot flood the NOC.  The limit is a
  * fixed one-second window: at most referdNotifyRateLimit notifications
  * start in any calendar second of the monotonic clock; the rest are
- * discarded, counted in referdNotifyDropped, and summarised in the log
- * once per second in which any were dropped.  Runs on the agent thread
- * only.
+ * discarded and counted in referdNotifyDropped, and the first discard
+ * of each such second is logged.  Runs on the agent thread only.
  */
 #include <time.h>
 
@@ -46,17 +45,16 @@ notify_admit(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ts.tv_sec != window) {
-		if (dropped_in_window > 0)
-			snmp_log(LOG_WARNING, "notifications: %u dropped by "
-			    "the rate limit of %u per second\n",
-			    dropped_in_window, limit);
 		window = ts.tv_sec;
 		sent_in_window = 0;
 		dropped_in_window = 0;
 	}
 	if (limit != 0 && sent_in_window >= limit) {
+		if (dropped_in_window++ == 0)
+			snmp_log(LOG_WARNING, "notifications: the rate limit of "
+			    "%u per second is reached; the excess is dropped "
+			    "and counted in referdNotifyDropped\n", limit);
 		dropped++;
-		dropped_in_window++;
 		return 0;
 	}
 	sent_in_window++;

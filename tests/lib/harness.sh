@@ -263,7 +263,7 @@ h_snmptrapd_start() {
 	H_TRAPLOG=$H_TMP/traps.log
 	cat >"$H_TMP/snmptrapd.conf" <<-EOF
 	authCommunity log public
-	format2 TRAP %b%n%V|%v%n
+	format2 TRAP %b\\n%V|%v\\n
 	EOF
 	: >"$H_TRAPLOG"
 	h_spawn snmptrapd "${SNMPTRAPD:-snmptrapd}" -f -C \
