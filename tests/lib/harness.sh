@@ -135,8 +135,25 @@ h_need() {
 	done
 }
 
-# h_done: print the plan and exit with the test's status.
+# h_done: stop what the test started, check that no sanitizer reported
+# anything in their output (the ASan/UBSan build), print the plan and
+# exit with the test's status.
 h_done() {
+	local pid bad
+	for pid in $H_PIDS; do
+		h_stop "$pid"
+	done
+	bad=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
+	    "$H_TMP"/*.out 2>/dev/null)
+	if [ -z "$bad" ]; then
+		h_result 0 "no sanitizer report from any process the test started"
+	else
+		h_result 1 "no sanitizer report from any process the test started"
+		for f in $bad; do
+			grep -E -A12 'Sanitizer|runtime error' "$f" | head -30 |
+				sed 's/^/#   /'
+		done
+	fi
 	H_DONE=1
 	echo "1..$H_N"
 	[ "$H_FAILED" = 0 ] && exit 0
