@@ -20,7 +20,7 @@ gateway 2 b-side $H_NET.3
 route 1 1 2
 route 2 default 1
 EOF2
-h_referd_start "$conf"
+h_referd_start "$conf" -x "$H_TMP/no-master.sock"
 h_grep "the file's rows are read" "$log" \
 	'read: 2 profiles, 1 refer support, 2 signaling, 2 gateways, 2 routes'
 h_grep "the engine thread applies the snapshot" "$log" \

@@ -34,7 +34,7 @@ h_like "a missing -c file is named" "$out" "absent.conf: no such file"
 # Foreground run with a pid file; SIGTERM ends it with status 0.
 conf=$H_TMP/referd.conf
 printf 'profile 1 p\n' >"$conf"
-h_referd_start "$conf" -p "$H_TMP/referd.pid"
+h_referd_start "$conf" -p "$H_TMP/referd.pid" -x "$H_TMP/no-master.sock"
 h_is "the pid file holds referd's pid" "$(cat "$H_TMP/referd.pid" 2>/dev/null)" "$H_REFERD_PID"
 h_ok "referd keeps running" h_alive "$H_REFERD_PID"
 kill -TERM "$H_REFERD_PID"
@@ -46,7 +46,7 @@ h_grep "SIGTERM: referd logs that it stopped" "$H_TMP/referd.log" 'referd stoppe
 
 # Without -f referd detaches; the pid file names the daemon, which is
 # stopped by that pid.
-"$REFERD" -Lf "$H_TMP/bg.log" -c "$conf" -p "$H_TMP/bg.pid"; rc=$?
+"$REFERD" -Lf "$H_TMP/bg.log" -c "$conf" -p "$H_TMP/bg.pid" -x "$H_TMP/no-master.sock"; rc=$?
 h_is "background start returns 0" "$rc" 0
 h_wait_for 5 test -s "$H_TMP/bg.pid"
 bgpid=$(cat "$H_TMP/bg.pid" 2>/dev/null)
