@@ -121,34 +121,39 @@ row_lookup(const struct table *t, uint32_t index)
 	return referd_config_row(*ctx->running, config_table(t), index);
 }
 
-/* The first row index strictly greater than after (0 = from the start). */
+/* The first row index strictly greater than after (0 = from the start):
+ * a binary search, since every table is sorted by index. */
 static int
 row_next(const struct table *t, unsigned long after, uint32_t *indexp)
 {
+	const char *rows;
+	size_t n, sz, lo = 0, hi;
+	uint32_t idx;
+
 	if (t->id == TABLE_CALLS) {
-		for (size_t i = 0; i < n_calls; i++)
-			if (calls[i].index > after) {
-				*indexp = calls[i].index;
-				return 1;
-			}
-		return 0;
-	}
-	{
+		rows = (const char *)calls;
+		n = n_calls;
+		sz = sizeof(*calls);
+	} else {
 		enum referd_table ct = config_table(t);
-		size_t n, sz = referd_row_size(ct);
-		const char *rows = referd_config_rows(*ctx->running, ct, &n);
 
-		for (size_t i = 0; i < n; i++) {
-			uint32_t idx;
-
-			memcpy(&idx, rows + i * sz, sizeof(idx));
-			if (idx > after) {
-				*indexp = idx;
-				return 1;
-			}
-		}
+		rows = referd_config_rows(*ctx->running, ct, &n);
+		sz = referd_row_size(ct);
 	}
-	return 0;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		memcpy(&idx, rows + mid * sz, sizeof(idx));
+		if (idx <= after)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == n)
+		return 0;
+	memcpy(indexp, rows + lo * sz, sizeof(*indexp));
+	return 1;
 }
 
 /* Set a varbind to an unsigned 32-bit value of the given ASN type. */
