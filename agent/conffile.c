@@ -8,6 +8,7 @@
  *   maxCalls N
  *   notifyRateLimit N
  *   rtpPortRange MIN MAX
+ *   inviteTimeout SECONDS
  *   profile INDEX NAME [readOnly]
  *   refer PROFILE [support enabled|disabled] [fromHeader referredBy|originalCaller]
  *         [delayedAnswer enabled|disabled] [delayedAnswerTimer MINUTES]
@@ -252,6 +253,22 @@ parse_notify_rate(const char *token, char *line)
 		    "%d", line, REFERD_NOTIFY_RATE_MAX);
 }
 
+/* inviteTimeout SECONDS */
+static void
+parse_invite_timeout(const char *token, char *line)
+{
+	uint32_t v;
+
+	NEED_LOADING();
+	if (parse_u32(line, REFERD_INVITE_TIMEOUT_MIN, REFERD_INVITE_TIMEOUT_MAX,
+	    &v) == 0)
+		loading->invite_timeout = v;
+	else
+		line_error("inviteTimeout: \"%s\" is not a number of seconds "
+		    "from %d to %d", line, REFERD_INVITE_TIMEOUT_MIN,
+		    REFERD_INVITE_TIMEOUT_MAX);
+}
+
 /* rtpPortRange MIN MAX */
 static void
 parse_rtp_range(const char *token, char *line)
@@ -479,6 +496,8 @@ conffile_register(void)
 	    NULL, "N (notifications per second, 0 = unlimited)");
 	register_app_config_handler("rtpPortRange", parse_rtp_range, NULL,
 	    "FIRST LAST");
+	register_app_config_handler("inviteTimeout", parse_invite_timeout,
+	    NULL, "SECONDS (Timer C)");
 	register_app_config_handler("profile", parse_profile, NULL,
 	    "INDEX NAME [readOnly]");
 	register_app_config_handler("refer", parse_refer, NULL,
@@ -563,6 +582,7 @@ conffile_merge(const struct referd_config *running,
 	m->notify_rate_limit = file->notify_rate_limit;
 	m->rtp_port_min = file->rtp_port_min;
 	m->rtp_port_max = file->rtp_port_max;
+	m->invite_timeout = file->invite_timeout;
 	rc = referd_config_put_all(m, file);
 	if (rc) {
 		referd_config_free(m);

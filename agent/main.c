@@ -219,6 +219,9 @@ on_engine_event(const struct engine_event *ev, void *arg)
 	case ENGINE_EV_STOPPED:
 		snmp_log(LOG_INFO, "engine: %s\n", ev->text);
 		break;
+	case ENGINE_EV_SIG_STATUS:
+		notify_sig_status(ev->index, ev->up);
+		break;
 	}
 }
 

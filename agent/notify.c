@@ -104,3 +104,21 @@ notify_config_change(const oid *pointer, size_t len, long row_status)
 	    &row_status, sizeof(row_status));
 	notify_send(4, v);                     /* referdConfigChange */
 }
+
+void
+notify_sig_status(uint32_t sig, int up)
+{
+	netsnmp_variable_list *v = NULL;
+	oid obj[REFERD_ROOT_OID_LEN + 5];    /* root.1.4.1.8.N */
+	long status = up ? 1 : 2;
+
+	memcpy(obj, root_oid, sizeof(root_oid));
+	obj[REFERD_ROOT_OID_LEN] = 1;
+	obj[REFERD_ROOT_OID_LEN + 1] = 4;
+	obj[REFERD_ROOT_OID_LEN + 2] = 1;
+	obj[REFERD_ROOT_OID_LEN + 3] = 8;     /* referdSigOperStatus */
+	obj[REFERD_ROOT_OID_LEN + 4] = sig;
+	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_INTEGER,
+	    &status, sizeof(status));
+	notify_send(3, v);                     /* referdSignalingStatusChange */
+}

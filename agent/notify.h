@@ -19,4 +19,7 @@ uint64_t notify_dropped(void);
 /* referdConfigChange: a row (its RowStatus instance) or scalar changed. */
 void notify_config_change(const oid *pointer, size_t len, long row_status);
 
+/* referdSignalingStatusChange: endpoint sig went up (1) or down. */
+void notify_sig_status(uint32_t sig, int up);
+
 #endif /* REFERD_AGENT_NOTIFY_H */

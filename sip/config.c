@@ -411,6 +411,7 @@ referd_config_new(struct referd_config **cfgp)
 	cfg->notify_rate_limit = 10;
 	cfg->rtp_port_min = RTP_PORT_MIN_DEFAULT;
 	cfg->rtp_port_max = RTP_PORT_MAX_DEFAULT;
+	cfg->invite_timeout = 180;   /* RFC 3261 Timer C: more than 3 minutes */
 	*cfgp = cfg;
 	return 0;
 }
@@ -495,6 +496,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_STORAGE_CHANGE] = "storage-type-change",
 	[REFERD_RULE_RTP_RANGE] = "rtp-port-range",
 	[REFERD_RULE_LIMIT_RANGE] = "notify-rate-limit-range",
+	[REFERD_RULE_TIMER_RANGE] = "invite-timeout-range",
 };
 
 const char *
@@ -831,6 +833,12 @@ check_scalars(const struct referd_config *cfg, struct referd_config_error *err)
 		    "referdNotifyRateLimit", "referdNotifyRateLimit %u is "
 		    "outside 0..%d", cfg->notify_rate_limit,
 		    REFERD_NOTIFY_RATE_MAX);
+	if (cfg->invite_timeout < REFERD_INVITE_TIMEOUT_MIN ||
+	    cfg->invite_timeout > REFERD_INVITE_TIMEOUT_MAX)
+		return fail(err, REFERD_RULE_TIMER_RANGE, REFERD_TABLE_NONE, 0,
+		    NULL, "inviteTimeout %u is outside %d..%d seconds",
+		    cfg->invite_timeout, REFERD_INVITE_TIMEOUT_MIN,
+		    REFERD_INVITE_TIMEOUT_MAX);
 	if (cfg->rtp_port_min < 1024 || cfg->rtp_port_max > 65535 ||
 	    cfg->rtp_port_min % 2 != 0 ||
 	    cfg->rtp_port_max < cfg->rtp_port_min + 1)

@@ -28,6 +28,8 @@
 #define REFERD_DA_TIMER_MIN   1       /* minutes */
 #define REFERD_DA_TIMER_MAX   10
 #define REFERD_NOTIFY_RATE_MAX 10000
+#define REFERD_INVITE_TIMEOUT_MIN 1     /* seconds (Timer C) */
+#define REFERD_INVITE_TIMEOUT_MAX 3600
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -125,6 +127,7 @@ struct referd_config {
 	uint32_t notify_rate_limit;  /* per second, 0 = unlimited */
 	uint32_t rtp_port_min;       /* even, inclusive */
 	uint32_t rtp_port_max;       /* inclusive */
+	uint32_t invite_timeout;     /* Timer C: seconds without a final answer */
 
 	struct referd_sgp   *sgp;    size_t n_sgp;
 	struct referd_refer *refer;  size_t n_refer;
@@ -159,6 +162,7 @@ enum referd_rule {
 	REFERD_RULE_STORAGE_CHANGE,     /* permanent/readOnly set by SNMP, or changed away */
 	REFERD_RULE_RTP_RANGE,          /* media port range unusable */
 	REFERD_RULE_LIMIT_RANGE,        /* notify rate limit out of range */
+	REFERD_RULE_TIMER_RANGE,        /* invite timeout out of range */
 	REFERD_RULE__COUNT
 };
 

@@ -14,35 +14,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <ev.h>
 
-#include "engine.h"
+#include "internal.h"
 
-struct engine {
-	struct ev_loop *loop;
-	ev_async        wake_apply;
-	ev_async        wake_stop;
-	pthread_t       thread;
-	int             started;
-	int             stopped;
-
-	engine_event_h *eh;
-	void           *eh_arg;
-
-	_Atomic(struct referd_config *) pending;
-	struct referd_config *current;   /* engine thread only */
-
-	_Atomic uint64_t generation;
-	_Atomic uint32_t active_calls;
-
-	/* Published for the agent: written here, read there. */
-	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][ENGINE_CTR__COUNT];
-	_Atomic int      sig_up[REFERD_SIG_MAX + 1];
-	pthread_mutex_t  calls_lock;
-	struct engine_call *calls;     /* under calls_lock */
-	size_t           n_calls;
-};
 
 /* Send an event to the agent. */
 static void
@@ -53,7 +31,7 @@ engine_emit(struct engine *e, const struct engine_event *ev)
 }
 
 /* Send a log line to the agent. */
-static void __attribute__((format(printf, 3, 4)))
+void
 engine_log(struct engine *e, int level, const char *fmt, ...)
 {
 	struct engine_event ev;
@@ -104,8 +82,15 @@ engine_take_snapshot(struct engine *e)
 			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
 				atomic_store(&e->counters[i][c], 0);
 	}
+	if (media_pool_sync(e, cfg) != 0) {
+		engine_log(e, ENGINE_LOG_ERR, "out of memory: configuration "
+		    "not applied");
+		referd_config_free(cfg);
+		return;
+	}
 	referd_config_free(e->current);
 	e->current = cfg;
+	transport_sync(e, cfg);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = ENGINE_EV_CONFIG_APPLIED;
@@ -129,11 +114,92 @@ on_wake_apply(struct ev_loop *loop, ev_async *w, int revents)
 	engine_take_snapshot(e);
 }
 
-/* ev_async callback: the agent asks the loop to end. */
+/* ev_async callback: the agent asks the loop to end; calls are released. */
 static void
 on_wake_stop(struct ev_loop *loop, ev_async *w, int revents)
 {
+	struct engine *e = (struct engine *)((char *)w -
+	    offsetof(struct engine, wake_stop));
+
+	call_release_all(e);
 	ev_break(loop, EVBREAK_ALL);
+}
+
+/* The end of every loop iteration: free what callbacks released. */
+static void
+on_reap(struct ev_loop *loop, ev_check *w, int revents)
+{
+	struct engine *e = w->data;
+
+	call_reap(e);
+	stack_reap(e);
+}
+
+/* Copy the call table for the agent, if it changed (at most twice a second). */
+static void
+on_publish(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine *e = w->data;
+	struct engine_call *rows = NULL;
+	size_t n = 0;
+	ev_tstamp now = ev_now(loop);
+
+	if (!e->calls_dirty && e->n_live_calls == 0)
+		return;
+	if (e->n_live_calls > 0)
+		rows = calloc(e->n_live_calls, sizeof(*rows));
+	for (struct call *c = e->calls_head; c && rows; c = c->next) {
+		struct engine_call *r = &rows[n++];
+
+		r->index = c->index;
+		r->state = c->state;
+		snprintf(r->caller, sizeof(r->caller), "%s", c->caller_uri);
+		snprintf(r->callee, sizeof(r->callee), "%s", c->callee_uri);
+		r->duration = (uint32_t)(now - c->started);
+		r->sgp_in = c->a.sgp;
+		r->sgp_out = c->b.sgp;
+	}
+	/* The list is newest first; the table is sorted by index. */
+	for (size_t i = 0; i < n / 2; i++) {
+		struct engine_call t = rows[i];
+
+		rows[i] = rows[n - 1 - i];
+		rows[n - 1 - i] = t;
+	}
+	pthread_mutex_lock(&e->calls_lock);
+	free(e->calls);
+	e->calls = rows;
+	e->n_calls = n;
+	pthread_mutex_unlock(&e->calls_lock);
+	e->calls_dirty = 0;
+}
+
+void
+engine_calls_changed(struct engine *e)
+{
+	e->calls_dirty = 1;
+}
+
+void
+engine_count(struct engine *e, uint32_t sgp, enum engine_counter c)
+{
+	if (sgp >= 1 && sgp <= REFERD_SGP_MAX)
+		atomic_fetch_add_explicit(&e->counters[sgp][c], 1,
+		    memory_order_relaxed);
+}
+
+void
+engine_emit_sig_status(struct engine *e, uint32_t sig, int up)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_SIG_STATUS;
+	ev.index = sig;
+	ev.up = up;
+	snprintf(ev.text, sizeof(ev.text), "signaling %u is %s", sig,
+	    up ? "up" : "down");
+	engine_emit(e, &ev);
 }
 
 /* The engine thread. */
@@ -146,6 +212,13 @@ engine_main(void *arg)
 	engine_log(e, ENGINE_LOG_INFO, "engine thread running");
 	engine_take_snapshot(e);  /* one may have arrived before the loop */
 	ev_run(e->loop, 0);
+	/* Last words on the wire, then everything is closed here, on the
+	 * thread that owns it. */
+	call_reap(e);
+	stack_reap(e);
+	transport_close_all(e);
+	stack_free(e);
+	media_pool_free(e);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = ENGINE_EV_STOPPED;
@@ -176,6 +249,19 @@ engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
 	ev_async_init(&e->wake_stop, on_wake_stop);
 	ev_async_start(e->loop, &e->wake_apply);
 	ev_async_start(e->loop, &e->wake_stop);
+	ev_check_init(&e->reap, on_reap);
+	e->reap.data = e;
+	ev_check_start(e->loop, &e->reap);
+	ev_timer_init(&e->publish, on_publish, 0.5, 0.5);
+	e->publish.data = e;
+	ev_timer_start(e->loop, &e->publish);
+	snprintf(e->node, sizeof(e->node), "%08lx",
+	    (unsigned long)(random() ^ (long)getpid() ^ (long)time(NULL)));
+	if (stack_init(e) != 0) {
+		ev_loop_destroy(e->loop);
+		free(e);
+		return ENOMEM;
+	}
 	*enginep = e;
 	return 0;
 }
@@ -225,6 +311,14 @@ engine_free(struct engine *e)
 	engine_stop(e);
 	ev_async_stop(e->loop, &e->wake_apply);
 	ev_async_stop(e->loop, &e->wake_stop);
+	ev_check_stop(e->loop, &e->reap);
+	ev_timer_stop(e->loop, &e->publish);
+	ev_timer_stop(e->loop, &e->osip_timer);
+	if (!e->started) {
+		transport_close_all(e);
+		stack_free(e);
+		media_pool_free(e);
+	}
 	ev_loop_destroy(e->loop);
 	referd_config_free(atomic_load(&e->pending));
 	referd_config_free(e->current);

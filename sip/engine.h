@@ -22,6 +22,7 @@ enum engine_event_type {
 	ENGINE_EV_LOG = 1,          /* a line for the log */
 	ENGINE_EV_CONFIG_APPLIED,   /* a snapshot took effect */
 	ENGINE_EV_STOPPED,          /* the engine thread has finished */
+	ENGINE_EV_SIG_STATUS,       /* an endpoint went up or down */
 };
 
 /* Log levels, the syslog numbering. */
@@ -38,6 +39,8 @@ struct engine_event {
 	enum engine_event_type type;
 	int      level;            /* ENGINE_EV_LOG */
 	uint64_t generation;       /* ENGINE_EV_CONFIG_APPLIED */
+	uint32_t index;            /* ENGINE_EV_SIG_STATUS: endpoint */
+	int      up;               /* ENGINE_EV_SIG_STATUS */
 	char     text[512];
 };
 

@@ -1,0 +1,1071 @@
+/*
+ * call.c: the B2BUA.  A call has two legs: `a` towards the caller (referd
+ * is its UAS) and `b` towards the called gateway (referd is its UAC).
+ * Each leg has its own Call-ID, tags, CSeq, Contact and media port; the
+ * only things carried across are the dialled number, the From/To URIs,
+ * the codecs of the SDP, and the responses' status codes.
+ *
+ * Everything here runs on the engine thread, after oSIP2 has returned
+ * (see stack.c).  A call is released by call_release(), which stops its
+ * timers and media and puts it on the reap list; engine_reap() frees it
+ * at the end of the loop iteration.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "internal.h"
+
+#define REFERD_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
+#define T1 0.5
+#define T2 4.0
+
+static void call_release(struct engine *e, struct call *c);
+
+/* ---- small helpers --------------------------------------------------- */
+
+static unsigned
+hash_str(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* "host:port", with brackets around an IPv6 host. */
+static void
+hostport(char *buf, size_t len, const char *host, unsigned port)
+{
+	if (strchr(host, ':'))
+		snprintf(buf, len, "[%s]:%u", host, port);
+	else
+		snprintf(buf, len, "%s:%u", host, port);
+}
+
+/* The tag parameter of a From or To header, or NULL. */
+static const char *
+header_tag(osip_from_t *h)
+{
+	osip_generic_param_t *tag = NULL;
+
+	if (h == NULL || osip_from_get_tag(h, &tag) != 0 || tag == NULL)
+		return NULL;
+	return tag->gvalue;
+}
+
+/* A From/To header's "display <uri>" without parameters; caller frees. */
+static char *
+name_addr(osip_from_t *h)
+{
+	char *uri = NULL, *out;
+	size_t n;
+
+	if (h == NULL || h->url == NULL || osip_uri_to_str(h->url, &uri) != 0)
+		return NULL;
+	n = strlen(uri) + (h->displayname ? strlen(h->displayname) : 0) + 8;
+	out = malloc(n);
+	if (out != NULL)
+		snprintf(out, n, "%s%s<%s>", h->displayname ? h->displayname :
+		    "", h->displayname ? " " : "", uri);
+	osip_free(uri);
+	return out;
+}
+
+/* The first body of a message as a string, or NULL. */
+static const char *
+body_of(const osip_message_t *msg)
+{
+	osip_body_t *b = NULL;
+
+	if (osip_message_get_body(msg, 0, &b) < 0 || b == NULL)
+		return NULL;
+	return b->body;
+}
+
+/* The Contact URI of a message, or NULL; caller frees. */
+static char *
+contact_uri(const osip_message_t *msg)
+{
+	osip_contact_t *ct = NULL;
+	char *uri = NULL;
+
+	if (osip_message_get_contact(msg, 0, &ct) < 0 || ct == NULL ||
+	    ct->url == NULL || osip_uri_to_str(ct->url, &uri) != 0)
+		return NULL;
+	{
+		char *copy = strdup(uri);
+
+		osip_free(uri);
+		return copy;
+	}
+}
+
+/* The local endpoint's address text and port. */
+static const char *
+ep_host(const struct leg *leg)
+{
+	return leg->ep->row.address;
+}
+
+/* Parse a composed message text into an osip message. */
+static osip_message_t *
+parse_text(const char *text)
+{
+	osip_message_t *msg = NULL;
+
+	if (osip_message_init(&msg) != 0)
+		return NULL;
+	if (osip_message_parse(msg, text, strlen(text)) != 0) {
+		osip_message_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* ---- calls: index, lookup, publication -------------------------------- */
+
+static void
+call_index(struct engine *e, struct call *c)
+{
+	unsigned ha = hash_str(c->a.call_id) % CALL_BUCKETS;
+	unsigned hb = hash_str(c->b.call_id) % CALL_BUCKETS;
+
+	c->hnext = e->call_hash[ha];
+	e->call_hash[ha] = c;
+	c->bnext = e->bcall_hash[hb];
+	e->bcall_hash[hb] = c;
+	c->next = e->calls_head;
+	if (e->calls_head)
+		e->calls_head->prev = c;
+	e->calls_head = c;
+}
+
+static void
+call_unindex(struct engine *e, struct call *c)
+{
+	struct call **pp;
+
+	for (pp = &e->call_hash[hash_str(c->a.call_id) % CALL_BUCKETS]; *pp;
+	    pp = &(*pp)->hnext)
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	for (pp = &e->bcall_hash[hash_str(c->b.call_id) % CALL_BUCKETS]; *pp;
+	    pp = &(*pp)->bnext)
+		if (*pp == c) {
+			*pp = c->bnext;
+			break;
+		}
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		e->calls_head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+}
+
+/* The leg a message belongs to, by Call-ID (and the leg's side). */
+static struct leg *
+leg_find(struct engine *e, const osip_message_t *msg)
+{
+	const char *cid;
+	char buf[512];
+
+	if (msg->call_id == NULL || msg->call_id->number == NULL)
+		return NULL;
+	if (msg->call_id->host)
+		snprintf(buf, sizeof(buf), "%s@%s", msg->call_id->number,
+		    msg->call_id->host);
+	else
+		snprintf(buf, sizeof(buf), "%s", msg->call_id->number);
+	cid = buf;
+	for (struct call *c = e->call_hash[hash_str(cid) % CALL_BUCKETS]; c;
+	    c = c->hnext)
+		if (!c->dead && strcmp(c->a.call_id, cid) == 0)
+			return &c->a;
+	for (struct call *c = e->bcall_hash[hash_str(cid) % CALL_BUCKETS]; c;
+	    c = c->bnext)
+		if (!c->dead && strcmp(c->b.call_id, cid) == 0)
+			return &c->b;
+	return NULL;
+}
+
+/* The other leg of the same call. */
+static struct leg *
+other(struct leg *leg)
+{
+	return leg->is_a ? &leg->call->b : &leg->call->a;
+}
+
+static void
+call_set_state(struct engine *e, struct call *c, enum call_state s)
+{
+	if (c->state == s)
+		return;
+	c->state = s;
+	engine_calls_changed(e);
+}
+
+/* ---- messages -------------------------------------------------------- */
+
+/* The common headers of an in-dialog request on a leg; caller frees. */
+static osip_message_t *
+leg_request(struct engine *e, struct leg *leg, const char *method,
+    unsigned cseq, const char *branch_in)
+{
+	char branch[64], via[96], *text;
+	const char *target = leg->remote_target ? leg->remote_target :
+	    leg->remote_uri;
+	osip_message_t *msg;
+	size_t n;
+
+	if (branch_in)
+		snprintf(branch, sizeof(branch), "%s", branch_in);
+	else
+		stack_new_branch(e, branch, sizeof(branch));
+	hostport(via, sizeof(via), ep_host(leg), leg->ep->row.port);
+	n = strlen(target) * 2 + strlen(leg->local_uri) +
+	    strlen(leg->remote_uri) + strlen(leg->call_id) + 512;
+	text = malloc(n);
+	if (text == NULL)
+		return NULL;
+	snprintf(text, n,
+	    "%s %s SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
+	    "Max-Forwards: 70\r\n"
+	    "From: %s;tag=%s\r\n"
+	    "To: %s%s%s\r\n"
+	    "Call-ID: %s\r\n"
+	    "CSeq: %u %s\r\n"
+	    "Content-Length: 0\r\n\r\n",
+	    method, target,
+	    leg->transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP", via, branch,
+	    leg->local_uri, leg->local_tag,
+	    leg->remote_uri, leg->remote_tag ? ";tag=" : "",
+	    leg->remote_tag ? leg->remote_tag : "",
+	    leg->call_id, cseq, method);
+	msg = parse_text(text);
+	free(text);
+	return msg;
+}
+
+/* Send BYE on a confirmed leg (fire and forget: its NICT has no owner). */
+static void
+leg_bye(struct engine *e, struct leg *leg)
+{
+	osip_message_t *bye;
+
+	if (!leg->confirmed || leg->ep == NULL)
+		return;
+	bye = leg_request(e, leg, "BYE", ++leg->local_cseq, NULL);
+	if (bye != NULL)
+		stack_send_request(e, leg, bye, NULL);
+	leg->confirmed = 0;
+}
+
+/* ACK a 2xx on leg b (sent directly: no transaction, RFC 3261 17.1.1.3). */
+static void
+leg_ack(struct engine *e, struct leg *leg, unsigned cseq)
+{
+	osip_message_t *ack = leg_request(e, leg, "ACK", cseq, NULL);
+
+	if (ack == NULL)
+		return;
+	stack_send_raw(e, leg->ep, leg->transport, &leg->peer, ack);
+	osip_message_free(ack);
+}
+
+/* CANCEL the INVITE of leg b: same Request-URI, Via branch, CSeq number. */
+static void
+leg_cancel(struct engine *e, struct leg *leg)
+{
+	osip_message_t *inv = leg->sent_invite, *cancel;
+	osip_via_t *via = NULL;
+	osip_generic_param_t *br = NULL;
+	unsigned cseq;
+	char *saved_tag;
+
+	if (inv == NULL || osip_message_get_via(inv, 0, &via) < 0 ||
+	    via == NULL || osip_via_param_get_byname(via, "branch", &br) != 0 ||
+	    br == NULL)
+		return;
+	cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
+	/* A CANCEL's To has no tag even when a provisional had one. */
+	saved_tag = leg->remote_tag;
+	leg->remote_tag = NULL;
+	{
+		char *saved_target = leg->remote_target;
+
+		leg->remote_target = NULL;
+		cancel = leg_request(e, leg, "CANCEL", cseq, br->gvalue);
+		leg->remote_target = saved_target;
+	}
+	leg->remote_tag = saved_tag;
+	if (cancel == NULL)
+		return;
+	if (cancel->req_uri != NULL) {
+		osip_uri_free(cancel->req_uri);
+		cancel->req_uri = NULL;
+		osip_uri_clone(inv->req_uri, &cancel->req_uri);
+		osip_message_force_update(cancel);
+	}
+	stack_send_request(e, leg, cancel, NULL);
+}
+
+/* SDP for a leg: the other side's SDP with this leg's address and port. */
+static char *
+leg_sdp(struct leg *leg, const char *sdp, const char *direction)
+{
+	char origin[32];
+
+	snprintf(origin, sizeof(origin), "%u", leg->call->index);
+	return sdp_rewrite(sdp, ep_host(leg), leg->media.port, origin,
+	    ++leg->sdp_version, direction);
+}
+
+/* Point a leg's media at the address in its peer's SDP. */
+static int
+leg_learn_media(struct leg *leg, const char *sdp)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	int port;
+	struct addr a;
+
+	if (sdp == NULL || sdp_get_media(sdp, host, sizeof(host), &port) != 0 ||
+	    addr_from_text(&a, host, port) != 0)
+		return EINVAL;
+	media_set_remote(&leg->media, &a);
+	return 0;
+}
+
+/* Respond on leg a's INVITE transaction, with SDP when sdp != NULL. */
+static int
+reply_a(struct engine *e, struct call *c, int code, const char *sdp,
+    const char *extra_name, const char *extra_value)
+{
+	struct stx *stx = c->a.invite;
+	osip_message_t *resp = NULL;
+	char contact[160], hp[96];
+	int rc;
+
+	if (stx == NULL || stx->dead)
+		return ENOENT;
+	if ((rc = stack_reply_build(e, stx, code, &resp)) != 0)
+		return rc;
+	if (extra_name != NULL)
+		osip_message_set_header(resp, extra_name, extra_value);
+	if (code > 100 && code < 300) {
+		hostport(hp, sizeof(hp), ep_host(&c->a), c->a.ep->row.port);
+		snprintf(contact, sizeof(contact), "<sip:referd@%s%s>", hp,
+		    c->a.transport == REFERD_TRANSPORT_TCP ?
+		    ";transport=tcp" : "");
+		osip_message_set_contact(resp, contact);
+		osip_message_set_header(resp, "Allow", REFERD_ALLOW);
+		osip_message_set_header(resp, "Supported", "replaces");
+	}
+	if (sdp != NULL) {
+		char *body = leg_sdp(&c->a, sdp, NULL);
+
+		if (body == NULL) {
+			osip_message_free(resp);
+			return EINVAL;
+		}
+		osip_message_set_content_type(resp, "application/sdp");
+		osip_message_set_body(resp, body, strlen(body));
+		free(body);
+	} else
+		osip_message_set_content_length(resp, "0");
+	if (code >= 200 && code < 300) {
+		/* Kept to be resent until ACK (oSIP2 leaves that to us). */
+		osip_message_free(c->a.last_2xx);
+		c->a.last_2xx = NULL;
+		osip_message_clone(resp, &c->a.last_2xx);
+	}
+	return stack_send_response(e, stx, resp);
+}
+
+/* ---- timers ------------------------------------------------------------ */
+
+/* Resend the 2xx to a until its ACK; give up after 64*T1 (RFC 3261 13.3.1.4). */
+static void
+on_retx(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct leg *leg = w->data;
+	struct call *c = leg->call;
+	struct engine *e = c->a.media.engine;
+
+	if (leg->last_2xx == NULL)
+		return;
+	if (leg->retx_interval > 64 * T1) {
+		engine_log(e, ENGINE_LOG_WARNING, "call %u: no ACK for 2xx: "
+		    "released", c->index);
+		leg->confirmed = 1;
+		leg_bye(e, &c->a);
+		leg_bye(e, &c->b);
+		call_release(e, c);
+		return;
+	}
+	stack_send_raw(e, leg->ep, leg->transport, &leg->peer, leg->last_2xx);
+	leg->retx_interval *= 2;
+	w->repeat = leg->retx_interval < T2 ? leg->retx_interval : T2;
+	ev_timer_again(loop, w);
+}
+
+/* Timer C: b never gave a final answer. */
+static void
+on_timer_c(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct call *c = w->data;
+	struct engine *e = c->a.media.engine;
+
+	engine_log(e, ENGINE_LOG_NOTICE, "call %u: no final answer in %u s: "
+	    "cancelled", c->index, e->current->invite_timeout);
+	leg_cancel(e, &c->b);
+	reply_a(e, c, 408, NULL, NULL, NULL);
+	call_release(e, c);
+}
+
+/* ---- call set-up -------------------------------------------------------- */
+
+/* The active gateway a request comes from, or NULL. */
+static const struct referd_gw *
+trusted_gateway(const struct referd_config *cfg, const struct addr *src)
+{
+	char host[INET6_ADDRSTRLEN];
+	int port;
+
+	addr_to_text(src, host, sizeof(host), &port);
+	for (size_t i = 0; i < cfg->n_gw; i++) {
+		const struct referd_gw *g = &cfg->gw[i];
+		struct addr ga;
+
+		if (g->status != REFERD_RS_ACTIVE ||
+		    addr_from_text(&ga, g->address, 0) != 0 ||
+		    ga.ss.ss_family != src->ss.ss_family)
+			continue;
+		if (ga.ss.ss_family == AF_INET ?
+		    memcmp(&((struct sockaddr_in *)&ga.ss)->sin_addr,
+		    &((const struct sockaddr_in *)&src->ss)->sin_addr, 4) != 0 :
+		    memcmp(&((struct sockaddr_in6 *)&ga.ss)->sin6_addr,
+		    &((const struct sockaddr_in6 *)&src->ss)->sin6_addr, 16) != 0)
+			continue;
+		if (g->port == 0 || (int)g->port == port)
+			return g;
+	}
+	return NULL;
+}
+
+/* The gateway of the longest matching active route, or NULL. */
+static const struct referd_gw *
+route_lookup(const struct referd_config *cfg, const char *user)
+{
+	const struct referd_route *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < cfg->n_route; i++) {
+		const struct referd_route *r = &cfg->route[i];
+		const struct referd_gw *g;
+		size_t n = strlen(r->prefix);
+
+		if (r->status != REFERD_RS_ACTIVE ||
+		    strncmp(user, r->prefix, n) != 0)
+			continue;
+		g = referd_config_gw(cfg, r->gw_index);
+		if (g == NULL || g->status != REFERD_RS_ACTIVE)
+			continue;
+		if (best == NULL || n > best_len) {
+			best = r;
+			best_len = n;
+		}
+	}
+	return best ? referd_config_gw(cfg, best->gw_index) : NULL;
+}
+
+/* Free what a leg holds (not its media: call_release does that). */
+static void
+leg_clear(struct leg *leg)
+{
+	free(leg->call_id);
+	free(leg->local_tag);
+	free(leg->remote_tag);
+	free(leg->local_uri);
+	free(leg->remote_uri);
+	free(leg->remote_target);
+	osip_message_free(leg->last_2xx);
+	osip_message_free(leg->sent_invite);
+}
+
+static void
+call_free(struct call *c)
+{
+	leg_clear(&c->a);
+	leg_clear(&c->b);
+	free(c->caller_uri);
+	free(c->callee_uri);
+	free(c);
+}
+
+/* Build and send the INVITE towards b. */
+static int
+send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
+    const struct referd_gw *gw, const char *user, int max_forwards)
+{
+	struct leg *b = &c->b;
+	char hp_gw[96], hp_us[96], branch[64], *text, *sdp;
+	const char *offer = body_of(req);
+	osip_message_t *inv;
+	size_t n;
+
+	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
+	hostport(hp_us, sizeof(hp_us), ep_host(b), b->ep->row.port);
+	stack_new_branch(e, branch, sizeof(branch));
+	sdp = leg_sdp(b, offer, NULL);
+	if (sdp == NULL)
+		return EINVAL;
+	n = strlen(sdp) + strlen(b->local_uri) + strlen(b->remote_uri) +
+	    strlen(user) + 1024;
+	text = malloc(n);
+	if (text == NULL) {
+		free(sdp);
+		return ENOMEM;
+	}
+	snprintf(text, n,
+	    "INVITE sip:%s@%s%s SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
+	    "Max-Forwards: %d\r\n"
+	    "From: %s;tag=%s\r\n"
+	    "To: %s\r\n"
+	    "Call-ID: %s\r\n"
+	    "CSeq: 1 INVITE\r\n"
+	    "Contact: <sip:referd@%s%s>\r\n"
+	    "Allow: " REFERD_ALLOW "\r\n"
+	    "Supported: replaces\r\n"
+	    "Content-Type: application/sdp\r\n"
+	    "Content-Length: %zu\r\n\r\n%s",
+	    user, hp_gw, b->transport == REFERD_TRANSPORT_TCP ?
+	    ";transport=tcp" : "",
+	    b->transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP", hp_us,
+	    branch, max_forwards, b->local_uri, b->local_tag, b->remote_uri,
+	    b->call_id, hp_us, b->transport == REFERD_TRANSPORT_TCP ?
+	    ";transport=tcp" : "", strlen(sdp), sdp);
+	free(sdp);
+	inv = parse_text(text);
+	free(text);
+	if (inv == NULL)
+		return EINVAL;
+	b->local_cseq = 1;
+	osip_message_clone(inv, &b->sent_invite);
+	return stack_send_request(e, b, inv, &b->invite);
+}
+
+/* A new INVITE outside any dialog: trust, route, limit, then call b. */
+static void
+new_call(struct engine *e, struct stx *stx)
+{
+	const struct referd_config *cfg = e->current;
+	osip_message_t *req = stx->tr->orig_request;
+	const struct referd_gw *gwa, *gwb;
+	struct call *c;
+	const char *user, *offer = body_of(req);
+	osip_header_t *mf = NULL;
+	int max_forwards = 70;
+	char tag[32], cid[96];
+	char host[INET6_ADDRSTRLEN];
+	int port;
+
+	addr_to_text(&stx->dest, host, sizeof(host), &port);
+	if ((gwa = trusted_gateway(cfg, &stx->dest)) == NULL) {
+		engine_log(e, ENGINE_LOG_INFO, "INVITE from %s:%d refused: not "
+		    "a gateway", host, port);
+		stack_reply(e, stx, 403, NULL, NULL);
+		return;
+	}
+	user = req->req_uri && req->req_uri->username ?
+	    req->req_uri->username : "";
+	if ((gwb = route_lookup(cfg, user)) == NULL) {
+		stack_reply(e, stx, 404, NULL, NULL);
+		return;
+	}
+	if (cfg->max_calls != 0 && e->n_live_calls >= cfg->max_calls) {
+		stack_reply(e, stx, 503, "Retry-After", "5");
+		return;
+	}
+	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
+		max_forwards = atoi(mf->hvalue);
+	if (max_forwards <= 1) {
+		stack_reply(e, stx, 483, NULL, NULL);
+		return;
+	}
+	if (offer == NULL || sdp_get_media(offer, host, sizeof(host), &port)) {
+		/* referd needs the caller's offer to anchor media. */
+		stack_reply(e, stx, 488, "Warning",
+		    "399 referd \"an SDP offer in the INVITE is required\"");
+		return;
+	}
+	c = calloc(1, sizeof(*c));
+	if (c == NULL) {
+		stack_reply(e, stx, 500, NULL, NULL);
+		return;
+	}
+	c->index = ++e->next_call_index ? e->next_call_index :
+	    ++e->next_call_index;
+	c->state = CALL_TRYING;
+	c->started = ev_now(e->loop);
+	c->a.call = c->b.call = c;
+	c->a.is_a = 1;
+	c->a.media.rtp_fd = c->a.media.rtcp_fd = -1;
+	c->b.media.rtp_fd = c->b.media.rtcp_fd = -1;
+	/* Leg a: the caller's dialog as it is. */
+	c->a.ep = stx->ep;
+	c->a.ep->refs++;
+	c->a.transport = stx->transport;
+	c->a.peer = stx->dest;
+	c->a.sgp = gwa->sgp_index ? gwa->sgp_index : stx->ep->row.sgp_index;
+	{
+		char buf[512];
+
+		snprintf(buf, sizeof(buf), "%s%s%s", req->call_id->number,
+		    req->call_id->host ? "@" : "",
+		    req->call_id->host ? req->call_id->host : "");
+		c->a.call_id = strdup(buf);
+	}
+	stack_new_tag(e, tag, sizeof(tag));
+	c->a.local_tag = strdup(tag);
+	c->a.remote_tag = header_tag(req->from) ?
+	    strdup(header_tag(req->from)) : NULL;
+	c->a.local_uri = name_addr(req->to);
+	c->a.remote_uri = name_addr(req->from);
+	c->a.remote_target = contact_uri(req);
+	c->a.remote_cseq = (unsigned)strtoul(req->cseq->number, NULL, 10);
+	c->a.invite = stx;
+	stx->leg = &c->a;
+	/* Leg b: a new dialog to the routed gateway. */
+	c->b.ep = stx->ep;
+	c->b.ep->refs++;
+	c->b.transport = gwb->transport;
+	addr_from_text(&c->b.peer, gwb->address, gwb->port ? (int)gwb->port : 5060);
+	c->b.sgp = gwb->sgp_index ? gwb->sgp_index : stx->ep->row.sgp_index;
+	snprintf(cid, sizeof(cid), "%s-%x@%s", e->node, c->index,
+	    ep_host(&c->b));
+	c->b.call_id = strdup(cid);
+	stack_new_tag(e, tag, sizeof(tag));
+	c->b.local_tag = strdup(tag);
+	c->b.local_uri = name_addr(req->from);
+	c->b.remote_uri = name_addr(req->to);
+	c->caller_uri = c->a.remote_uri ? strdup(c->a.remote_uri) : strdup("");
+	{
+		char *ru = NULL;
+
+		osip_uri_to_str(req->req_uri, &ru);
+		c->callee_uri = strdup(ru ? ru : "");
+		osip_free(ru);
+	}
+	if (c->a.call_id == NULL || c->a.local_tag == NULL ||
+	    c->a.local_uri == NULL || c->a.remote_uri == NULL ||
+	    c->b.call_id == NULL || c->b.local_tag == NULL ||
+	    c->b.local_uri == NULL || c->b.remote_uri == NULL ||
+	    c->caller_uri == NULL || c->callee_uri == NULL) {
+		stack_reply(e, stx, 500, NULL, NULL);
+		stx->leg = NULL;
+		endpoint_unref(e, c->a.ep);
+		endpoint_unref(e, c->b.ep);
+		call_free(c);
+		return;
+	}
+	call_index(e, c);
+	e->n_live_calls++;
+	atomic_store(&e->active_calls, e->n_live_calls);
+	engine_count(e, c->a.sgp, ENGINE_CTR_CALLS_IN);
+	ev_init(&c->a.retx, on_retx);
+	c->a.retx.data = &c->a;
+	ev_init(&c->timer_c, on_timer_c);
+	c->timer_c.data = c;
+
+	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
+	stack_reply(e, stx, 100, NULL, NULL);
+	if (media_open(e, &c->a.media, c->a.ep) != 0 ||
+	    media_open(e, &c->b.media, c->b.ep) != 0) {
+		reply_a(e, c, 503, NULL, "Retry-After", "5");
+		call_release(e, c);
+		return;
+	}
+	c->a.media.peer = &c->b.media;
+	c->b.media.peer = &c->a.media;
+	leg_learn_media(&c->a, offer);
+	if (send_invite_b(e, c, req, gwb, user, max_forwards - 1) != 0) {
+		reply_a(e, c, 500, NULL, NULL, NULL);
+		call_release(e, c);
+		return;
+	}
+	engine_count(e, c->b.sgp, ENGINE_CTR_CALLS_OUT);
+	c->timer_c.repeat = e->current->invite_timeout;
+	ev_timer_again(e->loop, &c->timer_c);
+	engine_calls_changed(e);
+}
+
+/* ---- call release ---------------------------------------------------------- */
+
+static void
+call_release(struct engine *e, struct call *c)
+{
+	if (c->dead)
+		return;
+	c->dead = 1;
+	ev_timer_stop(e->loop, &c->timer_c);
+	ev_timer_stop(e->loop, &c->a.retx);
+	media_close(e, &c->a.media);
+	media_close(e, &c->b.media);
+	if (c->a.invite)
+		c->a.invite->leg = NULL;
+	if (c->b.invite)
+		c->b.invite->leg = NULL;
+	c->a.invite = c->b.invite = NULL;
+	call_unindex(e, c);
+	e->n_live_calls--;
+	atomic_store(&e->active_calls, e->n_live_calls);
+	c->reap_next = e->call_reap;
+	e->call_reap = c;
+	engine_calls_changed(e);
+}
+
+void
+call_reap(struct engine *e)
+{
+	struct call *c;
+
+	while ((c = e->call_reap) != NULL) {
+		e->call_reap = c->reap_next;
+		endpoint_unref(e, c->a.ep);
+		endpoint_unref(e, c->b.ep);
+		call_free(c);
+	}
+}
+
+void
+call_release_all(struct engine *e)
+{
+	while (e->calls_head != NULL) {
+		struct call *c = e->calls_head;
+
+		if (c->a.confirmed)
+			leg_bye(e, &c->a);
+		else
+			reply_a(e, c, 503, NULL, NULL, NULL);
+		if (c->b.confirmed)
+			leg_bye(e, &c->b);
+		else
+			leg_cancel(e, &c->b);
+		call_release(e, c);
+	}
+}
+
+void
+call_kill_stx(struct engine *e, struct stx *stx)
+{
+	struct leg *leg = stx->leg;
+
+	if (leg == NULL)
+		return;
+	if (leg->invite == stx)
+		leg->invite = NULL;
+	stx->leg = NULL;
+}
+
+/* ---- events from the transactions ----------------------------------------- */
+
+/* A response from b to our INVITE. */
+static void
+on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
+{
+	struct call *c = b->call;
+	int code = resp->status_code;
+	const char *sdp = body_of(resp);
+
+	if (header_tag(resp->to) && b->remote_tag == NULL)
+		b->remote_tag = strdup(header_tag(resp->to));
+	if (code < 200) {
+		if (code == 100)
+			return;
+		/* Timer C restarts on each provisional (RFC 3261 16.6). */
+		ev_timer_again(e->loop, &c->timer_c);
+		if (c->cancel_pending) {
+			leg_cancel(e, b);
+			return;
+		}
+		if (sdp != NULL)
+			leg_learn_media(b, sdp);
+		call_set_state(e, c, CALL_RINGING);
+		reply_a(e, c, code, sdp, NULL, NULL);
+		return;
+	}
+	ev_timer_stop(e->loop, &c->timer_c);
+	if (code < 300) {
+		free(b->remote_target);
+		b->remote_target = contact_uri(resp);
+		b->confirmed = 1;
+		leg_ack(e, b, 1);
+		if (c->cancel_pending || c->a.invite == NULL) {
+			/* The caller is gone: hang up the answer. */
+			leg_bye(e, b);
+			call_release(e, c);
+			return;
+		}
+		if (sdp == NULL || leg_learn_media(b, sdp) != 0) {
+			leg_bye(e, b);
+			reply_a(e, c, 502, NULL, NULL, NULL);
+			call_release(e, c);
+			return;
+		}
+		reply_a(e, c, 200, sdp, NULL, NULL);
+		c->a.confirmed = 1;
+		c->a.retx_interval = T1;
+		c->a.retx.repeat = T1;
+		ev_timer_again(e->loop, &c->a.retx);
+		call_set_state(e, c, CALL_CONNECTED);
+		return;
+	}
+	/* A failure: the caller gets the same status (oSIP2 ACKs b). */
+	if (!c->cancel_pending)
+		reply_a(e, c, code, NULL, NULL, NULL);
+	call_release(e, c);
+}
+
+/* A re-INVITE inside a dialog: answered here; media stays anchored. */
+static void
+on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
+{
+	osip_message_t *req = stx->tr->orig_request, *resp = NULL;
+	const char *offer = body_of(req);
+	const char *dir = "sendrecv";
+	char *body, contact[160], hp[96];
+
+	if (offer != NULL) {
+		const char *o = sdp_direction(offer);
+
+		dir = strcmp(o, "sendonly") == 0 ? "recvonly" :
+		    strcmp(o, "recvonly") == 0 ? "sendonly" :
+		    strcmp(o, "inactive") == 0 ? "inactive" : "sendrecv";
+		leg_learn_media(leg, offer);
+	}
+	if (stack_reply_build(e, stx, 200, &resp) != 0)
+		return;
+	hostport(hp, sizeof(hp), ep_host(leg), leg->ep->row.port);
+	snprintf(contact, sizeof(contact), "<sip:referd@%s>", hp);
+	osip_message_set_contact(resp, contact);
+	osip_message_set_header(resp, "Allow", REFERD_ALLOW);
+	body = offer ? leg_sdp(leg, offer, dir) : NULL;
+	if (body != NULL) {
+		osip_message_set_content_type(resp, "application/sdp");
+		osip_message_set_body(resp, body, strlen(body));
+		free(body);
+	} else
+		osip_message_set_content_length(resp, "0");
+	stack_send_response(e, stx, resp);
+}
+
+/* Does a request's To tag / From tag belong to this leg's dialog? */
+static int
+in_dialog(const struct leg *leg, const osip_message_t *req)
+{
+	const char *to = header_tag(req->to), *from = header_tag(req->from);
+
+	return to != NULL && leg->local_tag != NULL &&
+	    strcmp(to, leg->local_tag) == 0 &&
+	    (leg->remote_tag == NULL || (from && strcmp(from, leg->remote_tag) == 0));
+}
+
+/* OPTIONS: 200 with what referd supports (from gateways only). */
+static void
+on_options(struct engine *e, struct stx *stx)
+{
+	osip_message_t *resp = NULL;
+
+	if (trusted_gateway(e->current, &stx->dest) == NULL &&
+	    leg_find(e, stx->tr->orig_request) == NULL) {
+		stack_reply(e, stx, 403, NULL, NULL);
+		return;
+	}
+	if (stack_reply_build(e, stx, 200, &resp) != 0)
+		return;
+	osip_message_set_header(resp, "Allow", REFERD_ALLOW);
+	osip_message_set_header(resp, "Accept", "application/sdp");
+	osip_message_set_header(resp, "Supported", "replaces");
+	osip_message_set_content_length(resp, "0");
+	stack_send_response(e, stx, resp);
+}
+
+/* CANCEL from the caller. */
+static void
+on_cancel(struct engine *e, struct stx *stx)
+{
+	osip_message_t *req = stx->tr->orig_request;
+	struct leg *a = leg_find(e, req);
+	struct call *c;
+
+	if (a == NULL || !a->is_a || a->invite == NULL || a->call->dead) {
+		stack_reply(e, stx, 481, NULL, NULL);
+		return;
+	}
+	c = a->call;
+	stack_reply(e, stx, 200, NULL, NULL);
+	reply_a(e, c, 487, NULL, NULL, NULL);
+	c->cancel_pending = 1;
+	ev_timer_stop(e->loop, &c->timer_c);
+	if (c->state == CALL_RINGING || c->b.remote_tag != NULL) {
+		leg_cancel(e, &c->b);
+		call_release(e, c);
+	}
+	/* Else b has not answered 1xx yet: its first response decides. */
+}
+
+/* BYE from either side. */
+static void
+on_bye(struct engine *e, struct stx *stx)
+{
+	osip_message_t *req = stx->tr->orig_request;
+	struct leg *leg = leg_find(e, req);
+	struct call *c;
+
+	if (leg == NULL || !in_dialog(leg, req)) {
+		stack_reply(e, stx, 481, NULL, NULL);
+		return;
+	}
+	c = leg->call;
+	stx->leg = NULL;
+	stack_reply(e, stx, 200, NULL, NULL);
+	leg->confirmed = 0;
+	ev_timer_stop(e->loop, &c->a.retx);
+	if (other(leg)->confirmed)
+		leg_bye(e, other(leg));
+	else if (!leg->is_a)
+		reply_a(e, c, 487, NULL, NULL, NULL);
+	call_release(e, c);
+}
+
+/* Requests referd does not act on: 405 with what it allows, or 481. */
+static void
+on_other_request(struct engine *e, struct stx *stx)
+{
+	osip_message_t *req = stx->tr->orig_request;
+
+	if (header_tag(req->to) != NULL && leg_find(e, req) == NULL) {
+		stack_reply(e, stx, 481, NULL, NULL);
+		return;
+	}
+	stack_reply(e, stx, 405, "Allow", REFERD_ALLOW);
+}
+
+void
+call_on_event(struct engine *e, struct deferred *d)
+{
+	struct stx *stx = d->stx;
+	osip_message_t *msg = d->msg;
+
+	switch (d->type) {
+	case OSIP_IST_INVITE_RECEIVED: {
+		struct leg *leg;
+
+		if (header_tag(msg->to) == NULL) {
+			new_call(e, stx);
+			return;
+		}
+		leg = leg_find(e, msg);
+		if (leg == NULL || !in_dialog(leg, msg)) {
+			stack_reply(e, stx, 481, NULL, NULL);
+			return;
+		}
+		on_reinvite(e, stx, leg);
+		return;
+	}
+	case OSIP_ICT_STATUS_1XX_RECEIVED:
+	case OSIP_ICT_STATUS_2XX_RECEIVED:
+	case OSIP_ICT_STATUS_3XX_RECEIVED:
+	case OSIP_ICT_STATUS_4XX_RECEIVED:
+	case OSIP_ICT_STATUS_5XX_RECEIVED:
+	case OSIP_ICT_STATUS_6XX_RECEIVED:
+		if (stx->leg != NULL && !stx->leg->is_a && msg != NULL)
+			on_b_response(e, stx->leg, msg);
+		return;
+	case OSIP_ICT_STATUS_TIMEOUT:
+	case STX_TRANSPORT_ERROR:
+		/* Timer B, or the INVITE could not be sent. */
+		if (stx->leg != NULL && !stx->leg->is_a &&
+		    stx->leg->invite == stx) {
+			struct call *c = stx->leg->call;
+
+			if (!c->cancel_pending)
+				reply_a(e, c, d->type == STX_TRANSPORT_ERROR ?
+				    503 : 408, NULL,
+				    NULL, NULL);
+			call_release(e, c);
+		}
+		return;
+	case OSIP_NIST_BYE_RECEIVED:
+		on_bye(e, stx);
+		return;
+	case OSIP_NIST_CANCEL_RECEIVED:
+		on_cancel(e, stx);
+		return;
+	case OSIP_NIST_OPTIONS_RECEIVED:
+		on_options(e, stx);
+		return;
+	case OSIP_NIST_INFO_RECEIVED:
+	case OSIP_NIST_NOTIFY_RECEIVED:
+	case OSIP_NIST_SUBSCRIBE_RECEIVED:
+	case OSIP_NIST_REGISTER_RECEIVED:
+	case OSIP_NIST_UNKNOWN_REQUEST_RECEIVED:
+		on_other_request(e, stx);
+		return;
+	default:
+		return;   /* responses to our BYE/CANCEL, ACK of non-2xx */
+	}
+}
+
+/*
+ * An INVITE without a To tag whose Call-ID is a live caller leg: a
+ * retransmission that arrived after its IST ended (the 2xx was sent).
+ * The 2xx is sent again; no new transaction is created.
+ */
+int
+call_absorb(struct engine *e, osip_message_t *msg)
+{
+	struct leg *leg;
+
+	if (!MSG_IS_INVITE(msg) || header_tag(msg->to) != NULL ||
+	    (leg = leg_find(e, msg)) == NULL || !leg->is_a)
+		return 0;
+	if (leg->last_2xx != NULL)
+		stack_send_raw(e, leg->ep, leg->transport, &leg->peer,
+		    leg->last_2xx);
+	return 1;
+}
+
+/* A message with no transaction: the ACK of a 2xx, or a resent 2xx. */
+void
+call_on_stray(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, osip_message_t *msg)
+{
+	struct leg *leg = leg_find(e, msg);
+
+	if (leg == NULL)
+		return;
+	if (MSG_IS_ACK(msg)) {
+		if (leg->is_a && leg->last_2xx != NULL) {
+			ev_timer_stop(e->loop, &leg->retx);
+			osip_message_free(leg->last_2xx);
+			leg->last_2xx = NULL;
+		}
+		return;
+	}
+	if (MSG_IS_RESPONSE(msg) && !leg->is_a && msg->status_code >= 200 &&
+	    msg->status_code < 300 && msg->cseq && msg->cseq->method &&
+	    strcmp(msg->cseq->method, "INVITE") == 0)
+		leg_ack(e, leg, (unsigned)strtoul(msg->cseq->number, NULL, 10));
+}

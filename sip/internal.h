@@ -1,0 +1,263 @@
+/*
+ * internal.h: the SIP engine's private structures, shared by the files of
+ * sip/ (engine.c, transport.c, stack.c, call.c, media.c, sdp.c) and by
+ * nothing outside it.
+ *
+ * Ownership, in one place:
+ *   engine  owns endpoints, the media pool, the oSIP2 stack, the calls.
+ *   call    owns its two legs (a = caller side, b = called side) and their
+ *           media; it is freed only from engine_reap(), at the end of a
+ *           loop iteration, never inside a watcher or oSIP2 callback.
+ *   stx     (our wrapper of an oSIP2 transaction) is owned by the stack;
+ *           a leg only points at it, and the kill callback clears that.
+ */
+#ifndef REFERD_SIP_INTERNAL_H
+#define REFERD_SIP_INTERNAL_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
+
+#include <ev.h>
+#include <osip2/osip.h>
+
+#include "config.h"
+#include "engine.h"
+
+struct call;
+struct leg;
+struct stx;
+
+/* A socket address of either family. */
+struct addr {
+	struct sockaddr_storage ss;
+	socklen_t               len;
+};
+
+/* A local signaling endpoint (one row of referdSignalingTable). */
+struct endpoint {
+	uint32_t        index;
+	struct referd_sig row;       /* as configured when bound */
+	int             fd;          /* UDP socket, or TCP listener */
+	ev_io           io;
+	int             up;
+	int             refs;        /* legs using it; closed at 0 when gone */
+	int             gone;        /* no longer in the configuration */
+	struct engine  *engine;
+	struct endpoint *next;
+};
+
+/* A TCP connection (accepted or opened), with its stream framing buffer. */
+struct tcpconn {
+	int             fd;
+	ev_io           io;
+	struct addr     peer;
+	struct endpoint *ep;
+	char           *buf;
+	size_t          len, cap;
+	struct engine  *engine;
+	struct tcpconn *next;
+	int             dead;
+};
+
+/* An RTP/RTCP port pair of one leg, and where its media goes. */
+struct media {
+	int             rtp_fd, rtcp_fd;
+	uint16_t        port;        /* RTP port; RTCP is port + 1 */
+	ev_io           rtp_io, rtcp_io;
+	struct addr     remote_rtp;  /* from the leg's SDP */
+	struct addr     remote_rtcp;
+	int             have_remote;
+	struct media   *peer;        /* the other leg's media: relay target */
+	uint64_t        packets;     /* relayed out of this leg's socket */
+	struct engine  *engine;
+};
+
+/* The state of a call (referdCallState values). */
+enum call_state {
+	CALL_TRYING = 1,
+	CALL_RINGING = 2,
+	CALL_DELAYED_ANSWER = 3,
+	CALL_CONNECTED = 4,
+	CALL_TRANSFERRING = 5,
+	CALL_RELEASING = 6,
+};
+
+/* One side of a call: a SIP dialog with one peer. */
+struct leg {
+	struct call    *call;
+	int             is_a;         /* the caller's leg */
+	struct endpoint *ep;          /* local endpoint it uses */
+	int             transport;    /* REFERD_TRANSPORT_* */
+	struct addr     peer;         /* where its requests and responses go */
+	uint32_t        sgp;          /* profile */
+	char           *call_id;
+	char           *local_tag, *remote_tag;
+	char           *local_uri, *remote_uri;   /* From/To URIs as used */
+	char           *remote_target;            /* Contact of the peer */
+	unsigned        local_cseq;
+	unsigned        remote_cseq;
+	int             confirmed;    /* 2xx exchanged */
+	struct stx     *invite;       /* IST (a) or ICT (b) while alive */
+	osip_message_t *last_2xx;     /* a: our 2xx, resent until ACK */
+	ev_timer        retx;         /* a: 2xx retransmission */
+	double          retx_interval;
+	osip_message_t *sent_invite;  /* b: to build ACK/CANCEL */
+	char           *sdp_version_base;
+	unsigned        sdp_version;
+	struct media    media;
+};
+
+/* A call: two legs and their relay. */
+struct call {
+	uint32_t        index;        /* referdCallIndex */
+	enum call_state state;
+	struct leg      a, b;
+	char           *caller_uri, *callee_uri;
+	ev_tstamp       started;
+	ev_timer        timer_c;      /* no final answer from b */
+	int             cancel_pending; /* a cancelled before b's 1xx */
+	int             dead;         /* released; freed by engine_reap */
+	struct call    *next, *prev;  /* engine->calls */
+	struct call    *hnext;        /* hash by a-leg Call-ID */
+	struct call    *bnext;        /* hash by b-leg Call-ID */
+	struct call    *reap_next;
+};
+
+/* Our wrapper of an oSIP2 transaction, indexed by branch and method. */
+struct stx {
+	osip_transaction_t *tr;
+	char               *key;      /* branch '|' method */
+	struct leg         *leg;      /* owner, or NULL (stateless replies) */
+	struct addr         dest;     /* where its messages go */
+	struct endpoint    *ep;
+	int                 transport;
+	int                 dead;
+	struct stx         *hnext;
+	struct stx         *reap_next;
+};
+
+/* Pseudo callback types of deferred events. */
+#define STX_TRANSPORT_ERROR (-1)
+#define STX_KILLED          (-2)
+
+/* A callback event deferred out of oSIP2 (never act inside a callback). */
+struct deferred {
+	int                 type;     /* osip_message_callback_type */
+	struct stx         *stx;
+	osip_message_t     *msg;      /* owned by the transaction */
+	struct deferred    *next;
+};
+
+#define STX_BUCKETS  8192
+#define CALL_BUCKETS 8192
+
+struct engine {
+	struct ev_loop *loop;
+	ev_async        wake_apply;
+	ev_async        wake_stop;
+	ev_timer        osip_timer;
+	ev_timer        publish;
+	ev_prepare      prepare;
+	ev_check        reap;
+	pthread_t       thread;
+	int             started;
+	int             stopped;
+
+	engine_event_h *eh;
+	void           *eh_arg;
+
+	_Atomic(struct referd_config *) pending;
+	struct referd_config *current;   /* engine thread only */
+
+	_Atomic uint64_t generation;
+	_Atomic uint32_t active_calls;
+
+	/* Published for the agent: written here, read there. */
+	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][ENGINE_CTR__COUNT];
+	_Atomic int      sig_up[REFERD_SIG_MAX + 1];
+	pthread_mutex_t  calls_lock;
+	struct engine_call *calls;     /* under calls_lock */
+	size_t           n_calls;
+
+	/* Engine thread only. */
+	osip_t          *osip;
+	struct endpoint *endpoints;
+	struct tcpconn  *conns;
+	struct stx      *stx_hash[STX_BUCKETS];
+	struct stx      *stx_reap;
+	struct deferred *deferred, *deferred_tail;
+	struct call     *calls_head;
+	struct call     *call_hash[CALL_BUCKETS];
+	struct call     *bcall_hash[CALL_BUCKETS];
+	struct call     *call_reap;
+	uint32_t         n_live_calls;
+	int              calls_dirty;    /* publish the call table */
+	uint32_t         next_call_index;
+	uint8_t         *port_used;      /* by pair, from rtp_port_min */
+	uint32_t         port_pairs, port_next;
+	unsigned long    seq;            /* for tags, branches, Call-IDs */
+	char             node[16];       /* random part of generated ids */
+};
+
+/* engine.c */
+void engine_log(struct engine *e, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
+void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
+void engine_calls_changed(struct engine *e);
+
+/* transport.c */
+int  transport_sync(struct engine *e, const struct referd_config *cfg);
+int  transport_send(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *to, const char *buf, size_t len);
+void transport_close_all(struct engine *e);
+void endpoint_unref(struct engine *e, struct endpoint *ep);
+void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
+int  addr_from_text(struct addr *a, const char *host, int port);
+
+/* stack.c: oSIP2 glue */
+int  stack_init(struct engine *e);
+void stack_free(struct engine *e);
+void stack_receive(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, const char *buf, size_t len);
+struct stx *stack_server_stx(struct engine *e, osip_transaction_t *tr);
+int  stack_send_response(struct engine *e, struct stx *stx,
+    osip_message_t *resp);
+int  stack_send_request(struct engine *e, struct leg *leg,
+    osip_message_t *req, struct stx **stxp);
+int  stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *to, osip_message_t *msg);
+int  stack_reply(struct engine *e, struct stx *stx, int code,
+    const char *extra_name, const char *extra_value);
+int  stack_reply_build(struct engine *e, struct stx *stx, int code,
+    osip_message_t **respp);
+void stack_reap(struct engine *e);
+void stack_schedule(struct engine *e);
+void stack_new_branch(struct engine *e, char *buf, size_t len);
+void stack_new_tag(struct engine *e, char *buf, size_t len);
+
+/* call.c: the B2BUA */
+void call_on_event(struct engine *e, struct deferred *d);
+void call_on_stray(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, osip_message_t *msg);
+void call_release_all(struct engine *e);
+void call_reap(struct engine *e);
+void call_kill_stx(struct engine *e, struct stx *stx);
+int  call_absorb(struct engine *e, osip_message_t *msg);
+
+/* media.c */
+int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);
+void media_close(struct engine *e, struct media *m);
+void media_set_remote(struct media *m, const struct addr *rtp);
+int  media_pool_sync(struct engine *e, const struct referd_config *cfg);
+void media_pool_free(struct engine *e);
+
+/* sdp.c */
+int  sdp_get_media(const char *sdp, char *host, size_t hostlen, int *port);
+char *sdp_rewrite(const char *sdp, const char *addr, int port,
+    const char *origin_id, unsigned version, const char *direction);
+const char *sdp_direction(const char *sdp);
+
+#endif /* REFERD_SIP_INTERNAL_H */

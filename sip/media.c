@@ -1,0 +1,205 @@
+/*
+ * media.c: anchored media.  Each leg has an RTP/RTCP port pair from the
+ * configured range, bound on the leg's signaling address.  A packet that
+ * arrives on one leg's socket goes out of the other leg's socket to the
+ * address that leg's SDP gave (updated to where packets really come from,
+ * for peers behind NAT).  A transfer re-points `peer`; the survivor's own
+ * socket, and so its SDP, never changes.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define RTP_MAX 2048
+
+/* Relay one datagram from fd to the peer leg's remote. */
+static void
+relay(struct media *m, int rtcp)
+{
+	char buf[RTP_MAX];
+	struct addr src;
+	int fd = rtcp ? m->rtcp_fd : m->rtp_fd;
+
+	for (int i = 0; i < 64; i++) {
+		ssize_t n;
+		struct media *out = m->peer;
+
+		src.len = sizeof(src.ss);
+		n = recvfrom(fd, buf, sizeof(buf), 0,
+		    (struct sockaddr *)&src.ss, &src.len);
+		if (n < 0)
+			return;
+		/* Latch to where the peer really sends from. */
+		if (rtcp)
+			m->remote_rtcp = src;
+		else
+			m->remote_rtp = src;
+		m->have_remote = 1;
+		if (out == NULL || !out->have_remote)
+			continue;
+		if (sendto(rtcp ? out->rtcp_fd : out->rtp_fd, buf, (size_t)n, 0,
+		    (struct sockaddr *)(rtcp ? &out->remote_rtcp.ss :
+		    &out->remote_rtp.ss), rtcp ? out->remote_rtcp.len :
+		    out->remote_rtp.len) == n && !rtcp)
+			out->packets++;
+	}
+}
+
+static void
+on_rtp(struct ev_loop *loop, ev_io *w, int revents)
+{
+	relay(w->data, 0);
+}
+
+static void
+on_rtcp(struct ev_loop *loop, ev_io *w, int revents)
+{
+	relay(w->data, 1);
+}
+
+/* A non-blocking UDP socket bound to host:port; -1 on failure. */
+static int
+bind_udp(const char *host, int port)
+{
+	struct addr a;
+	int fd, one = 1;
+
+	if (addr_from_text(&a, host, port) != 0)
+		return -1;
+	fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	(void)one;
+	if (bind(fd, (struct sockaddr *)&a.ss, a.len) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+media_open(struct engine *e, struct media *m, const struct endpoint *ep)
+{
+	const struct referd_config *cfg = e->current;
+
+	memset(m, 0, sizeof(*m));
+	m->rtp_fd = m->rtcp_fd = -1;
+	m->engine = e;
+	for (uint32_t tries = 0; tries < e->port_pairs; tries++) {
+		uint32_t pair = e->port_next;
+		int port;
+
+		e->port_next = (e->port_next + 1) % e->port_pairs;
+		if (e->port_used[pair])
+			continue;
+		port = (int)(cfg->rtp_port_min + 2 * pair);
+		m->rtp_fd = bind_udp(ep->row.address, port);
+		if (m->rtp_fd < 0)
+			continue;
+		m->rtcp_fd = bind_udp(ep->row.address, port + 1);
+		if (m->rtcp_fd < 0) {
+			close(m->rtp_fd);
+			m->rtp_fd = -1;
+			continue;
+		}
+		e->port_used[pair] = 1;
+		m->port = (uint16_t)port;
+		ev_io_init(&m->rtp_io, on_rtp, m->rtp_fd, EV_READ);
+		ev_io_init(&m->rtcp_io, on_rtcp, m->rtcp_fd, EV_READ);
+		m->rtp_io.data = m;
+		m->rtcp_io.data = m;
+		ev_io_start(e->loop, &m->rtp_io);
+		ev_io_start(e->loop, &m->rtcp_io);
+		return 0;
+	}
+	engine_log(e, ENGINE_LOG_WARNING, "no free media port pair in %u-%u",
+	    cfg->rtp_port_min, cfg->rtp_port_max);
+	return EADDRINUSE;
+}
+
+void
+media_close(struct engine *e, struct media *m)
+{
+	const struct referd_config *cfg = e->current;
+
+	if (m->rtp_fd < 0 && m->rtcp_fd < 0)
+		return;
+	ev_io_stop(e->loop, &m->rtp_io);
+	ev_io_stop(e->loop, &m->rtcp_io);
+	if (m->rtp_fd >= 0)
+		close(m->rtp_fd);
+	if (m->rtcp_fd >= 0)
+		close(m->rtcp_fd);
+	m->rtp_fd = m->rtcp_fd = -1;
+	if (m->peer != NULL && m->peer->peer == m)
+		m->peer->peer = NULL;
+	m->peer = NULL;
+	if (cfg != NULL && m->port >= cfg->rtp_port_min &&
+	    m->port + 1u <= cfg->rtp_port_max) {
+		uint32_t pair = (m->port - cfg->rtp_port_min) / 2;
+
+		if (pair < e->port_pairs)
+			e->port_used[pair] = 0;
+	}
+	m->port = 0;
+}
+
+void
+media_set_remote(struct media *m, const struct addr *rtp)
+{
+	m->remote_rtp = *rtp;
+	m->remote_rtcp = *rtp;
+	if (rtp->ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&m->remote_rtcp.ss)->sin_port =
+		    htons(ntohs(((const struct sockaddr_in *)&rtp->ss)->sin_port) + 1);
+	else
+		((struct sockaddr_in6 *)&m->remote_rtcp.ss)->sin6_port =
+		    htons(ntohs(((const struct sockaddr_in6 *)&rtp->ss)->sin6_port) + 1);
+	m->have_remote = 1;
+}
+
+/* Mark the pair of a live leg's media as used in a new pool. */
+static void
+mark_used(struct engine *e, const struct referd_config *cfg, const struct media *m)
+{
+	if (m->rtp_fd < 0 || m->port < cfg->rtp_port_min ||
+	    m->port + 1u > cfg->rtp_port_max)
+		return;
+	e->port_used[(m->port - cfg->rtp_port_min) / 2] = 1;
+}
+
+int
+media_pool_sync(struct engine *e, const struct referd_config *cfg)
+{
+	uint32_t pairs = (cfg->rtp_port_max - cfg->rtp_port_min + 1) / 2;
+	uint8_t *used;
+
+	if (e->current != NULL && e->port_used != NULL &&
+	    e->current->rtp_port_min == cfg->rtp_port_min &&
+	    e->current->rtp_port_max == cfg->rtp_port_max)
+		return 0;
+	used = calloc(pairs ? pairs : 1, 1);
+	if (used == NULL)
+		return ENOMEM;
+	free(e->port_used);
+	e->port_used = used;
+	e->port_pairs = pairs;
+	e->port_next = 0;
+	for (struct call *c = e->calls_head; c; c = c->next) {
+		mark_used(e, cfg, &c->a.media);
+		mark_used(e, cfg, &c->b.media);
+	}
+	return 0;
+}
+
+void
+media_pool_free(struct engine *e)
+{
+	free(e->port_used);
+	e->port_used = NULL;
+	e->port_pairs = 0;
+}

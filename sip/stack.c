@@ -1,0 +1,600 @@
+/*
+ * stack.c: oSIP2's transaction state machines, driven from the engine's
+ * libev loop.
+ *
+ * referd keeps its own index of transactions (a hash of top-Via branch
+ * and method) and hands each incoming message straight to its
+ * transaction with osip_transaction_execute(), so that no lookup walks
+ * oSIP2's lists.  oSIP2's callbacks only record what happened (struct
+ * deferred); the call logic runs after oSIP2 has returned, because
+ * nothing may execute a transaction or free one from inside a callback.
+ * A transaction that terminates is taken out of oSIP2's lists in the kill
+ * callback and freed at the end of the loop iteration (stack_reap).
+ *
+ * oSIP2's timers (A..K) live in its transaction contexts; one ev_timer
+ * fires at the soonest of them (osip_timers_gettimeout) and runs
+ * osip_timers_*_execute and the queued events.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "internal.h"
+
+/* djb2 over a string. */
+static unsigned
+hash_str(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h;
+}
+
+/* The index key of a message: top-Via branch '|' method. */
+static char *
+stx_key(const osip_message_t *msg)
+{
+	osip_via_t *via = NULL;
+	osip_generic_param_t *br = NULL;
+	const char *method;
+	char *key;
+	size_t n;
+
+	if (osip_message_get_via(msg, 0, &via) < 0 || via == NULL)
+		return NULL;
+	osip_via_param_get_byname(via, "branch", &br);
+	if (br == NULL || br->gvalue == NULL)
+		return NULL;
+	if (MSG_IS_REQUEST(msg))
+		method = msg->sip_method;
+	else if (msg->cseq != NULL && msg->cseq->method != NULL)
+		method = msg->cseq->method;
+	else
+		return NULL;
+	if (strcmp(method, "ACK") == 0)
+		method = "INVITE";   /* ACK for a non-2xx final goes to its IST */
+	n = strlen(br->gvalue) + strlen(method) + 2;
+	key = malloc(n);
+	if (key != NULL)
+		snprintf(key, n, "%s|%s", br->gvalue, method);
+	return key;
+}
+
+static struct stx *
+stx_find(struct engine *e, const char *key)
+{
+	for (struct stx *s = e->stx_hash[hash_str(key) % STX_BUCKETS]; s;
+	    s = s->hnext)
+		if (!s->dead && strcmp(s->key, key) == 0)
+			return s;
+	return NULL;
+}
+
+static void
+stx_unindex(struct engine *e, struct stx *stx)
+{
+	struct stx **pp = &e->stx_hash[hash_str(stx->key) % STX_BUCKETS];
+
+	for (; *pp; pp = &(*pp)->hnext)
+		if (*pp == stx) {
+			*pp = stx->hnext;
+			return;
+		}
+}
+
+/* Wrap and index a transaction. */
+static struct stx *
+stx_new(struct engine *e, osip_transaction_t *tr, char *key)
+{
+	struct stx *s = calloc(1, sizeof(*s));
+	unsigned b;
+
+	if (s == NULL) {
+		free(key);
+		return NULL;
+	}
+	s->tr = tr;
+	s->key = key;
+	osip_transaction_set_reserved2(tr, s);
+	b = hash_str(key) % STX_BUCKETS;
+	s->hnext = e->stx_hash[b];
+	e->stx_hash[b] = s;
+	return s;
+}
+
+/* Record an oSIP2 callback for after oSIP2 returns. */
+static void
+defer(struct engine *e, int type, osip_transaction_t *tr, osip_message_t *msg)
+{
+	struct deferred *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return;
+	d->type = type;
+	d->stx = osip_transaction_get_reserved2(tr);
+	d->msg = msg;
+	if (e->deferred_tail)
+		e->deferred_tail->next = d;
+	else
+		e->deferred = d;
+	e->deferred_tail = d;
+}
+
+/* Run the call logic for everything oSIP2 reported. */
+static void
+drain(struct engine *e)
+{
+	struct deferred *d;
+
+	while ((d = e->deferred) != NULL) {
+		e->deferred = d->next;
+		if (e->deferred == NULL)
+			e->deferred_tail = NULL;
+		if (d->stx != NULL && d->type == STX_KILLED)
+			call_kill_stx(e, d->stx);
+		else if (d->stx != NULL)
+			call_on_event(e, d);
+		free(d);
+	}
+}
+
+static void
+cb_message(int type, osip_transaction_t *tr, osip_message_t *msg)
+{
+	defer(osip_transaction_get_reserved3(tr), type, tr, msg);
+}
+
+/* Kill callback: out of oSIP2's lists now, freed by stack_reap. */
+static void
+cb_kill(int type, osip_transaction_t *tr)
+{
+	struct engine *e = osip_transaction_get_reserved3(tr);
+	struct stx *s = osip_transaction_get_reserved2(tr);
+
+	osip_remove_transaction(e->osip, tr);
+	if (s == NULL || s->dead)
+		return;
+	s->dead = 1;
+	stx_unindex(e, s);
+	/* The leg learns of it after the events queued before it. */
+	defer(e, STX_KILLED, tr, NULL);
+	s->reap_next = e->stx_reap;
+	e->stx_reap = s;
+}
+
+/* Timer B/F expiry and transport errors arrive as deferred events too. */
+static void
+cb_transport_error(int type, osip_transaction_t *tr, int error)
+{
+	defer(osip_transaction_get_reserved3(tr), STX_TRANSPORT_ERROR, tr, NULL);
+}
+
+/* oSIP2 wants a message sent: to the transaction's own destination. */
+static int
+cb_send(osip_transaction_t *tr, osip_message_t *msg, char *host, int port,
+    int out_socket)
+{
+	struct engine *e = osip_transaction_get_reserved3(tr);
+	struct stx *s = osip_transaction_get_reserved2(tr);
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (s == NULL || osip_message_to_str(msg, &buf, &len) != 0)
+		return -1;
+	rc = transport_send(e, s->ep, s->transport, &s->dest, buf, len);
+	osip_free(buf);
+	return rc ? -1 : 0;
+}
+
+/* oSIP2's trace output goes to referd's log, warnings and worse only. */
+static struct engine *trace_engine;
+
+static void
+trace_func(const char *fi, int li, osip_trace_level_t level, const char *fmt,
+    va_list ap)
+{
+	char buf[400];
+
+	if (trace_engine == NULL || level > OSIP_WARNING)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	engine_log(trace_engine, ENGINE_LOG_DEBUG, "osip %s:%d: %s", fi, li, buf);
+}
+
+int
+stack_init(struct engine *e)
+{
+	static const int ict[] = { OSIP_ICT_STATUS_1XX_RECEIVED,
+	    OSIP_ICT_STATUS_2XX_RECEIVED, OSIP_ICT_STATUS_3XX_RECEIVED,
+	    OSIP_ICT_STATUS_4XX_RECEIVED, OSIP_ICT_STATUS_5XX_RECEIVED,
+	    OSIP_ICT_STATUS_6XX_RECEIVED, OSIP_IST_INVITE_RECEIVED,
+	    OSIP_IST_ACK_RECEIVED, OSIP_NICT_STATUS_2XX_RECEIVED,
+	    OSIP_NICT_STATUS_3XX_RECEIVED, OSIP_NICT_STATUS_4XX_RECEIVED,
+	    OSIP_NICT_STATUS_5XX_RECEIVED, OSIP_NICT_STATUS_6XX_RECEIVED,
+	    OSIP_NIST_BYE_RECEIVED, OSIP_NIST_OPTIONS_RECEIVED,
+	    OSIP_NIST_INFO_RECEIVED, OSIP_NIST_CANCEL_RECEIVED,
+	    OSIP_NIST_NOTIFY_RECEIVED, OSIP_NIST_SUBSCRIBE_RECEIVED,
+	    OSIP_NIST_REGISTER_RECEIVED, OSIP_NIST_UNKNOWN_REQUEST_RECEIVED,
+	    OSIP_ICT_STATUS_TIMEOUT, OSIP_NICT_STATUS_TIMEOUT };
+
+	if (osip_init(&e->osip) != 0)
+		return ENOMEM;
+	trace_engine = e;
+	osip_trace_initialize_func(END_TRACE_LEVEL, trace_func);
+	osip_set_application_context(e->osip, e);
+	osip_set_cb_send_message(e->osip, cb_send);
+	for (size_t i = 0; i < sizeof(ict) / sizeof(ict[0]); i++)
+		osip_set_message_callback(e->osip, ict[i], cb_message);
+	for (int k = 0; k < OSIP_KILL_CALLBACK_COUNT; k++)
+		osip_set_kill_transaction_callback(e->osip, k, cb_kill);
+	for (int k = 0; k < OSIP_TRANSPORT_ERROR_CALLBACK_COUNT; k++)
+		osip_set_transport_error_callback(e->osip, k, cb_transport_error);
+	return 0;
+}
+
+/* Free the transactions whose kill callback has run. */
+void
+stack_reap(struct engine *e)
+{
+	struct stx *s;
+
+	while ((s = e->stx_reap) != NULL) {
+		e->stx_reap = s->reap_next;
+		osip_transaction_free2(s->tr);
+		free(s->key);
+		free(s);
+	}
+}
+
+void
+stack_free(struct engine *e)
+{
+	osip_transaction_t *tr;
+	osip_list_t *lists[4];
+
+	if (e->osip == NULL)
+		return;
+	lists[0] = &e->osip->osip_ict_transactions;
+	lists[1] = &e->osip->osip_ist_transactions;
+	lists[2] = &e->osip->osip_nict_transactions;
+	lists[3] = &e->osip->osip_nist_transactions;
+	for (int i = 0; i < 4; i++)
+		while ((tr = osip_list_get(lists[i], 0)) != NULL) {
+			struct stx *s = osip_transaction_get_reserved2(tr);
+
+			osip_remove_transaction(e->osip, tr);
+			osip_transaction_free2(tr);
+			if (s != NULL && !s->dead) {
+				stx_unindex(e, s);
+				free(s->key);
+				free(s);
+			}
+		}
+	stack_reap(e);
+	while (e->deferred) {
+		struct deferred *d = e->deferred;
+
+		e->deferred = d->next;
+		free(d);
+	}
+	e->deferred_tail = NULL;
+	osip_release(e->osip);
+	e->osip = NULL;
+	trace_engine = NULL;
+}
+
+/* Run oSIP2's timers and queued events, then the call logic. */
+static void
+on_osip_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine *e = w->data;
+
+	osip_timers_ict_execute(e->osip);
+	osip_timers_ist_execute(e->osip);
+	osip_timers_nict_execute(e->osip);
+	osip_timers_nist_execute(e->osip);
+	osip_ict_execute(e->osip);
+	osip_ist_execute(e->osip);
+	osip_nict_execute(e->osip);
+	osip_nist_execute(e->osip);
+	drain(e);
+	stack_schedule(e);
+}
+
+/* Arm the timer for oSIP2's soonest deadline. */
+void
+stack_schedule(struct engine *e)
+{
+	struct timeval tv;
+	double after;
+
+	osip_timers_gettimeout(e->osip, &tv);
+	after = (double)tv.tv_sec + tv.tv_usec / 1e6;
+	if (after > 3600)
+		after = 3600;
+	if (after < 0.001)
+		after = 0.001;
+	if (e->osip_timer.data == NULL) {
+		ev_init(&e->osip_timer, on_osip_timer);
+		e->osip_timer.data = e;
+	}
+	ev_timer_stop(e->loop, &e->osip_timer);
+	ev_timer_set(&e->osip_timer, after, 0.);
+	ev_timer_start(e->loop, &e->osip_timer);
+}
+
+/* Reply statelessly to a request no transaction could take (400). */
+static void
+reply_stateless(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, osip_message_t *req, int code)
+{
+	osip_message_t *resp = NULL;
+	char *buf = NULL;
+	size_t len;
+
+	if (osip_message_init(&resp) != 0)
+		return;
+	osip_message_set_version(resp, osip_strdup("SIP/2.0"));
+	osip_message_set_status_code(resp, code);
+	osip_message_set_reason_phrase(resp,
+	    osip_strdup(osip_message_get_reason(code)));
+	if (osip_list_clone(&req->vias, &resp->vias,
+	    (int (*)(void *, void **))&osip_via_clone) != 0 ||
+	    (req->from && osip_from_clone(req->from, &resp->from)) ||
+	    (req->to && osip_to_clone(req->to, &resp->to)) ||
+	    (req->call_id && osip_call_id_clone(req->call_id, &resp->call_id)) ||
+	    (req->cseq && osip_cseq_clone(req->cseq, &resp->cseq)))
+		goto out;
+	osip_message_set_content_length(resp, "0");
+	if (osip_message_to_str(resp, &buf, &len) == 0)
+		transport_send(e, ep, transport, src, buf, len);
+	osip_free(buf);
+out:
+	osip_message_free(resp);
+}
+
+void
+stack_receive(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, const char *buf, size_t len)
+{
+	osip_event_t *evt = osip_parse(buf, len);
+	osip_message_t *msg;
+	struct stx *stx;
+	char host[INET6_ADDRSTRLEN], *key;
+	int port;
+
+	if (evt == NULL || evt->sip == NULL) {
+		/* Not SIP enough to answer: dropped (RFC 3261 18.3/16.3). */
+		if (evt)
+			osip_event_free(evt);
+		return;
+	}
+	msg = evt->sip;
+	if (msg->call_id == NULL || msg->cseq == NULL || msg->from == NULL ||
+	    msg->to == NULL || osip_list_size(&msg->vias) < 1 ||
+	    msg->cseq->method == NULL || msg->cseq->number == NULL) {
+		if (MSG_IS_REQUEST(msg) && osip_list_size(&msg->vias) >= 1 &&
+		    !MSG_IS_ACK(msg))
+			reply_stateless(e, ep, transport, src, msg, 400);
+		osip_event_free(evt);
+		return;
+	}
+	addr_to_text(src, host, sizeof(host), &port);
+	if (MSG_IS_REQUEST(msg))
+		osip_message_fix_last_via_header(msg, host, port);
+	key = stx_key(msg);
+	if (key == NULL) {
+		if (MSG_IS_REQUEST(msg) && !MSG_IS_ACK(msg))
+			reply_stateless(e, ep, transport, src, msg, 400);
+		osip_event_free(evt);
+		return;
+	}
+	stx = stx_find(e, key);
+	if (stx != NULL) {
+		free(key);
+		osip_transaction_execute(stx->tr, evt);
+	} else if (MSG_IS_RESPONSE(msg) || MSG_IS_ACK(msg)) {
+		/* A 2xx after its ICT ended, or the ACK for a 2xx. */
+		free(key);
+		call_on_stray(e, ep, transport, src, msg);
+		osip_event_free(evt);
+	} else if (call_absorb(e, msg)) {
+		free(key);
+		osip_event_free(evt);
+	} else {
+		osip_transaction_t *tr = NULL;
+
+		if (osip_transaction_init(&tr, MSG_IS_INVITE(msg) ? IST : NIST,
+		    e->osip, msg) != 0 || (stx = stx_new(e, tr, key)) == NULL) {
+			if (tr)
+				osip_transaction_free(tr);
+			else
+				free(key);
+			reply_stateless(e, ep, transport, src, msg, 500);
+			osip_event_free(evt);
+			return;
+		}
+		osip_transaction_set_reserved3(tr, e);
+		stx->dest = *src;
+		stx->ep = ep;
+		stx->transport = transport;
+		osip_transaction_execute(tr, evt);
+	}
+	drain(e);
+	stack_schedule(e);
+}
+
+int
+stack_send_response(struct engine *e, struct stx *stx, osip_message_t *resp)
+{
+	osip_event_t *evt;
+
+	if (stx == NULL || stx->dead) {
+		osip_message_free(resp);
+		return ENOENT;
+	}
+	evt = osip_new_outgoing_sipmessage(resp);
+	if (evt == NULL) {
+		osip_message_free(resp);
+		return ENOMEM;
+	}
+	evt->transactionid = stx->tr->transactionid;
+	osip_transaction_execute(stx->tr, evt);
+	drain(e);
+	stack_schedule(e);
+	return 0;
+}
+
+/*
+ * Build a response to the transaction's request: status line, Via, From,
+ * To (with a tag when given), Call-ID, CSeq; an extra header if given.
+ */
+static int
+build_response(struct stx *stx, int code, const char *to_tag,
+    osip_message_t **respp)
+{
+	osip_message_t *req = stx->tr->orig_request, *resp = NULL;
+	osip_generic_param_t *tagp = NULL;
+
+	if (req == NULL || osip_message_init(&resp) != 0)
+		return ENOMEM;
+	osip_message_set_version(resp, osip_strdup("SIP/2.0"));
+	osip_message_set_status_code(resp, code);
+	osip_message_set_reason_phrase(resp,
+	    osip_strdup(osip_message_get_reason(code)));
+	if (osip_list_clone(&req->vias, &resp->vias,
+	    (int (*)(void *, void **))&osip_via_clone) != 0 ||
+	    osip_from_clone(req->from, &resp->from) != 0 ||
+	    osip_to_clone(req->to, &resp->to) != 0 ||
+	    osip_call_id_clone(req->call_id, &resp->call_id) != 0 ||
+	    osip_cseq_clone(req->cseq, &resp->cseq) != 0) {
+		osip_message_free(resp);
+		return ENOMEM;
+	}
+	if (code > 100 && to_tag != NULL &&
+	    (osip_to_get_tag(resp->to, &tagp) != 0 || tagp == NULL))
+		osip_to_set_tag(resp->to, osip_strdup(to_tag));
+	*respp = resp;
+	return 0;
+}
+
+int
+stack_reply_build(struct engine *e, struct stx *stx, int code,
+    osip_message_t **respp)
+{
+	char tag[32];
+	const char *use_tag;
+
+	if (stx == NULL || stx->dead)
+		return ENOENT;
+	if (stx->leg != NULL && stx->leg->local_tag != NULL)
+		use_tag = stx->leg->local_tag;
+	else {
+		stack_new_tag(e, tag, sizeof(tag));
+		use_tag = tag;
+	}
+	return build_response(stx, code, use_tag, respp) ? ENOMEM : 0;
+}
+
+int
+stack_reply(struct engine *e, struct stx *stx, int code,
+    const char *extra_name, const char *extra_value)
+{
+	osip_message_t *resp;
+
+	if (stack_reply_build(e, stx, code, &resp) != 0)
+		return ENOMEM;
+	if (extra_name != NULL)
+		osip_message_set_header(resp, extra_name, extra_value);
+	osip_message_set_content_length(resp, "0");
+	return stack_send_response(e, stx, resp);
+}
+
+int
+stack_send_request(struct engine *e, struct leg *leg, osip_message_t *req,
+    struct stx **stxp)
+{
+	osip_transaction_t *tr = NULL;
+	osip_event_t *evt;
+	struct stx *stx;
+	char *key = stx_key(req);
+
+	if (key == NULL) {
+		osip_message_free(req);
+		return EINVAL;
+	}
+	if (osip_transaction_init(&tr, MSG_IS_INVITE(req) ? ICT : NICT,
+	    e->osip, req) != 0) {
+		free(key);
+		osip_message_free(req);
+		return ENOMEM;
+	}
+	if ((stx = stx_new(e, tr, key)) == NULL) {
+		osip_transaction_free(tr);
+		osip_message_free(req);
+		return ENOMEM;
+	}
+	osip_transaction_set_reserved3(tr, e);
+	stx->leg = stxp ? leg : NULL;    /* owned only if the leg keeps it */
+	stx->dest = leg->peer;
+	stx->ep = leg->ep;
+	stx->transport = leg->transport;
+	evt = osip_new_outgoing_sipmessage(req);
+	if (evt == NULL) {
+		osip_message_free(req);
+		return ENOMEM;
+	}
+	evt->transactionid = tr->transactionid;
+	if (stxp)
+		*stxp = stx;
+	osip_transaction_execute(tr, evt);
+	drain(e);
+	stack_schedule(e);
+	return 0;
+}
+
+int
+stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *to, osip_message_t *msg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (osip_message_to_str(msg, &buf, &len) != 0)
+		return ENOMEM;
+	rc = transport_send(e, ep, transport, to, buf, len);
+	osip_free(buf);
+	return rc;
+}
+
+/* A random-enough token: the node id, a counter, and a random part. */
+static void
+new_token(struct engine *e, const char *prefix, char *buf, size_t len)
+{
+	unsigned r = (unsigned)random();
+
+	snprintf(buf, len, "%s%s%lx%x", prefix, e->node, ++e->seq, r & 0xffff);
+}
+
+void
+stack_new_branch(struct engine *e, char *buf, size_t len)
+{
+	new_token(e, "z9hG4bK", buf, len);
+}
+
+void
+stack_new_tag(struct engine *e, char *buf, size_t len)
+{
+	new_token(e, "", buf, len);
+}
