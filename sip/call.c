@@ -290,32 +290,28 @@ leg_cancel(struct engine *e, struct leg *leg)
 	osip_via_t *via = NULL;
 	osip_generic_param_t *br = NULL;
 	unsigned cseq;
-	char *saved_tag;
+	char *saved_tag, *saved_target, *ruri = NULL;
 
 	if (inv == NULL || osip_message_get_via(inv, 0, &via) < 0 ||
 	    via == NULL || osip_via_param_get_byname(via, "branch", &br) != 0 ||
 	    br == NULL)
 		return;
 	cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
-	/* A CANCEL's To has no tag even when a provisional had one. */
+	/* A CANCEL's To has no tag even when a provisional had one, and its
+	 * Request-URI is the INVITE's (RFC 3261 9.1). */
 	saved_tag = leg->remote_tag;
+	saved_target = leg->remote_target;
 	leg->remote_tag = NULL;
-	{
-		char *saved_target = leg->remote_target;
-
-		leg->remote_target = NULL;
-		cancel = leg_request(e, leg, "CANCEL", cseq, br->gvalue);
-		leg->remote_target = saved_target;
-	}
+	leg->remote_target = NULL;
+	if (osip_uri_to_str(inv->req_uri, &ruri) == 0)
+		leg->remote_target = ruri;
+	cancel = leg->remote_target ?
+	    leg_request(e, leg, "CANCEL", cseq, br->gvalue) : NULL;
 	leg->remote_tag = saved_tag;
+	leg->remote_target = saved_target;
+	osip_free(ruri);
 	if (cancel == NULL)
 		return;
-	if (cancel->req_uri != NULL) {
-		osip_uri_free(cancel->req_uri);
-		cancel->req_uri = NULL;
-		osip_uri_clone(inv->req_uri, &cancel->req_uri);
-		osip_message_force_update(cancel);
-	}
 	stack_send_request(e, leg, cancel, NULL);
 }
 

@@ -135,6 +135,16 @@ on_reap(struct ev_loop *loop, ev_check *w, int revents)
 	stack_reap(e);
 }
 
+/* Copy a string, cut to fit. */
+static void
+copy_text(char *dst, size_t size, const char *src)
+{
+	size_t n = strnlen(src, size - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Copy the call table for the agent, if it changed (at most twice a second). */
 static void
 on_publish(struct ev_loop *loop, ev_timer *w, int revents)
@@ -153,8 +163,8 @@ on_publish(struct ev_loop *loop, ev_timer *w, int revents)
 
 		r->index = c->index;
 		r->state = c->state;
-		snprintf(r->caller, sizeof(r->caller), "%s", c->caller_uri);
-		snprintf(r->callee, sizeof(r->callee), "%s", c->callee_uri);
+		copy_text(r->caller, sizeof(r->caller), c->caller_uri);
+		copy_text(r->callee, sizeof(r->callee), c->callee_uri);
 		r->duration = (uint32_t)(now - c->started);
 		r->sgp_in = c->a.sgp;
 		r->sgp_out = c->b.sgp;
@@ -255,8 +265,8 @@ engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
 	ev_timer_init(&e->publish, on_publish, 0.5, 0.5);
 	e->publish.data = e;
 	ev_timer_start(e->loop, &e->publish);
-	snprintf(e->node, sizeof(e->node), "%08lx",
-	    (unsigned long)(random() ^ (long)getpid() ^ (long)time(NULL)));
+	snprintf(e->node, sizeof(e->node), "%08x",
+	    (unsigned)(random() ^ getpid() ^ time(NULL)));
 	if (stack_init(e) != 0) {
 		ev_loop_destroy(e->loop);
 		free(e);

@@ -118,7 +118,7 @@ frame_length(const char *buf, size_t len)
 
 		if ((n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) ||
 		    (n > 2 && strncasecmp(p, "l:", 2) == 0)) {
-			const char *v = memchr(p, ':', n) + 1;
+			const char *v = (const char *)memchr(p, ':', n) + 1;
 
 			body = strtoul(v, NULL, 10);
 		}
