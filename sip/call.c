@@ -532,25 +532,36 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		free(sdp);
 		return ENOMEM;
 	}
-	snprintf(text, n,
-	    "INVITE sip:%s@%s%s SIP/2.0\r\n"
-	    "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
-	    "Max-Forwards: %d\r\n"
-	    "From: %s;tag=%s\r\n"
-	    "To: %s\r\n"
-	    "Call-ID: %s\r\n"
-	    "CSeq: 1 INVITE\r\n"
-	    "Contact: <sip:referd@%s%s>\r\n"
-	    "Allow: " REFERD_ALLOW "\r\n"
-	    "Supported: replaces\r\n"
-	    "Content-Type: application/sdp\r\n"
-	    "Content-Length: %zu\r\n\r\n%s",
-	    user, hp_gw, b->transport == REFERD_TRANSPORT_TCP ?
-	    ";transport=tcp" : "",
-	    b->transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP", hp_us,
-	    branch, max_forwards, b->local_uri, b->local_tag, b->remote_uri,
-	    b->call_id, hp_us, b->transport == REFERD_TRANSPORT_TCP ?
-	    ";transport=tcp" : "", strlen(sdp), sdp);
+	for (int pass = 0; pass < 2; pass++) {
+		int tcp = b->transport == REFERD_TRANSPORT_TCP;
+
+		snprintf(text, n,
+		    "INVITE sip:%s@%s%s SIP/2.0\r\n"
+		    "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
+		    "Max-Forwards: %d\r\n"
+		    "From: %s;tag=%s\r\n"
+		    "To: %s\r\n"
+		    "Call-ID: %s\r\n"
+		    "CSeq: 1 INVITE\r\n"
+		    "Contact: <sip:referd@%s%s>\r\n"
+		    "Allow: " REFERD_ALLOW "\r\n"
+		    "Supported: replaces\r\n"
+		    "Content-Type: application/sdp\r\n"
+		    "Content-Length: %zu\r\n\r\n%s",
+		    user, hp_gw, tcp ? ";transport=tcp" : "",
+		    tcp ? "TCP" : "UDP", hp_us, branch, max_forwards,
+		    b->local_uri, b->local_tag, b->remote_uri, b->call_id,
+		    hp_us, tcp ? ";transport=tcp" : "", strlen(sdp), sdp);
+		/*
+		 * RFC 3261 18.1.1: a request within 200 bytes of the path MTU
+		 * (1500) goes over TCP when the peer takes TCP; otherwise it
+		 * goes over UDP as configured.
+		 */
+		if (tcp || strlen(text) <= 1300 ||
+		    !transport_tcp_reachable(e, b->ep, &b->peer))
+			break;
+		b->transport = REFERD_TRANSPORT_TCP;
+	}
 	free(sdp);
 	inv = parse_text(text);
 	free(text);

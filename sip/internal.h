@@ -213,6 +213,8 @@ int  transport_sync(struct engine *e, const struct referd_config *cfg);
 int  transport_send(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *to, const char *buf, size_t len);
 void transport_close_all(struct engine *e);
+int  transport_tcp_reachable(struct engine *e, struct endpoint *ep,
+    const struct addr *to);
 void endpoint_unref(struct engine *e, struct endpoint *ep);
 void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
 int  addr_from_text(struct addr *a, const char *host, int port);

@@ -276,6 +276,13 @@ conn_get(struct engine *e, struct endpoint *ep, const struct addr *to)
 }
 
 int
+transport_tcp_reachable(struct engine *e, struct endpoint *ep,
+    const struct addr *to)
+{
+	return conn_get(e, ep, to) != NULL;
+}
+
+int
 transport_send(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *to, const char *buf, size_t len)
 {
