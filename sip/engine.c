@@ -323,7 +323,6 @@ engine_free(struct engine *e)
 	ev_async_stop(e->loop, &e->wake_stop);
 	ev_check_stop(e->loop, &e->reap);
 	ev_timer_stop(e->loop, &e->publish);
-	ev_timer_stop(e->loop, &e->osip_timer);
 	if (!e->started) {
 		transport_close_all(e);
 		stack_free(e);

@@ -134,6 +134,8 @@ struct stx {
 	struct endpoint    *ep;
 	int                 transport;
 	int                 dead;
+	ev_timer            timer;    /* its own oSIP2 deadlines */
+	struct engine      *engine;
 	struct stx         *hnext;
 	struct stx         *reap_next;
 };
@@ -157,7 +159,6 @@ struct engine {
 	struct ev_loop *loop;
 	ev_async        wake_apply;
 	ev_async        wake_stop;
-	ev_timer        osip_timer;
 	ev_timer        publish;
 	ev_prepare      prepare;
 	ev_check        reap;
@@ -236,7 +237,6 @@ int  stack_reply(struct engine *e, struct stx *stx, int code,
 int  stack_reply_build(struct engine *e, struct stx *stx, int code,
     osip_message_t **respp);
 void stack_reap(struct engine *e);
-void stack_schedule(struct engine *e);
 void stack_new_branch(struct engine *e, char *buf, size_t len);
 void stack_new_tag(struct engine *e, char *buf, size_t len);
 

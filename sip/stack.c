@@ -11,9 +11,15 @@
  * A transaction that terminates is taken out of oSIP2's lists in the kill
  * callback and freed at the end of the loop iteration (stack_reap).
  *
- * oSIP2's timers (A..K) live in its transaction contexts; one ev_timer
- * fires at the soonest of them (osip_timers_gettimeout) and runs
- * osip_timers_*_execute and the queued events.
+ * oSIP2's timers (A..K) live in its transaction contexts.  Each of our
+ * transactions has its own ev_timer, armed at the soonest of its
+ * context's deadlines after every event; when it fires, oSIP2 is asked
+ * which timer event is due for that transaction alone (the exported
+ * __osip_*_need_timer_*_event functions that osip_timers_*_execute would
+ * call for every transaction) and the event is executed.  Transactions
+ * are taken out of oSIP2's global lists as soon as they are created, so
+ * nothing walks those lists: at thousands of live transactions each walk
+ * would cost milliseconds.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -26,6 +32,24 @@
 #include <osipparser2/osip_port.h>
 
 #include "internal.h"
+
+/*
+ * oSIP2 exports these (osip_timers_*_execute calls them for each
+ * transaction) without declaring them in an installed header.
+ */
+osip_event_t *__osip_ict_need_timer_a_event(osip_ict_t *, state_t, int);
+osip_event_t *__osip_ict_need_timer_b_event(osip_ict_t *, state_t, int);
+osip_event_t *__osip_ict_need_timer_d_event(osip_ict_t *, state_t, int);
+osip_event_t *__osip_ist_need_timer_g_event(osip_ist_t *, state_t, int);
+osip_event_t *__osip_ist_need_timer_h_event(osip_ist_t *, state_t, int);
+osip_event_t *__osip_ist_need_timer_i_event(osip_ist_t *, state_t, int);
+osip_event_t *__osip_nict_need_timer_e_event(osip_nict_t *, state_t, int);
+osip_event_t *__osip_nict_need_timer_f_event(osip_nict_t *, state_t, int);
+osip_event_t *__osip_nict_need_timer_k_event(osip_nict_t *, state_t, int);
+osip_event_t *__osip_nist_need_timer_j_event(osip_nist_t *, state_t, int);
+
+static void stx_arm(struct engine *e, struct stx *s);
+static void on_stx_timer(struct ev_loop *loop, ev_timer *w, int revents);
 
 /* djb2 over a string. */
 static unsigned
@@ -103,10 +127,15 @@ stx_new(struct engine *e, osip_transaction_t *tr, char *key)
 	}
 	s->tr = tr;
 	s->key = key;
+	s->engine = e;
 	osip_transaction_set_reserved2(tr, s);
 	b = hash_str(key) % STX_BUCKETS;
 	s->hnext = e->stx_hash[b];
 	e->stx_hash[b] = s;
+	ev_init(&s->timer, on_stx_timer);
+	s->timer.data = s;
+	/* Out of oSIP2's global lists: this index and timer replace them. */
+	osip_remove_transaction(e->osip, tr);
 	return s;
 }
 
@@ -163,6 +192,7 @@ cb_kill(int type, osip_transaction_t *tr)
 	if (s == NULL || s->dead)
 		return;
 	s->dead = 1;
+	ev_timer_stop(e->loop, &s->timer);
 	stx_unindex(e, s);
 	/* The leg learns of it after the events queued before it. */
 	defer(e, STX_KILLED, tr, NULL);
@@ -259,26 +289,17 @@ stack_reap(struct engine *e)
 void
 stack_free(struct engine *e)
 {
-	osip_transaction_t *tr;
-	osip_list_t *lists[4];
-
 	if (e->osip == NULL)
 		return;
-	lists[0] = &e->osip->osip_ict_transactions;
-	lists[1] = &e->osip->osip_ist_transactions;
-	lists[2] = &e->osip->osip_nict_transactions;
-	lists[3] = &e->osip->osip_nist_transactions;
-	for (int i = 0; i < 4; i++)
-		while ((tr = osip_list_get(lists[i], 0)) != NULL) {
-			struct stx *s = osip_transaction_get_reserved2(tr);
+	for (unsigned b = 0; b < STX_BUCKETS; b++)
+		while (e->stx_hash[b] != NULL) {
+			struct stx *s = e->stx_hash[b];
 
-			osip_remove_transaction(e->osip, tr);
-			osip_transaction_free2(tr);
-			if (s != NULL && !s->dead) {
-				stx_unindex(e, s);
-				free(s->key);
-				free(s);
-			}
+			e->stx_hash[b] = s->hnext;
+			ev_timer_stop(e->loop, &s->timer);
+			osip_transaction_free2(s->tr);
+			free(s->key);
+			free(s);
 		}
 	stack_reap(e);
 	while (e->deferred) {
@@ -293,44 +314,105 @@ stack_free(struct engine *e)
 	trace_engine = NULL;
 }
 
-/* Run oSIP2's timers and queued events, then the call logic. */
+/* The earlier of a deadline so far and a timer's start (tv_sec -1 = off). */
 static void
-on_osip_timer(struct ev_loop *loop, ev_timer *w, int revents)
+earliest(struct timeval *best, int *have, const struct timeval *t)
 {
-	struct engine *e = w->data;
-
-	osip_timers_ict_execute(e->osip);
-	osip_timers_ist_execute(e->osip);
-	osip_timers_nict_execute(e->osip);
-	osip_timers_nist_execute(e->osip);
-	osip_ict_execute(e->osip);
-	osip_ist_execute(e->osip);
-	osip_nict_execute(e->osip);
-	osip_nist_execute(e->osip);
-	drain(e);
-	stack_schedule(e);
+	if (t->tv_sec == -1)
+		return;
+	if (!*have || t->tv_sec < best->tv_sec || (t->tv_sec == best->tv_sec &&
+	    t->tv_usec < best->tv_usec)) {
+		*best = *t;
+		*have = 1;
+	}
 }
 
-/* Arm the timer for oSIP2's soonest deadline. */
-void
-stack_schedule(struct engine *e)
+/* Arm a transaction's own timer at its soonest oSIP2 deadline. */
+static void
+stx_arm(struct engine *e, struct stx *s)
 {
-	struct timeval tv;
+	osip_transaction_t *tr = s->tr;
+	struct timeval best = { 0, 0 }, now;
+	int have = 0;
 	double after;
 
-	osip_timers_gettimeout(e->osip, &tv);
-	after = (double)tv.tv_sec + tv.tv_usec / 1e6;
-	if (after > 3600)
-		after = 3600;
-	if (after < 0.001)
-		after = 0.001;
-	if (e->osip_timer.data == NULL) {
-		ev_init(&e->osip_timer, on_osip_timer);
-		e->osip_timer.data = e;
+	if (s->dead)
+		return;
+	if (tr->ict_context) {
+		earliest(&best, &have, &tr->ict_context->timer_a_start);
+		earliest(&best, &have, &tr->ict_context->timer_b_start);
+		earliest(&best, &have, &tr->ict_context->timer_d_start);
+	} else if (tr->ist_context) {
+		earliest(&best, &have, &tr->ist_context->timer_g_start);
+		earliest(&best, &have, &tr->ist_context->timer_h_start);
+		earliest(&best, &have, &tr->ist_context->timer_i_start);
+	} else if (tr->nict_context) {
+		earliest(&best, &have, &tr->nict_context->timer_e_start);
+		earliest(&best, &have, &tr->nict_context->timer_f_start);
+		earliest(&best, &have, &tr->nict_context->timer_k_start);
+	} else if (tr->nist_context) {
+		earliest(&best, &have, &tr->nist_context->timer_j_start);
 	}
-	ev_timer_stop(e->loop, &e->osip_timer);
-	ev_timer_set(&e->osip_timer, after, 0.);
-	ev_timer_start(e->loop, &e->osip_timer);
+	ev_timer_stop(e->loop, &s->timer);
+	if (!have)
+		return;
+	osip_gettimeofday(&now, NULL);    /* oSIP2's own clock */
+	after = (double)(best.tv_sec - now.tv_sec) +
+	    (best.tv_usec - now.tv_usec) / 1e6;
+	ev_timer_set(&s->timer, after > 0 ? after : 0., 0.);
+	ev_timer_start(e->loop, &s->timer);
+}
+
+/* The timer event oSIP2 says is due for one transaction, or NULL. */
+static osip_event_t *
+stx_due(osip_transaction_t *tr)
+{
+	osip_event_t *evt = NULL;
+	int id = tr->transactionid;
+
+	if (tr->ict_context) {
+		osip_ict_t *c = tr->ict_context;
+
+		if ((evt = __osip_ict_need_timer_b_event(c, tr->state, id)) ||
+		    (evt = __osip_ict_need_timer_a_event(c, tr->state, id)))
+			return evt;
+		evt = __osip_ict_need_timer_d_event(c, tr->state, id);
+	} else if (tr->ist_context) {
+		osip_ist_t *c = tr->ist_context;
+
+		if ((evt = __osip_ist_need_timer_i_event(c, tr->state, id)) ||
+		    (evt = __osip_ist_need_timer_h_event(c, tr->state, id)))
+			return evt;
+		evt = __osip_ist_need_timer_g_event(c, tr->state, id);
+	} else if (tr->nict_context) {
+		osip_nict_t *c = tr->nict_context;
+
+		if ((evt = __osip_nict_need_timer_k_event(c, tr->state, id)) ||
+		    (evt = __osip_nict_need_timer_f_event(c, tr->state, id)))
+			return evt;
+		evt = __osip_nict_need_timer_e_event(c, tr->state, id);
+	} else if (tr->nist_context) {
+		evt = __osip_nist_need_timer_j_event(tr->nist_context, tr->state,
+		    id);
+	}
+	return evt;
+}
+
+/* A transaction's timer fired: run the due event, then the call logic. */
+static void
+on_stx_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct stx *s = w->data;
+	struct engine *e = s->engine;
+	osip_event_t *evt;
+
+	if (s->dead)
+		return;
+	evt = stx_due(s->tr);
+	if (evt != NULL)
+		osip_transaction_execute(s->tr, evt);
+	drain(e);
+	stx_arm(e, s);
 }
 
 /* Reply statelessly to a request no transaction could take (400). */
@@ -431,7 +513,8 @@ stack_receive(struct engine *e, struct endpoint *ep, int transport,
 		osip_transaction_execute(tr, evt);
 	}
 	drain(e);
-	stack_schedule(e);
+	if (stx != NULL)
+		stx_arm(e, stx);
 }
 
 int
@@ -451,7 +534,7 @@ stack_send_response(struct engine *e, struct stx *stx, osip_message_t *resp)
 	evt->transactionid = stx->tr->transactionid;
 	osip_transaction_execute(stx->tr, evt);
 	drain(e);
-	stack_schedule(e);
+	stx_arm(e, stx);
 	return 0;
 }
 
@@ -559,7 +642,7 @@ stack_send_request(struct engine *e, struct leg *leg, osip_message_t *req,
 		*stxp = stx;
 	osip_transaction_execute(tr, evt);
 	drain(e);
-	stack_schedule(e);
+	stx_arm(e, stx);
 	return 0;
 }
 
