@@ -130,16 +130,38 @@ parse_text(const char *text)
 
 /* ---- calls: index, lookup, publication -------------------------------- */
 
+/* Index a leg by its Call-ID. */
+static void
+leg_index(struct engine *e, struct leg *leg)
+{
+	unsigned h = hash_str(leg->call_id) % CALL_BUCKETS;
+
+	leg->hnext = e->leg_hash[h];
+	e->leg_hash[h] = leg;
+	leg->indexed = 1;
+}
+
+static void
+leg_unindex(struct engine *e, struct leg *leg)
+{
+	struct leg **pp;
+
+	if (!leg->indexed)
+		return;
+	for (pp = &e->leg_hash[hash_str(leg->call_id) % CALL_BUCKETS]; *pp;
+	    pp = &(*pp)->hnext)
+		if (*pp == leg) {
+			*pp = leg->hnext;
+			break;
+		}
+	leg->indexed = 0;
+}
+
 static void
 call_index(struct engine *e, struct call *c)
 {
-	unsigned ha = hash_str(c->a.call_id) % CALL_BUCKETS;
-	unsigned hb = hash_str(c->b.call_id) % CALL_BUCKETS;
-
-	c->hnext = e->call_hash[ha];
-	e->call_hash[ha] = c;
-	c->bnext = e->bcall_hash[hb];
-	e->bcall_hash[hb] = c;
+	leg_index(e, &c->a);
+	leg_index(e, &c->b);
 	c->next = e->calls_head;
 	if (e->calls_head)
 		e->calls_head->prev = c;
@@ -149,20 +171,9 @@ call_index(struct engine *e, struct call *c)
 static void
 call_unindex(struct engine *e, struct call *c)
 {
-	struct call **pp;
-
-	for (pp = &e->call_hash[hash_str(c->a.call_id) % CALL_BUCKETS]; *pp;
-	    pp = &(*pp)->hnext)
-		if (*pp == c) {
-			*pp = c->hnext;
-			break;
-		}
-	for (pp = &e->bcall_hash[hash_str(c->b.call_id) % CALL_BUCKETS]; *pp;
-	    pp = &(*pp)->bnext)
-		if (*pp == c) {
-			*pp = c->bnext;
-			break;
-		}
+	leg_unindex(e, &c->a);
+	leg_unindex(e, &c->b);
+	leg_unindex(e, &c->x);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -171,11 +182,10 @@ call_unindex(struct engine *e, struct call *c)
 		c->next->prev = c->prev;
 }
 
-/* The leg a message belongs to, by Call-ID (and the leg's side). */
-static struct leg *
+/* The leg a message belongs to, by Call-ID. */
+struct leg *
 leg_find(struct engine *e, const osip_message_t *msg)
 {
-	const char *cid;
 	char buf[512];
 
 	if (msg->call_id == NULL || msg->call_id->number == NULL)
@@ -185,23 +195,11 @@ leg_find(struct engine *e, const osip_message_t *msg)
 		    msg->call_id->host);
 	else
 		snprintf(buf, sizeof(buf), "%s", msg->call_id->number);
-	cid = buf;
-	for (struct call *c = e->call_hash[hash_str(cid) % CALL_BUCKETS]; c;
-	    c = c->hnext)
-		if (!c->dead && strcmp(c->a.call_id, cid) == 0)
-			return &c->a;
-	for (struct call *c = e->bcall_hash[hash_str(cid) % CALL_BUCKETS]; c;
-	    c = c->bnext)
-		if (!c->dead && strcmp(c->b.call_id, cid) == 0)
-			return &c->b;
+	for (struct leg *l = e->leg_hash[hash_str(buf) % CALL_BUCKETS]; l;
+	    l = l->hnext)
+		if (!l->call->dead && strcmp(l->call_id, buf) == 0)
+			return l;
 	return NULL;
-}
-
-/* The other leg of the same call. */
-static struct leg *
-other(struct leg *leg)
-{
-	return leg->is_a ? &leg->call->b : &leg->call->a;
 }
 
 static void
@@ -494,6 +492,7 @@ leg_clear(struct leg *leg)
 	free(leg->local_uri);
 	free(leg->remote_uri);
 	free(leg->remote_target);
+	free(leg->remote_sdp);
 	osip_message_free(leg->last_2xx);
 	osip_message_free(leg->sent_invite);
 }
@@ -503,6 +502,9 @@ call_free(struct call *c)
 {
 	leg_clear(&c->a);
 	leg_clear(&c->b);
+	leg_clear(&c->x);
+	free(c->xfer.target);
+	free(c->target_uri);
 	free(c->caller_uri);
 	free(c->callee_uri);
 	free(c);
@@ -625,10 +627,13 @@ new_call(struct engine *e, struct stx *stx)
 	    ++e->next_call_index;
 	c->state = CALL_TRYING;
 	c->started = ev_now(e->loop);
-	c->a.call = c->b.call = c;
+	c->a.call = c->b.call = c->x.call = c;
 	c->a.is_a = 1;
+	c->a.partner = &c->b;
+	c->b.partner = &c->a;
 	c->a.media.rtp_fd = c->a.media.rtcp_fd = -1;
 	c->b.media.rtp_fd = c->b.media.rtcp_fd = -1;
+	c->x.media.rtp_fd = c->x.media.rtcp_fd = -1;
 	/* Leg a: the caller's dialog as it is. */
 	c->a.ep = stx->ep;
 	c->a.ep->refs++;
@@ -949,8 +954,8 @@ on_bye(struct engine *e, struct stx *stx)
 	stack_reply(e, stx, 200, NULL, NULL);
 	leg->confirmed = 0;
 	ev_timer_stop(e->loop, &c->a.retx);
-	if (other(leg)->confirmed)
-		leg_bye(e, other(leg));
+	if (leg->partner->confirmed)
+		leg_bye(e, leg->partner);
 	else if (!leg->is_a)
 		reply_a(e, c, 487, NULL, NULL, NULL);
 	call_release(e, c);

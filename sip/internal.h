@@ -88,6 +88,10 @@ enum call_state {
 struct leg {
 	struct call    *call;
 	int             is_a;         /* the caller's leg */
+	struct leg     *partner;      /* the leg its media and BYE go to */
+	struct leg     *hnext;        /* engine->leg_hash, by Call-ID */
+	int             indexed;
+	char           *remote_sdp;   /* the peer's last SDP */
 	struct endpoint *ep;          /* local endpoint it uses */
 	int             transport;    /* REFERD_TRANSPORT_* */
 	struct addr     peer;         /* where its requests and responses go */
@@ -98,6 +102,8 @@ struct leg {
 	char           *remote_target;            /* Contact of the peer */
 	unsigned        local_cseq;
 	unsigned        remote_cseq;
+	unsigned        refers;       /* REFERs received in this dialog */
+	struct stx     *notify;       /* the last NOTIFY sent on it */
 	int             confirmed;    /* 2xx exchanged */
 	struct stx     *invite;       /* IST (a) or ICT (b) while alive */
 	osip_message_t *last_2xx;     /* a: our 2xx, resent until ACK */
@@ -109,19 +115,34 @@ struct leg {
 	struct media    media;
 };
 
-/* A call: two legs and their relay. */
+/* A transfer in progress, referd as transferee: at most one per call. */
+struct transfer {
+	int             active;
+	struct leg     *transferor;   /* sent the REFER */
+	struct leg     *survivor;     /* connected to x when C answers */
+	char           *target;       /* the Refer-To URI without headers */
+	int             no_sub;       /* Refer-Sub: false: no NOTIFY at all */
+	unsigned        event_id;     /* Event: refer;id=, 0 for none */
+	int             sub_dead;     /* 481 to a NOTIFY, or transferor gone */
+	uint32_t        sgp;          /* the transferor's profile */
+	int             release_session;
+	ev_timer        timer;        /* no final answer from C */
+};
+
+/* A call: two legs and their relay, and a third during a transfer. */
 struct call {
 	uint32_t        index;        /* referdCallIndex */
 	enum call_state state;
 	struct leg      a, b;
+	struct leg      x;            /* the transfer target C */
+	struct transfer xfer;
+	char           *target_uri;   /* last transfer target, published */
 	char           *caller_uri, *callee_uri;
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */
 	int             cancel_pending; /* a cancelled before b's 1xx */
 	int             dead;         /* released; freed by engine_reap */
 	struct call    *next, *prev;  /* engine->calls */
-	struct call    *hnext;        /* hash by a-leg Call-ID */
-	struct call    *bnext;        /* hash by b-leg Call-ID */
 	struct call    *reap_next;
 };
 
@@ -190,8 +211,7 @@ struct engine {
 	struct stx      *stx_reap;
 	struct deferred *deferred, *deferred_tail;
 	struct call     *calls_head;
-	struct call     *call_hash[CALL_BUCKETS];
-	struct call     *bcall_hash[CALL_BUCKETS];
+	struct leg      *leg_hash[CALL_BUCKETS];
 	struct call     *call_reap;
 	uint32_t         n_live_calls;
 	int              calls_dirty;    /* publish the call table */
