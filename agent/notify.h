@@ -22,4 +22,8 @@ void notify_config_change(const oid *pointer, size_t len, long row_status);
 /* referdSignalingStatusChange: endpoint sig went up (1) or down. */
 void notify_sig_status(uint32_t sig, int up);
 
+/* referdTransferFailed: an accepted transfer failed with C's status. */
+void notify_transfer_failed(uint32_t sgp, uint32_t call_index,
+    const char *call_id, const char *target, int status);
+
 #endif /* REFERD_AGENT_NOTIFY_H */

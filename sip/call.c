@@ -20,11 +20,35 @@
 
 #include "internal.h"
 
-#define REFERD_ALLOW "INVITE, ACK, CANCEL, BYE, OPTIONS"
+#define ALLOW_BASIC "INVITE, ACK, CANCEL, BYE, OPTIONS"
+#define ALLOW_REFER ALLOW_BASIC ", REFER, NOTIFY"
+
+/* Does profile sgp act on REFER (an active row with support enabled)? */
+static int
+refer_enabled(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_refer *r = referd_config_refer(cfg, sgp);
+
+	return r != NULL && r->status == REFERD_RS_ACTIVE &&
+	    r->support == REFERD_ENABLED;
+}
+
+/* The Allow header of a leg: REFER only where its profile enables it. */
+const char *
+leg_allow(struct engine *e, const struct leg *leg)
+{
+	return refer_enabled(e->current, leg->sgp) ? ALLOW_REFER : ALLOW_BASIC;
+}
+
+/* Supported: norefersub only where REFER is enabled (RFC 4488). */
+static const char *
+leg_supported(struct engine *e, const struct leg *leg)
+{
+	return refer_enabled(e->current, leg->sgp) ? "norefersub" : NULL;
+}
 #define T1 0.5
 #define T2 4.0
 
-static void call_release(struct engine *e, struct call *c);
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -39,7 +63,7 @@ hash_str(const char *s)
 }
 
 /* "host:port", with brackets around an IPv6 host. */
-static void
+void
 hostport(char *buf, size_t len, const char *host, unsigned port)
 {
 	if (strchr(host, ':'))
@@ -49,7 +73,7 @@ hostport(char *buf, size_t len, const char *host, unsigned port)
 }
 
 /* The tag parameter of a From or To header, or NULL. */
-static const char *
+const char *
 header_tag(osip_from_t *h)
 {
 	osip_generic_param_t *tag = NULL;
@@ -60,7 +84,7 @@ header_tag(osip_from_t *h)
 }
 
 /* A From/To header's "display <uri>" without parameters; caller frees. */
-static char *
+char *
 name_addr(osip_from_t *h)
 {
 	char *uri = NULL, *out;
@@ -78,7 +102,7 @@ name_addr(osip_from_t *h)
 }
 
 /* The first body of a message as a string, or NULL. */
-static const char *
+const char *
 body_of(const osip_message_t *msg)
 {
 	osip_body_t *b = NULL;
@@ -89,7 +113,7 @@ body_of(const osip_message_t *msg)
 }
 
 /* The Contact URI of a message, or NULL; caller frees. */
-static char *
+char *
 contact_uri(const osip_message_t *msg)
 {
 	osip_contact_t *ct = NULL;
@@ -107,14 +131,14 @@ contact_uri(const osip_message_t *msg)
 }
 
 /* The local endpoint's address text and port. */
-static const char *
+const char *
 ep_host(const struct leg *leg)
 {
 	return leg->ep->row.address;
 }
 
 /* Parse a composed message text into an osip message. */
-static osip_message_t *
+osip_message_t *
 parse_text(const char *text)
 {
 	osip_message_t *msg = NULL;
@@ -131,7 +155,7 @@ parse_text(const char *text)
 /* ---- calls: index, lookup, publication -------------------------------- */
 
 /* Index a leg by its Call-ID. */
-static void
+void
 leg_index(struct engine *e, struct leg *leg)
 {
 	unsigned h = hash_str(leg->call_id) % CALL_BUCKETS;
@@ -141,7 +165,7 @@ leg_index(struct engine *e, struct leg *leg)
 	leg->indexed = 1;
 }
 
-static void
+void
 leg_unindex(struct engine *e, struct leg *leg)
 {
 	struct leg **pp;
@@ -202,7 +226,7 @@ leg_find(struct engine *e, const osip_message_t *msg)
 	return NULL;
 }
 
-static void
+void
 call_set_state(struct engine *e, struct call *c, enum call_state s)
 {
 	if (c->state == s)
@@ -213,10 +237,14 @@ call_set_state(struct engine *e, struct call *c, enum call_state s)
 
 /* ---- messages -------------------------------------------------------- */
 
-/* The common headers of an in-dialog request on a leg; caller frees. */
-static osip_message_t *
-leg_request(struct engine *e, struct leg *leg, const char *method,
-    unsigned cseq, const char *branch_in)
+/*
+ * An in-dialog request on a leg, with optional extra header lines (each
+ * ending in CRLF) and body; caller frees.
+ */
+osip_message_t *
+leg_request_ex(struct engine *e, struct leg *leg, const char *method,
+    unsigned cseq, const char *branch_in, const char *extra,
+    const char *body)
 {
 	char branch[64], via[96], *text;
 	const char *target = leg->remote_target ? leg->remote_target :
@@ -230,7 +258,10 @@ leg_request(struct engine *e, struct leg *leg, const char *method,
 		stack_new_branch(e, branch, sizeof(branch));
 	hostport(via, sizeof(via), ep_host(leg), leg->ep->row.port);
 	n = strlen(target) * 2 + strlen(leg->local_uri) +
-	    strlen(leg->remote_uri) + strlen(leg->call_id) + 512;
+	    strlen(leg->remote_uri) + strlen(leg->call_id) + 512 +
+	    strlen(leg->local_tag) +
+	    (leg->remote_tag ? strlen(leg->remote_tag) : 0) +
+	    (extra ? strlen(extra) : 0) + (body ? strlen(body) : 0);
 	text = malloc(n);
 	if (text == NULL)
 		return NULL;
@@ -242,20 +273,29 @@ leg_request(struct engine *e, struct leg *leg, const char *method,
 	    "To: %s%s%s\r\n"
 	    "Call-ID: %s\r\n"
 	    "CSeq: %u %s\r\n"
-	    "Content-Length: 0\r\n\r\n",
+	    "%s"
+	    "Content-Length: %zu\r\n\r\n%s",
 	    method, target,
 	    leg->transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP", via, branch,
 	    leg->local_uri, leg->local_tag,
 	    leg->remote_uri, leg->remote_tag ? ";tag=" : "",
 	    leg->remote_tag ? leg->remote_tag : "",
-	    leg->call_id, cseq, method);
+	    leg->call_id, cseq, method, extra ? extra : "",
+	    body ? strlen(body) : 0, body ? body : "");
 	msg = parse_text(text);
 	free(text);
 	return msg;
 }
 
+static osip_message_t *
+leg_request(struct engine *e, struct leg *leg, const char *method,
+    unsigned cseq, const char *branch_in)
+{
+	return leg_request_ex(e, leg, method, cseq, branch_in, NULL, NULL);
+}
+
 /* Send BYE on a confirmed leg (fire and forget: its NICT has no owner). */
-static void
+void
 leg_bye(struct engine *e, struct leg *leg)
 {
 	osip_message_t *bye;
@@ -269,7 +309,7 @@ leg_bye(struct engine *e, struct leg *leg)
 }
 
 /* ACK a 2xx on leg b (sent directly: no transaction, RFC 3261 17.1.1.3). */
-static void
+void
 leg_ack(struct engine *e, struct leg *leg, unsigned cseq)
 {
 	osip_message_t *ack = leg_request(e, leg, "ACK", cseq, NULL);
@@ -281,7 +321,7 @@ leg_ack(struct engine *e, struct leg *leg, unsigned cseq)
 }
 
 /* CANCEL the INVITE of leg b: same Request-URI, Via branch, CSeq number. */
-static void
+void
 leg_cancel(struct engine *e, struct leg *leg)
 {
 	osip_message_t *inv = leg->sent_invite, *cancel;
@@ -314,7 +354,7 @@ leg_cancel(struct engine *e, struct leg *leg)
 }
 
 /* SDP for a leg: the other side's SDP with this leg's address and port. */
-static char *
+char *
 leg_sdp(struct leg *leg, const char *sdp, const char *direction)
 {
 	char origin[32];
@@ -325,7 +365,7 @@ leg_sdp(struct leg *leg, const char *sdp, const char *direction)
 }
 
 /* Point a leg's media at the address in its peer's SDP. */
-static int
+int
 leg_learn_media(struct leg *leg, const char *sdp)
 {
 	char host[INET6_ADDRSTRLEN + 1];
@@ -361,8 +401,10 @@ reply_a(struct engine *e, struct call *c, int code, const char *sdp,
 		    c->a.transport == REFERD_TRANSPORT_TCP ?
 		    ";transport=tcp" : "");
 		osip_message_set_contact(resp, contact);
-		osip_message_set_header(resp, "Allow", REFERD_ALLOW);
-		osip_message_set_header(resp, "Supported", "replaces");
+		osip_message_set_header(resp, "Allow", leg_allow(e, &c->a));
+		if (leg_supported(e, &c->a))
+			osip_message_set_header(resp, "Supported",
+			    leg_supported(e, &c->a));
 	}
 	if (sdp != NULL) {
 		char *body = leg_sdp(&c->a, sdp, NULL);
@@ -397,7 +439,7 @@ on_retx(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (leg->last_2xx == NULL)
 		return;
-	if (leg->retx_interval > 64 * T1) {
+	if (ev_now(loop) - leg->retx_start >= 64 * T1) {
 		engine_log(e, ENGINE_LOG_WARNING, "call %u: no ACK for 2xx: "
 		    "released", c->index);
 		leg->confirmed = 1;
@@ -412,16 +454,44 @@ on_retx(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_again(loop, w);
 }
 
-/* Timer C: b never gave a final answer. */
+/*
+ * The caller is gone before b answered: CANCEL b now if it sent a
+ * provisional response (RFC 3261 9.1: not before), else as soon as it
+ * sends one.  The call stays allocated until b's INVITE transaction ends,
+ * so that a 2xx racing the CANCEL is still ACKed and hung up.
+ */
+static void
+abandon_b(struct engine *e, struct call *c)
+{
+	if (c->b.confirmed || c->b.invite == NULL)
+		return;
+	if (c->b.provisional && c->cancel_pending != 2) {
+		leg_cancel(e, &c->b);
+		c->cancel_pending = 2;
+	} else if (c->cancel_pending == 0)
+		c->cancel_pending = 1;
+}
+
+/*
+ * Timer C: b never gave a final answer.  For a released call it is the
+ * guard that ends INVITE transactions a peer never finishes.
+ */
 static void
 on_timer_c(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct call *c = w->data;
 	struct engine *e = c->a.media.engine;
 
+	if (c->dead) {
+		if (c->b.invite != NULL)
+			stack_abandon(e, c->b.invite);
+		if (c->x.invite != NULL)
+			stack_abandon(e, c->x.invite);
+		return;
+	}
 	engine_log(e, ENGINE_LOG_NOTICE, "call %u: no final answer in %u s: "
 	    "cancelled", c->index, e->current->invite_timeout);
-	leg_cancel(e, &c->b);
+	abandon_b(e, c);
 	reply_a(e, c, 408, NULL, NULL, NULL);
 	call_release(e, c);
 }
@@ -429,7 +499,7 @@ on_timer_c(struct ev_loop *loop, ev_timer *w, int revents)
 /* ---- call set-up -------------------------------------------------------- */
 
 /* The active gateway a request comes from, or NULL. */
-static const struct referd_gw *
+const struct referd_gw *
 trusted_gateway(const struct referd_config *cfg, const struct addr *src)
 {
 	char host[INET6_ADDRSTRLEN];
@@ -457,7 +527,7 @@ trusted_gateway(const struct referd_config *cfg, const struct addr *src)
 }
 
 /* The gateway of the longest matching active route, or NULL. */
-static const struct referd_gw *
+const struct referd_gw *
 route_lookup(const struct referd_config *cfg, const char *user)
 {
 	const struct referd_route *best = NULL;
@@ -546,14 +616,16 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		    "Call-ID: %s\r\n"
 		    "CSeq: 1 INVITE\r\n"
 		    "Contact: <sip:referd@%s%s>\r\n"
-		    "Allow: " REFERD_ALLOW "\r\n"
-		    "Supported: replaces\r\n"
+		    "Allow: %s\r\n"
+		    "%s"
 		    "Content-Type: application/sdp\r\n"
 		    "Content-Length: %zu\r\n\r\n%s",
 		    user, hp_gw, tcp ? ";transport=tcp" : "",
 		    tcp ? "TCP" : "UDP", hp_us, branch, max_forwards,
 		    b->local_uri, b->local_tag, b->remote_uri, b->call_id,
-		    hp_us, tcp ? ";transport=tcp" : "", strlen(sdp), sdp);
+		    hp_us, tcp ? ";transport=tcp" : "", leg_allow(e, b),
+		    leg_supported(e, b) ? "Supported: norefersub\r\n" : "",
+		    strlen(sdp), sdp);
 		/*
 		 * RFC 3261 18.1.1: a request within 200 bytes of the path MTU
 		 * (1500) goes over TCP when the peer takes TCP; otherwise it
@@ -636,7 +708,7 @@ new_call(struct engine *e, struct stx *stx)
 	c->x.media.rtp_fd = c->x.media.rtcp_fd = -1;
 	/* Leg a: the caller's dialog as it is. */
 	c->a.ep = stx->ep;
-	c->a.ep->refs++;
+	endpoint_hold(c->a.ep);
 	c->a.transport = stx->transport;
 	c->a.peer = stx->dest;
 	c->a.sgp = gwa->sgp_index ? gwa->sgp_index : stx->ep->row.sgp_index;
@@ -660,7 +732,7 @@ new_call(struct engine *e, struct stx *stx)
 	stx->leg = &c->a;
 	/* Leg b: a new dialog to the routed gateway. */
 	c->b.ep = stx->ep;
-	c->b.ep->refs++;
+	endpoint_hold(c->b.ep);
 	c->b.transport = gwb->transport;
 	addr_from_text(&c->b.peer, gwb->address, gwb->port ? (int)gwb->port : 5060);
 	c->b.sgp = gwb->sgp_index ? gwb->sgp_index : stx->ep->row.sgp_index;
@@ -686,8 +758,10 @@ new_call(struct engine *e, struct stx *stx)
 	    c->caller_uri == NULL || c->callee_uri == NULL) {
 		stack_reply(e, stx, 500, NULL, NULL);
 		stx->leg = NULL;
-		endpoint_unref(e, c->a.ep);
-		endpoint_unref(e, c->b.ep);
+		endpoint_release(e, c->a.ep);
+		endpoint_release(e, c->b.ep);
+		if (c->x.ep != NULL)
+			endpoint_release(e, c->x.ep);
 		call_free(c);
 		return;
 	}
@@ -711,6 +785,7 @@ new_call(struct engine *e, struct stx *stx)
 	c->a.media.peer = &c->b.media;
 	c->b.media.peer = &c->a.media;
 	leg_learn_media(&c->a, offer);
+	c->a.remote_sdp = strdup(offer);
 	if (send_invite_b(e, c, req, gwb, user, max_forwards - 1) != 0) {
 		reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
@@ -724,27 +799,44 @@ new_call(struct engine *e, struct stx *stx)
 
 /* ---- call release ---------------------------------------------------------- */
 
-static void
+void
 call_release(struct engine *e, struct call *c)
 {
 	if (c->dead)
 		return;
+	refer_stop(e, c);
 	c->dead = 1;
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
+	media_close(e, &c->x.media);
+	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
+	    l == &c->b ? &c->x : NULL)
+		if (l->notify != NULL) {
+			l->notify->leg = NULL;
+			l->notify = NULL;
+		}
 	media_close(e, &c->a.media);
 	media_close(e, &c->b.media);
 	if (c->a.invite)
 		c->a.invite->leg = NULL;
-	if (c->b.invite)
-		c->b.invite->leg = NULL;
-	c->a.invite = c->b.invite = NULL;
+	c->a.invite = NULL;
 	call_unindex(e, c);
 	e->n_live_calls--;
 	atomic_store(&e->active_calls, e->n_live_calls);
+	engine_calls_changed(e);
+	/*
+	 * INVITE transactions towards b or x still running keep the call
+	 * (their 2xx must be ACKed and hung up), under a 64*T1 guard.
+	 */
+	if (c->b.invite != NULL || c->x.invite != NULL) {
+		c->reap_when_idle = 1;
+		ev_timer_stop(e->loop, &c->timer_c);
+		ev_timer_set(&c->timer_c, 64 * T1, 0.);
+		ev_timer_start(e->loop, &c->timer_c);
+		return;
+	}
 	c->reap_next = e->call_reap;
 	e->call_reap = c;
-	engine_calls_changed(e);
 }
 
 void
@@ -754,8 +846,10 @@ call_reap(struct engine *e)
 
 	while ((c = e->call_reap) != NULL) {
 		e->call_reap = c->reap_next;
-		endpoint_unref(e, c->a.ep);
-		endpoint_unref(e, c->b.ep);
+		endpoint_release(e, c->a.ep);
+		endpoint_release(e, c->b.ep);
+		if (c->x.ep != NULL)
+			endpoint_release(e, c->x.ep);
 		call_free(c);
 	}
 }
@@ -773,7 +867,7 @@ call_release_all(struct engine *e)
 		if (c->b.confirmed)
 			leg_bye(e, &c->b);
 		else
-			leg_cancel(e, &c->b);
+			abandon_b(e, c);
 		call_release(e, c);
 	}
 }
@@ -787,7 +881,21 @@ call_kill_stx(struct engine *e, struct stx *stx)
 		return;
 	if (leg->invite == stx)
 		leg->invite = NULL;
+	if (leg->notify == stx)
+		leg->notify = NULL;
 	stx->leg = NULL;
+	/* A released call waited for its last INVITE transaction. */
+	{
+		struct call *c = leg->call;
+
+		if (c->dead && c->reap_when_idle && c->b.invite == NULL &&
+		    c->x.invite == NULL) {
+			c->reap_when_idle = 0;
+			ev_timer_stop(e->loop, &c->timer_c);
+			c->reap_next = e->call_reap;
+			e->call_reap = c;
+		}
+	}
 }
 
 /* ---- events from the transactions ----------------------------------------- */
@@ -803,27 +911,36 @@ on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 	if (header_tag(resp->to) && b->remote_tag == NULL)
 		b->remote_tag = strdup(header_tag(resp->to));
 	if (code < 200) {
-		if (code == 100)
+		b->provisional = 1;
+		if (c->cancel_pending == 1) {
+			leg_cancel(e, b);
+			c->cancel_pending = 2;
+			return;
+		}
+		if (code == 100 || c->dead || c->cancel_pending)
 			return;
 		/* Timer C restarts on each provisional (RFC 3261 16.6). */
 		ev_timer_again(e->loop, &c->timer_c);
-		if (c->cancel_pending) {
-			leg_cancel(e, b);
-			return;
-		}
 		if (sdp != NULL)
 			leg_learn_media(b, sdp);
 		call_set_state(e, c, CALL_RINGING);
 		reply_a(e, c, code, sdp, NULL, NULL);
 		return;
 	}
-	ev_timer_stop(e->loop, &c->timer_c);
+	if (!c->dead)
+		ev_timer_stop(e->loop, &c->timer_c);
 	if (code < 300) {
+		/* The dialog is the 2xx's: its To tag and Contact (a fork may
+		 * answer with another tag than the one that rang). */
+		if (header_tag(resp->to)) {
+			free(b->remote_tag);
+			b->remote_tag = strdup(header_tag(resp->to));
+		}
 		free(b->remote_target);
 		b->remote_target = contact_uri(resp);
 		b->confirmed = 1;
 		leg_ack(e, b, 1);
-		if (c->cancel_pending || c->a.invite == NULL) {
+		if (c->dead || c->cancel_pending || c->a.invite == NULL) {
 			/* The caller is gone: hang up the answer. */
 			leg_bye(e, b);
 			call_release(e, c);
@@ -835,16 +952,19 @@ on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 			call_release(e, c);
 			return;
 		}
+		free(b->remote_sdp);
+		b->remote_sdp = strdup(sdp);
 		reply_a(e, c, 200, sdp, NULL, NULL);
 		c->a.confirmed = 1;
 		c->a.retx_interval = T1;
+		c->a.retx_start = ev_now(e->loop);
 		c->a.retx.repeat = T1;
 		ev_timer_again(e->loop, &c->a.retx);
 		call_set_state(e, c, CALL_CONNECTED);
 		return;
 	}
 	/* A failure: the caller gets the same status (oSIP2 ACKs b). */
-	if (!c->cancel_pending)
+	if (!c->cancel_pending && !c->dead)
 		reply_a(e, c, code, NULL, NULL, NULL);
 	call_release(e, c);
 }
@@ -865,13 +985,15 @@ on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
 		    strcmp(o, "recvonly") == 0 ? "sendonly" :
 		    strcmp(o, "inactive") == 0 ? "inactive" : "sendrecv";
 		leg_learn_media(leg, offer);
+		free(leg->remote_sdp);
+		leg->remote_sdp = strdup(offer);
 	}
 	if (stack_reply_build(e, stx, 200, &resp) != 0)
 		return;
 	hostport(hp, sizeof(hp), ep_host(leg), leg->ep->row.port);
 	snprintf(contact, sizeof(contact), "<sip:referd@%s>", hp);
 	osip_message_set_contact(resp, contact);
-	osip_message_set_header(resp, "Allow", REFERD_ALLOW);
+	osip_message_set_header(resp, "Allow", leg_allow(e, leg));
 	body = offer ? leg_sdp(leg, offer, dir) : NULL;
 	if (body != NULL) {
 		osip_message_set_content_type(resp, "application/sdp");
@@ -883,7 +1005,7 @@ on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
 }
 
 /* Does a request's To tag / From tag belong to this leg's dialog? */
-static int
+int
 in_dialog(const struct leg *leg, const osip_message_t *req)
 {
 	const char *to = header_tag(req->to), *from = header_tag(req->from);
@@ -898,17 +1020,23 @@ static void
 on_options(struct engine *e, struct stx *stx)
 {
 	osip_message_t *resp = NULL;
+	const struct referd_gw *gw = trusted_gateway(e->current, &stx->dest);
+	struct leg *leg = leg_find(e, stx->tr->orig_request);
+	uint32_t sgp;
 
-	if (trusted_gateway(e->current, &stx->dest) == NULL &&
-	    leg_find(e, stx->tr->orig_request) == NULL) {
+	if (gw == NULL && leg == NULL) {
 		stack_reply(e, stx, 403, NULL, NULL);
 		return;
 	}
+	sgp = leg ? leg->sgp : gw->sgp_index ? gw->sgp_index :
+	    stx->ep->row.sgp_index;
 	if (stack_reply_build(e, stx, 200, &resp) != 0)
 		return;
-	osip_message_set_header(resp, "Allow", REFERD_ALLOW);
+	osip_message_set_header(resp, "Allow", refer_enabled(e->current, sgp) ?
+	    ALLOW_REFER : ALLOW_BASIC);
 	osip_message_set_header(resp, "Accept", "application/sdp");
-	osip_message_set_header(resp, "Supported", "replaces");
+	if (refer_enabled(e->current, sgp))
+		osip_message_set_header(resp, "Supported", "norefersub");
 	osip_message_set_content_length(resp, "0");
 	stack_send_response(e, stx, resp);
 }
@@ -928,13 +1056,8 @@ on_cancel(struct engine *e, struct stx *stx)
 	c = a->call;
 	stack_reply(e, stx, 200, NULL, NULL);
 	reply_a(e, c, 487, NULL, NULL, NULL);
-	c->cancel_pending = 1;
-	ev_timer_stop(e->loop, &c->timer_c);
-	if (c->state == CALL_RINGING || c->b.remote_tag != NULL) {
-		leg_cancel(e, &c->b);
-		call_release(e, c);
-	}
-	/* Else b has not answered 1xx yet: its first response decides. */
+	abandon_b(e, c);
+	call_release(e, c);
 }
 
 /* BYE from either side. */
@@ -953,11 +1076,31 @@ on_bye(struct engine *e, struct stx *stx)
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
 	leg->confirmed = 0;
-	ev_timer_stop(e->loop, &c->a.retx);
-	if (leg->partner->confirmed)
-		leg_bye(e, leg->partner);
-	else if (!leg->is_a)
+	if (leg == &c->a)
+		ev_timer_stop(e->loop, &c->a.retx);
+	/* The transferor hangs up during the transfer: it goes on, silently. */
+	if (c->xfer.active && leg == c->xfer.transferor) {
+		c->xfer.sub_dead = 1;
+		leg->partner = NULL;
+		return;
+	}
+	/* A transferor still there after its transfer: only its leg ends. */
+	if (leg->partner == NULL)
+		return;
+	/* The survivor or the transfer target: everyone else is released. */
+	if (!leg->partner->confirmed && !leg->is_a)
 		reply_a(e, c, 487, NULL, NULL, NULL);
+	if (leg->is_a && !c->b.confirmed) {
+		/* A's BYE on the early dialog ends its INVITE like a CANCEL. */
+		reply_a(e, c, 487, NULL, NULL, NULL);
+		abandon_b(e, c);
+	}
+	if (c->a.confirmed)
+		leg_bye(e, &c->a);
+	if (c->b.confirmed)
+		leg_bye(e, &c->b);
+	if (c->x.confirmed)
+		leg_bye(e, &c->x);
 	call_release(e, c);
 }
 
@@ -971,7 +1114,12 @@ on_other_request(struct engine *e, struct stx *stx)
 		stack_reply(e, stx, 481, NULL, NULL);
 		return;
 	}
-	stack_reply(e, stx, 405, "Allow", REFERD_ALLOW);
+	{
+		struct leg *leg = leg_find(e, req);
+
+		stack_reply(e, stx, 405, "Allow", leg ? leg_allow(e, leg) :
+		    ALLOW_BASIC);
+	}
 }
 
 void
@@ -1002,12 +1150,22 @@ call_on_event(struct engine *e, struct deferred *d)
 	case OSIP_ICT_STATUS_4XX_RECEIVED:
 	case OSIP_ICT_STATUS_5XX_RECEIVED:
 	case OSIP_ICT_STATUS_6XX_RECEIVED:
-		if (stx->leg != NULL && !stx->leg->is_a && msg != NULL)
+		if (stx->leg == NULL || msg == NULL)
+			return;
+		if (stx->leg == &stx->leg->call->x)
+			refer_on_x_response(e, stx->leg, msg);
+		else if (!stx->leg->is_a)
 			on_b_response(e, stx->leg, msg);
 		return;
 	case OSIP_ICT_STATUS_TIMEOUT:
 	case STX_TRANSPORT_ERROR:
 		/* Timer B, or the INVITE could not be sent. */
+		if (stx->leg != NULL && stx->leg == &stx->leg->call->x &&
+		    stx->leg->invite == stx) {
+			refer_fail(e, stx->leg->call,
+			    d->type == STX_TRANSPORT_ERROR ? 503 : 408);
+			return;
+		}
 		if (stx->leg != NULL && !stx->leg->is_a &&
 		    stx->leg->invite == stx) {
 			struct call *c = stx->leg->call;
@@ -1028,11 +1186,26 @@ call_on_event(struct engine *e, struct deferred *d)
 	case OSIP_NIST_OPTIONS_RECEIVED:
 		on_options(e, stx);
 		return;
+	case OSIP_NIST_UNKNOWN_REQUEST_RECEIVED:
+		if (msg != NULL && msg->sip_method != NULL &&
+		    strcmp(msg->sip_method, "REFER") == 0) {
+			refer_on_request(e, stx);
+			return;
+		}
+		on_other_request(e, stx);
+		return;
+	case OSIP_NICT_STATUS_2XX_RECEIVED:
+	case OSIP_NICT_STATUS_3XX_RECEIVED:
+	case OSIP_NICT_STATUS_4XX_RECEIVED:
+	case OSIP_NICT_STATUS_5XX_RECEIVED:
+	case OSIP_NICT_STATUS_6XX_RECEIVED:
+		if (msg != NULL)
+			refer_on_notify_response(e, stx, msg->status_code);
+		return;
 	case OSIP_NIST_INFO_RECEIVED:
 	case OSIP_NIST_NOTIFY_RECEIVED:
 	case OSIP_NIST_SUBSCRIBE_RECEIVED:
 	case OSIP_NIST_REGISTER_RECEIVED:
-	case OSIP_NIST_UNKNOWN_REQUEST_RECEIVED:
 		on_other_request(e, stx);
 		return;
 	default:

@@ -23,7 +23,7 @@
 
 
 /* Send an event to the agent. */
-static void
+void
 engine_emit(struct engine *e, const struct engine_event *ev)
 {
 	if (e->eh != NULL)
@@ -133,6 +133,7 @@ on_reap(struct ev_loop *loop, ev_check *w, int revents)
 
 	call_reap(e);
 	stack_reap(e);
+	transport_reap(e);
 }
 
 /* Copy a string, cut to fit. */
@@ -165,6 +166,8 @@ on_publish(struct ev_loop *loop, ev_timer *w, int revents)
 		r->state = c->state;
 		copy_text(r->caller, sizeof(r->caller), c->caller_uri);
 		copy_text(r->callee, sizeof(r->callee), c->callee_uri);
+		copy_text(r->target, sizeof(r->target),
+		    c->target_uri ? c->target_uri : "");
 		r->duration = (uint32_t)(now - c->started);
 		r->sgp_in = c->a.sgp;
 		r->sgp_out = c->b.sgp;

@@ -23,6 +23,7 @@ enum engine_event_type {
 	ENGINE_EV_CONFIG_APPLIED,   /* a snapshot took effect */
 	ENGINE_EV_STOPPED,          /* the engine thread has finished */
 	ENGINE_EV_SIG_STATUS,       /* an endpoint went up or down */
+	ENGINE_EV_TRANSFER_FAILED,  /* an accepted transfer failed */
 };
 
 /* Log levels, the syslog numbering. */
@@ -39,8 +40,12 @@ struct engine_event {
 	enum engine_event_type type;
 	int      level;            /* ENGINE_EV_LOG */
 	uint64_t generation;       /* ENGINE_EV_CONFIG_APPLIED */
-	uint32_t index;            /* ENGINE_EV_SIG_STATUS: endpoint */
+	uint32_t index;            /* SIG_STATUS: endpoint; TRANSFER: profile */
 	int      up;               /* ENGINE_EV_SIG_STATUS */
+	uint32_t call_index;       /* TRANSFER_FAILED: referdCallIndex */
+	int      status;           /* TRANSFER_FAILED: C's SIP status */
+	char     call_id[128];     /* TRANSFER_FAILED: the caller leg's Call-ID */
+	char     target[256];      /* TRANSFER_FAILED: the Refer-To URI */
 	char     text[512];
 };
 

@@ -42,7 +42,8 @@ struct endpoint {
 	int             fd;          /* UDP socket, or TCP listener */
 	ev_io           io;
 	int             up;
-	int             refs;        /* legs using it; closed at 0 when gone */
+	int             refs;        /* calls, transactions, connections */
+	int             users;       /* calls using its socket */
 	int             gone;        /* no longer in the configuration */
 	struct engine  *engine;
 	struct endpoint *next;
@@ -69,6 +70,7 @@ struct media {
 	struct addr     remote_rtp;  /* from the leg's SDP */
 	struct addr     remote_rtcp;
 	int             have_remote;
+	int             latched, latched_rtcp;  /* source learnt from packets */
 	struct media   *peer;        /* the other leg's media: relay target */
 	uint64_t        packets;     /* relayed out of this leg's socket */
 	struct engine  *engine;
@@ -105,6 +107,8 @@ struct leg {
 	unsigned        refers;       /* REFERs received in this dialog */
 	struct stx     *notify;       /* the last NOTIFY sent on it */
 	int             confirmed;    /* 2xx exchanged */
+	int             provisional;  /* b, x: a 1xx (even 100) arrived */
+	ev_tstamp       retx_start;   /* a: when the 2xx was first sent */
 	struct stx     *invite;       /* IST (a) or ICT (b) while alive */
 	osip_message_t *last_2xx;     /* a: our 2xx, resent until ACK */
 	ev_timer        retx;         /* a: 2xx retransmission */
@@ -141,6 +145,7 @@ struct call {
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */
 	int             cancel_pending; /* a cancelled before b's 1xx */
+	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct call    *next, *prev;  /* engine->calls */
 	struct call    *reap_next;
@@ -223,6 +228,7 @@ struct engine {
 };
 
 /* engine.c */
+void engine_emit(struct engine *e, const struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
@@ -234,9 +240,12 @@ int  transport_sync(struct engine *e, const struct referd_config *cfg);
 int  transport_send(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *to, const char *buf, size_t len);
 void transport_close_all(struct engine *e);
+void transport_reap(struct engine *e);
 int  transport_tcp_reachable(struct engine *e, struct endpoint *ep,
     const struct addr *to);
 void endpoint_unref(struct engine *e, struct endpoint *ep);
+void endpoint_hold(struct endpoint *ep);
+void endpoint_release(struct engine *e, struct endpoint *ep);
 void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
 int  addr_from_text(struct addr *a, const char *host, int port);
 
@@ -257,6 +266,7 @@ int  stack_reply(struct engine *e, struct stx *stx, int code,
 int  stack_reply_build(struct engine *e, struct stx *stx, int code,
     osip_message_t **respp);
 void stack_reap(struct engine *e);
+void stack_abandon(struct engine *e, struct stx *stx);
 void stack_new_branch(struct engine *e, char *buf, size_t len);
 void stack_new_tag(struct engine *e, char *buf, size_t len);
 
@@ -268,6 +278,41 @@ void call_release_all(struct engine *e);
 void call_reap(struct engine *e);
 void call_kill_stx(struct engine *e, struct stx *stx);
 int  call_absorb(struct engine *e, osip_message_t *msg);
+
+/* call.c: helpers shared with refer.c */
+void  hostport(char *buf, size_t len, const char *host, unsigned port);
+const char *header_tag(osip_from_t *h);
+char *name_addr(osip_from_t *h);
+const char *body_of(const osip_message_t *msg);
+char *contact_uri(const osip_message_t *msg);
+osip_message_t *parse_text(const char *text);
+const char *ep_host(const struct leg *leg);
+struct leg *leg_find(struct engine *e, const osip_message_t *msg);
+void  leg_index(struct engine *e, struct leg *leg);
+void  leg_unindex(struct engine *e, struct leg *leg);
+int   in_dialog(const struct leg *leg, const osip_message_t *req);
+osip_message_t *leg_request_ex(struct engine *e, struct leg *leg,
+    const char *method, unsigned cseq, const char *branch, const char *extra,
+    const char *body);
+void  leg_bye(struct engine *e, struct leg *leg);
+void  leg_ack(struct engine *e, struct leg *leg, unsigned cseq);
+void  leg_cancel(struct engine *e, struct leg *leg);
+char *leg_sdp(struct leg *leg, const char *sdp, const char *direction);
+int   leg_learn_media(struct leg *leg, const char *sdp);
+const struct referd_gw *route_lookup(const struct referd_config *cfg,
+    const char *user);
+const struct referd_gw *trusted_gateway(const struct referd_config *cfg,
+    const struct addr *src);
+void  call_release(struct engine *e, struct call *c);
+void  call_set_state(struct engine *e, struct call *c, enum call_state s);
+const char *leg_allow(struct engine *e, const struct leg *leg);
+
+/* refer.c: REFER, referd as transferee */
+void refer_on_request(struct engine *e, struct stx *stx);
+void refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp);
+void refer_fail(struct engine *e, struct call *c, int code);
+void refer_on_notify_response(struct engine *e, struct stx *stx, int code);
+void refer_stop(struct engine *e, struct call *c);
 
 /* media.c */
 int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);

@@ -33,12 +33,18 @@ relay(struct media *m, int rtcp)
 		    (struct sockaddr *)&src.ss, &src.len);
 		if (n < 0)
 			return;
-		/* Latch to where the peer really sends from. */
-		if (rtcp)
+		/*
+		 * Latch once to where the peer really sends from (a peer behind
+		 * NAT); later packets from elsewhere cannot take the stream over.
+		 */
+		if (rtcp && !m->latched_rtcp) {
 			m->remote_rtcp = src;
-		else
+			m->latched_rtcp = 1;
+		} else if (!rtcp && !m->latched) {
 			m->remote_rtp = src;
-		m->have_remote = 1;
+			m->latched = 1;
+			m->have_remote = 1;
+		}
 		if (out == NULL || !out->have_remote)
 			continue;
 		if (sendto(rtcp ? out->rtcp_fd : out->rtp_fd, buf, (size_t)n, 0,

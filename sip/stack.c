@@ -280,6 +280,7 @@ stack_reap(struct engine *e)
 
 	while ((s = e->stx_reap) != NULL) {
 		e->stx_reap = s->reap_next;
+		endpoint_unref(e, s->ep);
 		osip_transaction_free2(s->tr);
 		free(s->key);
 		free(s);
@@ -338,20 +339,32 @@ stx_arm(struct engine *e, struct stx *s)
 
 	if (s->dead)
 		return;
+	/*
+	 * Only the timers the current state runs: oSIP2 leaves old start
+	 * times in place when it leaves a state (A and B after CALLING, G
+	 * and H after COMPLETED), and those must not re-arm the timer.
+	 */
 	if (tr->ict_context) {
-		earliest(&best, &have, &tr->ict_context->timer_a_start);
-		earliest(&best, &have, &tr->ict_context->timer_b_start);
-		earliest(&best, &have, &tr->ict_context->timer_d_start);
+		if (tr->state == ICT_CALLING) {
+			earliest(&best, &have, &tr->ict_context->timer_a_start);
+			earliest(&best, &have, &tr->ict_context->timer_b_start);
+		} else if (tr->state == ICT_COMPLETED)
+			earliest(&best, &have, &tr->ict_context->timer_d_start);
 	} else if (tr->ist_context) {
-		earliest(&best, &have, &tr->ist_context->timer_g_start);
-		earliest(&best, &have, &tr->ist_context->timer_h_start);
-		earliest(&best, &have, &tr->ist_context->timer_i_start);
+		if (tr->state == IST_COMPLETED) {
+			earliest(&best, &have, &tr->ist_context->timer_g_start);
+			earliest(&best, &have, &tr->ist_context->timer_h_start);
+		} else if (tr->state == IST_CONFIRMED)
+			earliest(&best, &have, &tr->ist_context->timer_i_start);
 	} else if (tr->nict_context) {
-		earliest(&best, &have, &tr->nict_context->timer_e_start);
-		earliest(&best, &have, &tr->nict_context->timer_f_start);
-		earliest(&best, &have, &tr->nict_context->timer_k_start);
+		if (tr->state == NICT_TRYING || tr->state == NICT_PROCEEDING) {
+			earliest(&best, &have, &tr->nict_context->timer_e_start);
+			earliest(&best, &have, &tr->nict_context->timer_f_start);
+		} else if (tr->state == NICT_COMPLETED)
+			earliest(&best, &have, &tr->nict_context->timer_k_start);
 	} else if (tr->nist_context) {
-		earliest(&best, &have, &tr->nist_context->timer_j_start);
+		if (tr->state == NIST_COMPLETED)
+			earliest(&best, &have, &tr->nist_context->timer_j_start);
 	}
 	ev_timer_stop(e->loop, &s->timer);
 	if (!have)
@@ -359,7 +372,8 @@ stx_arm(struct engine *e, struct stx *s)
 	osip_gettimeofday(&now, NULL);    /* oSIP2's own clock */
 	after = (double)(best.tv_sec - now.tv_sec) +
 	    (best.tv_usec - now.tv_usec) / 1e6;
-	ev_timer_set(&s->timer, after > 0 ? after : 0., 0.);
+	/* At least 1 ms: a deadline just reached may not be due to oSIP2 yet. */
+	ev_timer_set(&s->timer, after > 0.001 ? after : 0.001, 0.);
 	ev_timer_start(e->loop, &s->timer);
 }
 
@@ -509,6 +523,8 @@ stack_receive(struct engine *e, struct endpoint *ep, int transport,
 		osip_transaction_set_reserved3(tr, e);
 		stx->dest = *src;
 		stx->ep = ep;
+		if (ep != NULL)
+			ep->refs++;
 		stx->transport = transport;
 		osip_transaction_execute(tr, evt);
 	}
@@ -631,6 +647,8 @@ stack_send_request(struct engine *e, struct leg *leg, osip_message_t *req,
 	stx->leg = stxp ? leg : NULL;    /* owned only if the leg keeps it */
 	stx->dest = leg->peer;
 	stx->ep = leg->ep;
+	if (stx->ep != NULL)
+		stx->ep->refs++;
 	stx->transport = leg->transport;
 	evt = osip_new_outgoing_sipmessage(req);
 	if (evt == NULL) {
@@ -680,4 +698,22 @@ void
 stack_new_tag(struct engine *e, char *buf, size_t len)
 {
 	new_token(e, "", buf, len);
+}
+
+/*
+ * Give up on a transaction its peer never finishes (no final response to
+ * an INVITE after CANCEL): out of the index, its owner told, freed at
+ * the end of the iteration.  Not for use inside an oSIP2 callback.
+ */
+void
+stack_abandon(struct engine *e, struct stx *s)
+{
+	if (s->dead)
+		return;
+	s->dead = 1;
+	ev_timer_stop(e->loop, &s->timer);
+	stx_unindex(e, s);
+	call_kill_stx(e, s);
+	s->reap_next = e->stx_reap;
+	e->stx_reap = s;
 }

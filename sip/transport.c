@@ -94,7 +94,7 @@ on_udp(struct ev_loop *loop, ev_io *w, int revents)
 
 /* ---- TCP ------------------------------------------------------------ */
 
-static void conn_free(struct engine *e, struct tcpconn *c);
+static void conn_kill(struct engine *e, struct tcpconn *c);
 
 /* The length of the first complete message in buf, 0 if incomplete, -1 bad. */
 static ssize_t
@@ -116,11 +116,18 @@ frame_length(const char *buf, size_t len)
 		const char *eol = memchr(p, '\n', (size_t)(end - p));
 		size_t n = eol ? (size_t)(eol - p) : (size_t)(end - p);
 
-		if ((n > 15 && strncasecmp(p, "Content-Length:", 15) == 0) ||
-		    (n > 2 && strncasecmp(p, "l:", 2) == 0)) {
-			const char *v = (const char *)memchr(p, ':', n) + 1;
+		if ((n > 14 && strncasecmp(p, "Content-Length", 14) == 0) ||
+		    (n > 1 && (p[0] == 'l' || p[0] == 'L') &&
+		    strspn(p + 1, " \t") < n - 1 && p[1 + strspn(p + 1, " \t")] == ':')) {
+			const char *colon = memchr(p, ':', n);
+			long v;
 
-			body = strtoul(v, NULL, 10);
+			if (colon == NULL)
+				return -1;
+			v = strtol(colon + 1, NULL, 10);
+			if (v < 0 || v > SIP_MAX)
+				return -1;
+			body = (size_t)v;
 		}
 		p += n + 1;
 	}
@@ -143,7 +150,7 @@ on_conn(struct ev_loop *loop, ev_io *w, int revents)
 			nc = 2 * SIP_MAX + 8192;
 		nb = nc > c->cap ? realloc(c->buf, nc + 1) : NULL;
 		if (nb == NULL) {
-			conn_free(e, c);
+			conn_kill(e, c);
 			return;
 		}
 		c->buf = nb;
@@ -153,7 +160,7 @@ on_conn(struct ev_loop *loop, ev_io *w, int revents)
 		ssize_t n = read(c->fd, c->buf + c->len, c->cap - c->len);
 
 		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			conn_free(e, c);
+			conn_kill(e, c);
 			return;
 		}
 		if (n < 0)
@@ -175,7 +182,7 @@ on_conn(struct ev_loop *loop, ev_io *w, int revents)
 		if (m < 0) {
 			engine_log(e, ENGINE_LOG_WARNING, "tcp: message over "
 			    "64 KiB or unframed: connection closed");
-			conn_free(e, c);
+			conn_kill(e, c);
 			return;
 		}
 		if (m == 0)
@@ -186,6 +193,8 @@ on_conn(struct ev_loop *loop, ev_io *w, int revents)
 			c->buf[m] = '\0';
 			stack_receive(e, c->ep, REFERD_TRANSPORT_TCP, &c->peer,
 			    c->buf, (size_t)m);
+			if (c->dead)
+				return;    /* closed while answering: reaped later */
 			c->buf[m] = save;
 		}
 		memmove(c->buf, c->buf + m, c->len - (size_t)m);
@@ -206,6 +215,8 @@ conn_add(struct engine *e, struct endpoint *ep, int fd, const struct addr *peer)
 	c->fd = fd;
 	c->peer = *peer;
 	c->ep = ep;
+	if (ep != NULL)
+		ep->refs++;
 	c->engine = e;
 	ev_io_init(&c->io, on_conn, fd, EV_READ);
 	c->io.data = c;
@@ -226,9 +237,39 @@ conn_free(struct engine *e, struct tcpconn *c)
 			break;
 		}
 	ev_io_stop(e->loop, &c->io);
-	close(c->fd);
+	if (c->fd >= 0)
+		close(c->fd);
+	endpoint_unref(e, c->ep);
 	free(c->buf);
 	free(c);
+}
+
+/*
+ * Close a connection now but free it at the end of the loop iteration:
+ * it may be the one whose read callback is on the stack.
+ */
+static void
+conn_kill(struct engine *e, struct tcpconn *c)
+{
+	if (c->dead)
+		return;
+	c->dead = 1;
+	ev_io_stop(e->loop, &c->io);
+	close(c->fd);
+	c->fd = -1;
+}
+
+/* Free the connections closed during this iteration. */
+void
+transport_reap(struct engine *e)
+{
+	struct tcpconn *c, *next;
+
+	for (c = e->conns; c; c = next) {
+		next = c->next;
+		if (c->dead)
+			conn_free(e, c);
+	}
 }
 
 static void
@@ -257,7 +298,7 @@ conn_get(struct engine *e, struct endpoint *ep, const struct addr *to)
 	int fd;
 
 	for (c = e->conns; c; c = c->next)
-		if (addr_equal(&c->peer, to))
+		if (!c->dead && addr_equal(&c->peer, to))
 			return c;
 	fd = socket(to->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
@@ -302,11 +343,11 @@ transport_send(struct engine *e, struct endpoint *ep, int transport,
 				 * stuck one rather than block the engine. */
 				engine_log(e, ENGINE_LOG_WARNING, "tcp: peer "
 				    "not reading: connection closed");
-				conn_free(e, c);
+				conn_kill(e, c);
 				return EAGAIN;
 			}
 			if (n < 0) {
-				conn_free(e, c);
+				conn_kill(e, c);
 				return errno;
 			}
 			off += (size_t)n;
@@ -384,6 +425,31 @@ endpoint_unref(struct engine *e, struct endpoint *ep)
 		endpoint_close(e, ep);
 }
 
+/* A call uses the endpoint's socket (and holds the endpoint). */
+void
+endpoint_hold(struct endpoint *ep)
+{
+	ep->refs++;
+	ep->users++;
+}
+
+/*
+ * A call is done with the endpoint: a removed endpoint's socket closes
+ * with its last call (transactions still holding it only fail to send).
+ */
+void
+endpoint_release(struct engine *e, struct endpoint *ep)
+{
+	if (ep == NULL)
+		return;
+	if (--ep->users <= 0 && ep->gone && ep->fd >= 0) {
+		ev_io_stop(e->loop, &ep->io);
+		close(ep->fd);
+		ep->fd = -1;
+	}
+	endpoint_unref(e, ep);
+}
+
 /* Two rows that bind the same socket. */
 static int
 same_binding(const struct referd_sig *x, const struct referd_sig *y)
@@ -405,11 +471,14 @@ transport_sync(struct engine *e, const struct referd_config *cfg)
 		if (ep->gone)
 			continue;
 		if (row != NULL && row->status == REFERD_RS_ACTIVE &&
-		    same_binding(row, &ep->row)) {
+		    same_binding(row, &ep->row) && ep->up) {
 			ep->row = *row;      /* profile may have changed */
 			continue;
 		}
 		ep->gone = 1;
+		for (struct tcpconn *c = e->conns; c; c = c->next)
+			if (c->ep == ep)
+				conn_kill(e, c);
 		if (ep->up) {
 			atomic_store(&e->sig_up[ep->index], 0);
 			engine_emit_sig_status(e, ep->index, 0);
@@ -422,15 +491,16 @@ transport_sync(struct engine *e, const struct referd_config *cfg)
 		if (ep->fd >= 0) {
 			/* Stop reading: nothing new arrives on it. */
 			ev_io_stop(e->loop, &ep->io);
-			if (ep->refs <= 0) {
-				endpoint_close(e, ep);
-				continue;
-			}
 			/* UDP calls in progress keep sending from it. */
-			if (ep->row.transport == REFERD_TRANSPORT_TCP) {
+			if (ep->users <= 0 ||
+			    ep->row.transport == REFERD_TRANSPORT_TCP) {
 				close(ep->fd);
 				ep->fd = -1;
 			}
+		}
+		if (ep->refs <= 0) {
+			endpoint_close(e, ep);
+			continue;
 		}
 	}
 	/* Active rows without a live endpoint are bound. */
