@@ -830,6 +830,8 @@ call_release(struct engine *e, struct call *c)
 	 */
 	if (c->b.invite != NULL || c->x.invite != NULL) {
 		c->reap_when_idle = 1;
+		c->reap_next = e->call_zombies;
+		e->call_zombies = c;
 		ev_timer_stop(e->loop, &c->timer_c);
 		ev_timer_set(&c->timer_c, 64 * T1, 0.);
 		ev_timer_start(e->loop, &c->timer_c);
@@ -837,6 +839,25 @@ call_release(struct engine *e, struct call *c)
 	}
 	c->reap_next = e->call_reap;
 	e->call_reap = c;
+}
+
+/* At shutdown: calls still waiting for an INVITE transaction go too. */
+void
+call_free_zombies(struct engine *e)
+{
+	struct call *c;
+
+	while ((c = e->call_zombies) != NULL) {
+		e->call_zombies = c->reap_next;
+		ev_timer_stop(e->loop, &c->timer_c);
+		if (c->b.invite)
+			c->b.invite->leg = NULL;
+		if (c->x.invite)
+			c->x.invite->leg = NULL;
+		c->reap_next = e->call_reap;
+		e->call_reap = c;
+	}
+	call_reap(e);
 }
 
 void
@@ -890,8 +911,15 @@ call_kill_stx(struct engine *e, struct stx *stx)
 
 		if (c->dead && c->reap_when_idle && c->b.invite == NULL &&
 		    c->x.invite == NULL) {
+			struct call **pp;
+
 			c->reap_when_idle = 0;
 			ev_timer_stop(e->loop, &c->timer_c);
+			for (pp = &e->call_zombies; *pp; pp = &(*pp)->reap_next)
+				if (*pp == c) {
+					*pp = c->reap_next;
+					break;
+				}
 			c->reap_next = e->call_reap;
 			e->call_reap = c;
 		}

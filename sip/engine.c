@@ -228,6 +228,7 @@ engine_main(void *arg)
 	/* Last words on the wire, then everything is closed here, on the
 	 * thread that owns it. */
 	call_reap(e);
+	call_free_zombies(e);
 	stack_reap(e);
 	transport_close_all(e);
 	stack_free(e);

@@ -218,6 +218,7 @@ struct engine {
 	struct call     *calls_head;
 	struct leg      *leg_hash[CALL_BUCKETS];
 	struct call     *call_reap;
+	struct call     *call_zombies;   /* released, INVITE still running */
 	uint32_t         n_live_calls;
 	int              calls_dirty;    /* publish the call table */
 	uint32_t         next_call_index;
@@ -276,6 +277,7 @@ void call_on_stray(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, osip_message_t *msg);
 void call_release_all(struct engine *e);
 void call_reap(struct engine *e);
+void call_free_zombies(struct engine *e);
 void call_kill_stx(struct engine *e, struct stx *stx);
 int  call_absorb(struct engine *e, osip_message_t *msg);
 
