@@ -40,11 +40,16 @@ leg_allow(struct engine *e, const struct leg *leg)
 	return refer_enabled(e->current, leg->sgp) ? ALLOW_REFER : ALLOW_BASIC;
 }
 
-/* Supported: norefersub only where REFER is enabled (RFC 4488). */
+/*
+ * Supported: replaces (RFC 3891) and norefersub (RFC 4488), only where
+ * the leg's profile enables REFER, since both are handled only there.
+ */
+#define SUPPORTED_REFER "replaces, norefersub"
+
 static const char *
 leg_supported(struct engine *e, const struct leg *leg)
 {
-	return refer_enabled(e->current, leg->sgp) ? "norefersub" : NULL;
+	return refer_enabled(e->current, leg->sgp) ? SUPPORTED_REFER : NULL;
 }
 #define T1 0.5
 #define T2 4.0
@@ -302,6 +307,7 @@ leg_bye(struct engine *e, struct leg *leg)
 
 	if (!leg->confirmed || leg->ep == NULL)
 		return;
+	leg->ended = 1;
 	bye = leg_request(e, leg, "BYE", ++leg->local_cseq, NULL);
 	if (bye != NULL)
 		stack_send_request(e, leg, bye, NULL);
@@ -379,12 +385,16 @@ leg_learn_media(struct leg *leg, const char *sdp)
 	return 0;
 }
 
-/* Respond on leg a's INVITE transaction, with SDP when sdp != NULL. */
-static int
-reply_a(struct engine *e, struct call *c, int code, const char *sdp,
+/*
+ * Respond on a UAS leg's INVITE transaction (leg a, or a leg that
+ * replaced a dialog), with SDP when sdp != NULL.  A 2xx is kept to be
+ * resent until the ACK (oSIP2 leaves that to the core).
+ */
+int
+leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
     const char *extra_name, const char *extra_value)
 {
-	struct stx *stx = c->a.invite;
+	struct stx *stx = leg->invite;
 	osip_message_t *resp = NULL;
 	char contact[160], hp[96];
 	int rc;
@@ -396,18 +406,18 @@ reply_a(struct engine *e, struct call *c, int code, const char *sdp,
 	if (extra_name != NULL)
 		osip_message_set_header(resp, extra_name, extra_value);
 	if (code > 100 && code < 300) {
-		hostport(hp, sizeof(hp), ep_host(&c->a), c->a.ep->row.port);
+		hostport(hp, sizeof(hp), ep_host(leg), leg->ep->row.port);
 		snprintf(contact, sizeof(contact), "<sip:referd@%s%s>", hp,
-		    c->a.transport == REFERD_TRANSPORT_TCP ?
+		    leg->transport == REFERD_TRANSPORT_TCP ?
 		    ";transport=tcp" : "");
 		osip_message_set_contact(resp, contact);
-		osip_message_set_header(resp, "Allow", leg_allow(e, &c->a));
-		if (leg_supported(e, &c->a))
+		osip_message_set_header(resp, "Allow", leg_allow(e, leg));
+		if (leg_supported(e, leg))
 			osip_message_set_header(resp, "Supported",
-			    leg_supported(e, &c->a));
+			    leg_supported(e, leg));
 	}
 	if (sdp != NULL) {
-		char *body = leg_sdp(&c->a, sdp, NULL);
+		char *body = leg_sdp(leg, sdp, NULL);
 
 		if (body == NULL) {
 			osip_message_free(resp);
@@ -419,12 +429,24 @@ reply_a(struct engine *e, struct call *c, int code, const char *sdp,
 	} else
 		osip_message_set_content_length(resp, "0");
 	if (code >= 200 && code < 300) {
-		/* Kept to be resent until ACK (oSIP2 leaves that to us). */
-		osip_message_free(c->a.last_2xx);
-		c->a.last_2xx = NULL;
-		osip_message_clone(resp, &c->a.last_2xx);
+		osip_message_free(leg->last_2xx);
+		leg->last_2xx = NULL;
+		osip_message_clone(resp, &leg->last_2xx);
+		leg->confirmed = 1;
+		leg->retx_interval = T1;
+		leg->retx_start = ev_now(e->loop);
+		leg->retx.repeat = T1;
+		ev_timer_again(e->loop, &leg->retx);
 	}
 	return stack_send_response(e, stx, resp);
+}
+
+/* Respond on the caller's INVITE. */
+static int
+reply_a(struct engine *e, struct call *c, int code, const char *sdp,
+    const char *extra_name, const char *extra_value)
+{
+	return leg_reply(e, &c->a, code, sdp, extra_name, extra_value);
 }
 
 /* ---- timers ------------------------------------------------------------ */
@@ -442,9 +464,9 @@ on_retx(struct ev_loop *loop, ev_timer *w, int revents)
 	if (ev_now(loop) - leg->retx_start >= 64 * T1) {
 		engine_log(e, ENGINE_LOG_WARNING, "call %u: no ACK for 2xx: "
 		    "released", c->index);
-		leg->confirmed = 1;
 		leg_bye(e, &c->a);
 		leg_bye(e, &c->b);
+		leg_bye(e, &c->x);
 		call_release(e, c);
 		return;
 	}
@@ -624,7 +646,8 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		    tcp ? "TCP" : "UDP", hp_us, branch, max_forwards,
 		    b->local_uri, b->local_tag, b->remote_uri, b->call_id,
 		    hp_us, tcp ? ";transport=tcp" : "", leg_allow(e, b),
-		    leg_supported(e, b) ? "Supported: norefersub\r\n" : "",
+		    leg_supported(e, b) ? "Supported: " SUPPORTED_REFER "\r\n" :
+		    "",
 		    strlen(sdp), sdp);
 		/*
 		 * RFC 3261 18.1.1: a request within 200 bytes of the path MTU
@@ -668,6 +691,10 @@ new_call(struct engine *e, struct stx *stx)
 		stack_reply(e, stx, 403, NULL, NULL);
 		return;
 	}
+	/* An INVITE with Replaces names one of referd's dialogs. */
+	if (replaces_on_invite(e, stx, gwa->sgp_index ? gwa->sgp_index :
+	    stx->ep->row.sgp_index))
+		return;
 	user = req->req_uri && req->req_uri->username ?
 	    req->req_uri->username : "";
 	if ((gwb = route_lookup(cfg, user)) == NULL) {
@@ -771,6 +798,8 @@ new_call(struct engine *e, struct stx *stx)
 	engine_count(e, c->a.sgp, ENGINE_CTR_CALLS_IN);
 	ev_init(&c->a.retx, on_retx);
 	c->a.retx.data = &c->a;
+	ev_init(&c->x.retx, on_retx);
+	c->x.retx.data = &c->x;
 	ev_init(&c->timer_c, on_timer_c);
 	c->timer_c.data = c;
 
@@ -808,6 +837,7 @@ call_release(struct engine *e, struct call *c)
 	c->dead = 1;
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
+	ev_timer_stop(e->loop, &c->x.retx);
 	media_close(e, &c->x.media);
 	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 	    l == &c->b ? &c->x : NULL)
@@ -983,11 +1013,6 @@ on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		free(b->remote_sdp);
 		b->remote_sdp = strdup(sdp);
 		reply_a(e, c, 200, sdp, NULL, NULL);
-		c->a.confirmed = 1;
-		c->a.retx_interval = T1;
-		c->a.retx_start = ev_now(e->loop);
-		c->a.retx.repeat = T1;
-		ev_timer_again(e->loop, &c->a.retx);
 		call_set_state(e, c, CALL_CONNECTED);
 		return;
 	}
@@ -1064,7 +1089,7 @@ on_options(struct engine *e, struct stx *stx)
 	    ALLOW_REFER : ALLOW_BASIC);
 	osip_message_set_header(resp, "Accept", "application/sdp");
 	if (refer_enabled(e->current, sgp))
-		osip_message_set_header(resp, "Supported", "norefersub");
+		osip_message_set_header(resp, "Supported", SUPPORTED_REFER);
 	osip_message_set_content_length(resp, "0");
 	stack_send_response(e, stx, resp);
 }
@@ -1104,8 +1129,8 @@ on_bye(struct engine *e, struct stx *stx)
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
 	leg->confirmed = 0;
-	if (leg == &c->a)
-		ev_timer_stop(e->loop, &c->a.retx);
+	leg->ended = 1;
+	ev_timer_stop(e->loop, &leg->retx);
 	/* The transferor hangs up during the transfer: it goes on, silently. */
 	if (c->xfer.active && leg == c->xfer.transferor) {
 		c->xfer.sub_dead = 1;
@@ -1270,7 +1295,7 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 	if (leg == NULL)
 		return;
 	if (MSG_IS_ACK(msg)) {
-		if (leg->is_a && leg->last_2xx != NULL) {
+		if (leg->last_2xx != NULL) {
 			ev_timer_stop(e->loop, &leg->retx);
 			osip_message_free(leg->last_2xx);
 			leg->last_2xx = NULL;

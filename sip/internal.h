@@ -107,6 +107,7 @@ struct leg {
 	unsigned        refers;       /* REFERs received in this dialog */
 	struct stx     *notify;       /* the last NOTIFY sent on it */
 	int             confirmed;    /* 2xx exchanged */
+	int             ended;        /* a BYE ended it */
 	int             provisional;  /* b, x: a 1xx (even 100) arrived */
 	ev_tstamp       retx_start;   /* a: when the 2xx was first sent */
 	struct stx     *invite;       /* IST (a) or ICT (b) while alive */
@@ -297,6 +298,8 @@ osip_message_t *leg_request_ex(struct engine *e, struct leg *leg,
     const char *method, unsigned cseq, const char *branch, const char *extra,
     const char *body);
 void  leg_bye(struct engine *e, struct leg *leg);
+int   leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
+    const char *extra_name, const char *extra_value);
 void  leg_ack(struct engine *e, struct leg *leg, unsigned cseq);
 void  leg_cancel(struct engine *e, struct leg *leg);
 char *leg_sdp(struct leg *leg, const char *sdp, const char *direction);
@@ -315,6 +318,10 @@ void refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp);
 void refer_fail(struct engine *e, struct call *c, int code);
 void refer_on_notify_response(struct engine *e, struct stx *stx, int code);
 void refer_stop(struct engine *e, struct call *c);
+void call_x_clear(struct engine *e, struct call *c);
+
+/* replaces.c: INVITE with Replaces, referd as transfer target */
+int  replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp);
 
 /* media.c */
 int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);

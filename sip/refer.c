@@ -125,8 +125,8 @@ on_xfer_timer(struct ev_loop *loop, ev_timer *w, int revents)
 }
 
 /* Forget the x leg (its media, index, dialog state). */
-static void
-x_clear(struct engine *e, struct call *c)
+void
+call_x_clear(struct engine *e, struct call *c)
 {
 	struct leg *x = &c->x;
 
@@ -147,7 +147,15 @@ x_clear(struct engine *e, struct call *c)
 	free(x->remote_sdp);
 	osip_message_free(x->last_2xx);
 	osip_message_free(x->sent_invite);
-	memset(x, 0, sizeof(*x));
+	{
+		/* Keep the (stopped) 2xx retransmission watcher initialised. */
+		ev_timer retx;
+
+		ev_timer_stop(e->loop, &x->retx);
+		retx = x->retx;
+		memset(x, 0, sizeof(*x));
+		x->retx = retx;
+	}
 	x->call = c;
 	x->media.rtp_fd = x->media.rtcp_fd = -1;
 }
@@ -161,7 +169,7 @@ refer_stop(struct engine *e, struct call *c)
 	if (c->x.call_id != NULL && !c->x.confirmed && c->xfer.active)
 		leg_cancel(e, &c->x);
 	if (c->x.call_id != NULL && (c->xfer.active || !c->x.confirmed))
-		x_clear(e, c);
+		call_x_clear(e, c);
 	c->xfer.active = 0;
 }
 
@@ -187,7 +195,7 @@ refer_fail(struct engine *e, struct call *c, int code)
 	snprintf(ev.text, sizeof(ev.text), "call %u: transfer to %s failed: %d",
 	    c->index, ev.target, code);
 	engine_emit(e, &ev);
-	x_clear(e, c);
+	call_x_clear(e, c);
 	t->active = 0;
 	call_set_state(e, c, CALL_CONNECTED);
 	/* Nobody to return to: the transferor hung up meanwhile. */
