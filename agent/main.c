@@ -222,6 +222,10 @@ on_engine_event(const struct engine_event *ev, void *arg)
 	case ENGINE_EV_SIG_STATUS:
 		notify_sig_status(ev->index, ev->up);
 		break;
+	case ENGINE_EV_DA_TIMEOUT:
+		snmp_log(LOG_NOTICE, "engine: %s\n", ev->text);
+		notify_da_timeout(ev->index, ev->call_index, ev->call_id);
+		break;
 	case ENGINE_EV_TRANSFER_FAILED:
 		snmp_log(LOG_NOTICE, "engine: %s\n", ev->text);
 		notify_transfer_failed(ev->index, ev->call_index, ev->call_id,

@@ -86,22 +86,28 @@ notify_send(unsigned n, netsnmp_variable_list *objects)
 	snmp_free_varbind(vars);
 }
 
+/* Add root.1.9.n.0 (a notification object) to a varbind list. */
+static void
+add_notify_object(netsnmp_variable_list **v, unsigned n, u_char type,
+    const void *val, size_t len)
+{
+	oid obj[REFERD_ROOT_OID_LEN + 4];
+
+	memcpy(obj, root_oid, sizeof(root_oid));
+	obj[REFERD_ROOT_OID_LEN] = 1;
+	obj[REFERD_ROOT_OID_LEN + 1] = 9;
+	obj[REFERD_ROOT_OID_LEN + 2] = n;
+	obj[REFERD_ROOT_OID_LEN + 3] = 0;
+	snmp_varlist_add_variable(v, obj, OID_LENGTH(obj), type, val, len);
+}
+
 void
 notify_config_change(const oid *pointer, size_t len, long row_status)
 {
 	netsnmp_variable_list *v = NULL;
-	oid obj[REFERD_ROOT_OID_LEN + 4];   /* root.1.9.N.0 */
 
-	memcpy(obj, root_oid, sizeof(root_oid));
-	obj[REFERD_ROOT_OID_LEN + 3] = 0;
-	obj[REFERD_ROOT_OID_LEN] = 1;
-	obj[REFERD_ROOT_OID_LEN + 1] = 9;
-	obj[REFERD_ROOT_OID_LEN + 2] = 6;      /* referdNotifyRowPointer */
-	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_OBJECT_ID,
-	    pointer, len * sizeof(oid));
-	obj[REFERD_ROOT_OID_LEN + 2] = 7;      /* referdNotifyRowStatus */
-	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_INTEGER,
-	    &row_status, sizeof(row_status));
+	add_notify_object(&v, 6, ASN_OBJECT_ID, pointer, len * sizeof(oid));
+	add_notify_object(&v, 7, ASN_INTEGER, &row_status, sizeof(row_status));
 	notify_send(4, v);                     /* referdConfigChange */
 }
 
@@ -123,21 +129,6 @@ notify_sig_status(uint32_t sig, int up)
 	notify_send(3, v);                     /* referdSignalingStatusChange */
 }
 
-/* Add root.1.9.n.0 (a notification object) to a varbind list. */
-static void
-add_notify_object(netsnmp_variable_list **v, unsigned n, u_char type,
-    const void *val, size_t len)
-{
-	oid obj[REFERD_ROOT_OID_LEN + 4];
-
-	memcpy(obj, root_oid, sizeof(root_oid));
-	obj[REFERD_ROOT_OID_LEN] = 1;
-	obj[REFERD_ROOT_OID_LEN + 1] = 9;
-	obj[REFERD_ROOT_OID_LEN + 2] = n;
-	obj[REFERD_ROOT_OID_LEN + 3] = 0;
-	snmp_varlist_add_variable(v, obj, OID_LENGTH(obj), type, val, len);
-}
-
 void
 notify_transfer_failed(uint32_t sgp, uint32_t call_index, const char *call_id,
     const char *target, int status)
@@ -151,4 +142,16 @@ notify_transfer_failed(uint32_t sgp, uint32_t call_index, const char *call_id,
 	add_notify_object(&v, 4, ASN_OCTET_STR, target, strlen(target));
 	add_notify_object(&v, 5, ASN_UNSIGNED, &ustatus, sizeof(ustatus));
 	notify_send(1, v);                     /* referdTransferFailed */
+}
+
+void
+notify_da_timeout(uint32_t sgp, uint32_t call_index, const char *call_id)
+{
+	netsnmp_variable_list *v = NULL;
+	u_long usgp = sgp, uidx = call_index;
+
+	add_notify_object(&v, 1, ASN_UNSIGNED, &usgp, sizeof(usgp));
+	add_notify_object(&v, 2, ASN_UNSIGNED, &uidx, sizeof(uidx));
+	add_notify_object(&v, 3, ASN_OCTET_STR, call_id, strlen(call_id));
+	notify_send(2, v);                     /* referdDelayedAnswerTimeout */
 }

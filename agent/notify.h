@@ -26,4 +26,7 @@ void notify_sig_status(uint32_t sig, int up);
 void notify_transfer_failed(uint32_t sgp, uint32_t call_index,
     const char *call_id, const char *target, int status);
 
+/* referdDelayedAnswerTimeout: the timer expired; the caller was answered. */
+void notify_da_timeout(uint32_t sgp, uint32_t call_index, const char *call_id);
+
 #endif /* REFERD_AGENT_NOTIFY_H */

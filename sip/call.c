@@ -55,6 +55,11 @@ leg_supported(struct engine *e, const struct leg *leg)
 #define T2 4.0
 
 
+static void on_da_timer(struct ev_loop *loop, ev_timer *w, int revents);
+static void on_da_refresh(struct ev_loop *loop, ev_timer *w, int revents);
+static int reply_a(struct engine *e, struct call *c, int code,
+    const char *sdp, const char *extra_name, const char *extra_value);
+
 /* ---- small helpers --------------------------------------------------- */
 
 static unsigned
@@ -518,6 +523,70 @@ on_timer_c(struct ev_loop *loop, ev_timer *w, int revents)
 	call_release(e, c);
 }
 
+/* ---- Delayed Answer ------------------------------------------------- */
+
+/* How often the caller hears the 183 again while it waits (under 60 s). */
+#define DA_REFRESH 30.
+
+/*
+ * Answer the caller now (the transfer target answered, or the Delayed
+ * Answer Timer expired): 200 with sdp, the far end's media at A's port.
+ */
+void
+call_answer_delayed(struct engine *e, struct call *c, const char *sdp)
+{
+	if (!c->da_waiting)
+		return;
+	c->da_waiting = 0;
+	ev_timer_stop(e->loop, &c->da_timer);
+	ev_timer_stop(e->loop, &c->da_refresh);
+	reply_a(e, c, 200, sdp, NULL, NULL);
+}
+
+/* The Delayed Answer Timer: A is answered and connected to B. */
+static void
+on_da_timer(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct call *c = w->data;
+	struct engine *e = c->a.media.engine;
+	struct engine_event ev;
+
+	engine_count(e, c->b.sgp, ENGINE_CTR_DA_TIMEOUTS);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_DA_TIMEOUT;
+	ev.index = c->b.sgp;
+	ev.call_index = c->index;
+	snprintf(ev.call_id, sizeof(ev.call_id), "%s", c->a.call_id);
+	snprintf(ev.text, sizeof(ev.text), "call %u: Delayed Answer Timer "
+	    "expired: the caller is answered", c->index);
+	engine_emit(e, &ev);
+	call_answer_delayed(e, c, c->b.remote_sdp);
+	if (!c->xfer.active)
+		call_set_state(e, c, CALL_CONNECTED);
+}
+
+/* The caller hears 183 again: a provisional refresh (RFC 3261 13.3.1.1). */
+static void
+on_da_refresh(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct call *c = w->data;
+
+	if (c->da_waiting)
+		reply_a(c->a.media.engine, c, 183, c->b.remote_sdp, NULL, NULL);
+}
+
+/* Does the called side's profile hold the caller in Delayed Answer? */
+static const struct referd_refer *
+delayed_answer_row(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_refer *r = referd_config_refer(cfg, sgp);
+
+	if (r == NULL || r->status != REFERD_RS_ACTIVE ||
+	    r->support != REFERD_ENABLED || r->delayed_answer != REFERD_ENABLED)
+		return NULL;
+	return r;
+}
+
 /* ---- call set-up -------------------------------------------------------- */
 
 /* The active gateway a request comes from, or NULL. */
@@ -802,6 +871,10 @@ new_call(struct engine *e, struct stx *stx)
 	c->x.retx.data = &c->x;
 	ev_init(&c->timer_c, on_timer_c);
 	c->timer_c.data = c;
+	ev_init(&c->da_timer, on_da_timer);
+	c->da_timer.data = c;
+	ev_init(&c->da_refresh, on_da_refresh);
+	c->da_refresh.data = c;
 
 	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
 	stack_reply(e, stx, 100, NULL, NULL);
@@ -838,6 +911,8 @@ call_release(struct engine *e, struct call *c)
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
 	ev_timer_stop(e->loop, &c->x.retx);
+	ev_timer_stop(e->loop, &c->da_timer);
+	ev_timer_stop(e->loop, &c->da_refresh);
 	media_close(e, &c->x.media);
 	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 	    l == &c->b ? &c->x : NULL)
@@ -965,6 +1040,7 @@ on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 	struct call *c = b->call;
 	int code = resp->status_code;
 	const char *sdp = body_of(resp);
+	const struct referd_refer *da;
 
 	if (header_tag(resp->to) && b->remote_tag == NULL)
 		b->remote_tag = strdup(header_tag(resp->to));
@@ -1012,6 +1088,18 @@ on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		}
 		free(b->remote_sdp);
 		b->remote_sdp = strdup(sdp);
+		if ((da = delayed_answer_row(e->current, b->sgp)) != NULL) {
+			/* Delayed Answer: A hears B (183) but is answered only
+			 * when a transfer target answers, or at the timer. */
+			c->da_waiting = 1;
+			reply_a(e, c, 183, sdp, NULL, NULL);
+			ev_timer_set(&c->da_timer, da->da_timer * 60., 0.);
+			ev_timer_start(e->loop, &c->da_timer);
+			ev_timer_set(&c->da_refresh, DA_REFRESH, DA_REFRESH);
+			ev_timer_start(e->loop, &c->da_refresh);
+			call_set_state(e, c, CALL_DELAYED_ANSWER);
+			return;
+		}
 		reply_a(e, c, 200, sdp, NULL, NULL);
 		call_set_state(e, c, CALL_CONNECTED);
 		return;
@@ -1110,6 +1198,9 @@ on_cancel(struct engine *e, struct stx *stx)
 	stack_reply(e, stx, 200, NULL, NULL);
 	reply_a(e, c, 487, NULL, NULL, NULL);
 	abandon_b(e, c);
+	/* During Delayed Answer B (and any C) had answered: hang them up. */
+	leg_bye(e, &c->b);
+	leg_bye(e, &c->x);
 	call_release(e, c);
 }
 

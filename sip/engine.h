@@ -24,6 +24,7 @@ enum engine_event_type {
 	ENGINE_EV_STOPPED,          /* the engine thread has finished */
 	ENGINE_EV_SIG_STATUS,       /* an endpoint went up or down */
 	ENGINE_EV_TRANSFER_FAILED,  /* an accepted transfer failed */
+	ENGINE_EV_DA_TIMEOUT,       /* a Delayed Answer Timer expired */
 };
 
 /* Log levels, the syslog numbering. */
@@ -42,9 +43,9 @@ struct engine_event {
 	uint64_t generation;       /* ENGINE_EV_CONFIG_APPLIED */
 	uint32_t index;            /* SIG_STATUS: endpoint; TRANSFER: profile */
 	int      up;               /* ENGINE_EV_SIG_STATUS */
-	uint32_t call_index;       /* TRANSFER_FAILED: referdCallIndex */
+	uint32_t call_index;       /* TRANSFER_FAILED, DA_TIMEOUT: the call */
 	int      status;           /* TRANSFER_FAILED: C's SIP status */
-	char     call_id[128];     /* TRANSFER_FAILED: the caller leg's Call-ID */
+	char     call_id[128];     /* TRANSFER_FAILED, DA_TIMEOUT: A's Call-ID */
 	char     target[256];      /* TRANSFER_FAILED: the Refer-To URI */
 	char     text[512];
 };

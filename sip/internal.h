@@ -142,6 +142,9 @@ struct call {
 	struct leg      x;            /* the transfer target C */
 	struct transfer xfer;
 	char           *target_uri;   /* last transfer target, published */
+	int             da_waiting;   /* Delayed Answer: A not answered yet */
+	ev_timer        da_timer;     /* Delayed Answer Timer */
+	ev_timer        da_refresh;   /* the 183 resent while A waits */
 	char           *caller_uri, *callee_uri;
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */
@@ -311,6 +314,9 @@ const struct referd_gw *trusted_gateway(const struct referd_config *cfg,
 void  call_release(struct engine *e, struct call *c);
 void  call_set_state(struct engine *e, struct call *c, enum call_state s);
 const char *leg_allow(struct engine *e, const struct leg *leg);
+
+/* call.c: Delayed Answer */
+void call_answer_delayed(struct engine *e, struct call *c, const char *sdp);
 
 /* refer.c: REFER, referd as transferee */
 void refer_on_request(struct engine *e, struct stx *stx);

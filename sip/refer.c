@@ -197,7 +197,9 @@ refer_fail(struct engine *e, struct call *c, int code)
 	engine_emit(e, &ev);
 	call_x_clear(e, c);
 	t->active = 0;
-	call_set_state(e, c, CALL_CONNECTED);
+	/* A caller in Delayed Answer keeps waiting: its timer still runs. */
+	call_set_state(e, c, c->da_waiting ? CALL_DELAYED_ANSWER :
+	    CALL_CONNECTED);
 	/* Nobody to return to: the transferor hung up meanwhile. */
 	if (t->transferor == NULL || !t->transferor->confirmed) {
 		leg_bye(e, t->survivor);
@@ -252,6 +254,9 @@ refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
 	notify(e, c, code, NULL, 1);
 	engine_count(e, t->sgp, ENGINE_CTR_TRANSFERS_COMPLETED);
 	t->active = 0;
+	/* Delayed Answer: the caller is answered now, at the target. */
+	if (c->da_waiting && t->survivor == &c->a)
+		call_answer_delayed(e, c, x->remote_sdp);
 	call_set_state(e, c, CALL_CONNECTED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: transferred to %s", c->index,
 	    t->target);
