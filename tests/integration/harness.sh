@@ -51,7 +51,7 @@ cat >"$child" <<EOF2
 h_init 5 harness-child
 h_spawn sleeper1 sleep 300
 echo \$H_PID >"$H_TMP/child.pids"
-h_spawn sleeper2 sh -c 'trap "" TERM; sleep 300'
+h_spawn sleeper2 sh -c 'trap "" TERM; exec sleep 300'
 echo \$H_PID >>"$H_TMP/child.pids"
 [ "\$1" = bail ] && h_bail "deliberate failure"
 while :; do sleep 0.1; done

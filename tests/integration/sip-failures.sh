@@ -38,24 +38,6 @@ peer() {
 	    -trace_msg -message_file "$H_TMP/$name.msg" "$@"
 }
 
-# sipp_ok DESC NAME PID [SECONDS]: SIPp peer NAME ends within SECONDS
-# (default 40) with status 0: every call succeeded and every check_it of
-# its scenario held.  Otherwise its error log is shown (and a peer still
-# running is stopped).
-sipp_ok() {
-	h_wait_exit "$3" "${4:-40}" || h_stop "$3"
-	h_is "$1" "$H_RC" 0
-	[ "$H_RC" = 0 ] ||
-		sed 's/^/#   /' "$H_TMP/$2.errors" 2>/dev/null | head -n 25
-}
-
-# listening ADDR PORT: a UDP socket is bound to ADDR:PORT.
-listening() {
-	grep -q "^ *[0-9]*: $(echo "$1" |
-	    awk -F. '{printf "%02X%02X%02X%02X", $4, $3, $2, $1}'):$(printf %04X "$2") " \
-	    /proc/net/udp
-}
-
 # active_calls N: referdActiveCalls is N.
 active_calls() {
 	[ "$(sget "$RO.1.3.0")" = "$1" ]

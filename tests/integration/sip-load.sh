@@ -27,29 +27,6 @@ gateway 2 b-side $B port 5060
 route 1 default 2
 EOF2
 
-# sipp_ok DESC NAME PID [SECONDS]: SIPp peer NAME ends within SECONDS
-# (default 40) with status 0: every call succeeded and every check_it of
-# its scenario held.  Otherwise its error log is shown (and a peer still
-# running is stopped).
-sipp_ok() {
-	h_wait_exit "$3" "${4:-40}" || h_stop "$3"
-	h_is "$1" "$H_RC" 0
-	[ "$H_RC" = 0 ] ||
-		sed 's/^/#   /' "$H_TMP/$2.errors" 2>/dev/null | head -n 25
-}
-
-# listening ADDR PORT: a UDP socket is bound to ADDR:PORT.
-listening() {
-	grep -q "^ *[0-9]*: $(echo "$1" |
-	    awk -F. '{printf "%02X%02X%02X%02X", $4, $3, $2, $1}'):$(printf %04X "$2") " \
-	    /proc/net/udp
-}
-
-# calls_idle: referdActiveCalls is 0.
-calls_idle() {
-	[ "$(sget "$RO.1.3.0")" = 0 ]
-}
-
 # fds: the number of referd's open file descriptors.
 fds() {
 	ls "/proc/$H_REFERD_PID/fd" | wc -l | tr -d ' '

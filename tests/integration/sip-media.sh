@@ -63,17 +63,6 @@ peer() {
 	    -trace_logs -log_file "$H_TMP/$name.log" "$@"
 }
 
-# sipp_ok DESC NAME PID [SECONDS]: SIPp peer NAME ends within SECONDS
-# (default 40) with status 0: every call succeeded and every check_it of
-# its scenario held.  Otherwise its error log is shown (and a peer still
-# running is stopped).
-sipp_ok() {
-	h_wait_exit "$3" "${4:-40}" || h_stop "$3"
-	h_is "$1" "$H_RC" 0
-	[ "$H_RC" = 0 ] ||
-		sed 's/^/#   /' "$H_TMP/$2.errors" 2>/dev/null | head -n 25
-}
-
 # udp_key ADDR PORT: ADDR:PORT as /proc/net/udp writes it (the address
 # as the hex of the in-memory word, the port in hex).
 udp_key() {
@@ -107,11 +96,6 @@ rtp_in() {
 # in_range PORT: referd's relay range.
 in_range() {
 	[ -n "$1" ] && [ "$1" -ge "$RTP_LO" ] && [ "$1" -le "$RTP_HI" ]
-}
-
-# calls_idle: referdActiveCalls is 0.
-calls_idle() {
-	[ "$(sget "$RO.1.3.0")" = 0 ]
 }
 
 h_referd_subagent "$conf"

@@ -38,29 +38,11 @@ options() {
 	    -trace_msg -message_file "$H_TMP/$name.msg" "$@" "$H_ADDR:$port"
 }
 
-# sipp_ok DESC NAME PID [SECONDS]: SIPp peer NAME ends within SECONDS
-# (default 40) with status 0: every call succeeded and every check_it of
-# its scenario held.  Otherwise its error log is shown (and a peer still
-# running is stopped).
-sipp_ok() {
-	h_wait_exit "$3" "${4:-40}" || h_stop "$3"
-	h_is "$1" "$H_RC" 0
-	[ "$H_RC" = 0 ] ||
-		sed 's/^/#   /' "$H_TMP/$2.errors" 2>/dev/null | head -n 25
-}
-
 # unanswered NAME: SIPp peer NAME (pid H_PID) failed its OPTIONS on the
 # receive timeout, having received nothing at all.
 unanswered() {
 	h_wait_exit "$H_PID" 20 || h_stop "$H_PID"
 	[ "$H_RC" = 1 ] && ! grep -q 'message received' "$H_TMP/$1.msg"
-}
-
-# listening ADDR PORT: a UDP socket is bound to ADDR:PORT.
-listening() {
-	grep -q "^ *[0-9]*: $(echo "$1" |
-	    awk -F. '{printf "%02X%02X%02X%02X", $4, $3, $2, $1}'):$(printf %04X "$2") " \
-	    /proc/net/udp
 }
 
 # not_listening ADDR PORT: no UDP socket is bound to ADDR:PORT.

@@ -400,3 +400,39 @@ h_set_err() {
 h_walk() {
 	snmpwalk -v2c -c public -On -t 3 -r 0 "$H_AGENT" "$1" 2>&1
 }
+
+# ---- SIP tests ------------------------------------------------------------
+# Shared by tests/integration/sip-*.sh (a test may define its own variant).
+
+# peer NAME ADDR ARGS...: a SIPp peer on ADDR:5060; its <log> lines go to
+# $H_TMP/NAME.log, the messages it sends and receives to $H_TMP/NAME.msg.
+peer() {
+	local name="$1" addr="$2"
+	shift 2
+	h_sipp "$name" "$addr" 5060 -trace_logs -log_file "$H_TMP/$name.log" \
+	    -trace_msg -message_file "$H_TMP/$name.msg" "$@"
+}
+
+# sipp_ok DESC NAME PID [SECONDS]: SIPp peer NAME ends within SECONDS
+# (default 40) with status 0: every call succeeded and every check_it of
+# its scenario held.  Otherwise its error log is shown (and a peer still
+# running is stopped).
+sipp_ok() {
+	h_wait_exit "$3" "${4:-40}" || h_stop "$3"
+	h_is "$1" "$H_RC" 0
+	[ "$H_RC" = 0 ] ||
+		sed 's/^/#   /' "$H_TMP/$2.errors" 2>/dev/null | head -n 25
+}
+
+# listening ADDR PORT: a UDP socket is bound to ADDR:PORT (/proc/net/udp
+# shows addresses as the hex of the in-memory word, port in hex).
+listening() {
+	grep -q "^ *[0-9]*: $(echo "$1" |
+	    awk -F. '{printf "%02X%02X%02X%02X", $4, $3, $2, $1}'):$(printf %04X "$2") " \
+	    /proc/net/udp
+}
+
+# calls_idle: referdActiveCalls is 0.
+calls_idle() {
+	[ "$(sget "$RO.1.3.0")" = 0 ]
+}
