@@ -106,6 +106,18 @@ h_wait_exit "$BPID" 20
 h_is "f5: B is released when the call ends" "$H_RC" 0
 h_wait_exit "$CPID" 20
 h_is "f5: C gets A's hang-up" "$H_RC" 0
+# 6. A REFER without Referred-By: referd builds one from the transferor's
+#    identity (B's URI in its dialog), and with referredBy the From user
+#    is that identity's user.
+flow f6 "" 3000 -sn uas
+h_wait_exit "$APID" 30
+h_is "f6: the transfer completes" "$H_RC" 0
+h_grep "f6: C's INVITE has a Referred-By built from B's identity" \
+	"$H_TMP/f6-c.msg" '^Referred-[Bb]y: .*<sip:5551000@'
+h_grep "f6: C's From user is that identity's user" "$H_TMP/f6-c.msg" \
+	'^From: <sip:5551000@'
+h_wait_exit "$BPID" 20
+h_wait_exit "$CPID" 20
 sleep 0.6
 h_is "no call is left" "$(sget "$RO.1.3.0")" 0
 h_done
