@@ -118,6 +118,27 @@ h_grep "f6: C's From user is that identity's user" "$H_TMP/f6-c.msg" \
 	'^From: <sip:5551000@'
 h_wait_exit "$BPID" 20
 h_wait_exit "$CPID" 20
+# 7. The caller A transfers (From Header originalCaller): B is the
+#    survivor, and C's From user is the literal "unavailable".
+h_set_ok "f7: referdReferFromHeader.1 = originalCaller" "$REFER.2.1" i 2
+h_sipp f7-c "$C" 5060 -sf "$SC/uas-answer-bye.xml" -d 2000 -m 1 \
+	-trace_msg -message_file "$H_TMP/f7-c.msg"
+CPID=$H_PID
+h_sipp f7-b "$B" 5060 -sf "$SC/uas-answer.xml" -set peer_ip "$H_ADDR" \
+	-set max_fwd 69 -set rtp_lo "$RTP_LO" -set rtp_hi "$((RTP_LO + 99))" -m 1
+BPID=$H_PID
+h_sipp f7-a "$A" 5060 -sf "$SC/uac-refer.xml" -set target "$TARGET" \
+	-s 5551000 -m 1 -trace_logs -log_file "$H_TMP/f7-a.log" "$H_ADDR:5060"
+APID=$H_PID
+h_wait_exit "$APID" 30
+h_is "f7: A's REFER gets 202, NOTIFYs to the final one, and A hangs up" "$H_RC" 0
+h_grep "f7: A's final NOTIFY is 200 OK" "$H_TMP/f7-a.log" 'NOTIFY SIP/2.0 200 OK terminated'
+h_grep "f7: C's From user is unavailable (A sent the REFER)" "$H_TMP/f7-c.msg" \
+	'^From: <sip:unavailable@'
+h_wait_exit "$CPID" 20
+h_is "f7: C talks with B and hangs up" "$H_RC" 0
+h_wait_exit "$BPID" 20
+h_is "f7: B, the survivor, gets C's hang-up" "$H_RC" 0
 sleep 0.6
 h_is "no call is left" "$(sget "$RO.1.3.0")" 0
 h_done
