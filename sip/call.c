@@ -62,14 +62,30 @@ static int reply_a(struct engine *e, struct call *c, int code,
 
 /* ---- small helpers --------------------------------------------------- */
 
-static unsigned
-hash_str(const char *s)
+/*
+ * The value of the first header named name (or its compact form), and
+ * in *countp how many such headers the message has (countp may be NULL).
+ */
+const char *
+header_first(const osip_message_t *msg, const char *name, const char *compact,
+    int *countp)
 {
-	unsigned h = 5381;
+	const char *names[2] = { name, compact };
+	const char *first = NULL;
+	osip_header_t *h = NULL;
+	int n = 0;
 
-	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
+	for (int k = 0; k < 2 && names[k] != NULL; k++)
+		for (int i = osip_message_header_get_byname(msg, names[k], 0, &h);
+		    i >= 0;
+		    i = osip_message_header_get_byname(msg, names[k], i + 1, &h)) {
+			if (first == NULL)
+				first = h->hvalue;
+			n++;
+		}
+	if (countp)
+		*countp = n;
+	return first;
 }
 
 /* "host:port", with brackets around an IPv6 host. */
@@ -216,24 +232,38 @@ call_unindex(struct engine *e, struct call *c)
 		c->next->prev = c->prev;
 }
 
+/* A message's Call-ID as text ("number@host"); 0, or EINVAL if none. */
+int
+callid_text(const osip_message_t *msg, char *buf, size_t len)
+{
+	if (msg->call_id == NULL || msg->call_id->number == NULL)
+		return EINVAL;
+	snprintf(buf, len, "%s%s%s", msg->call_id->number,
+	    msg->call_id->host ? "@" : "",
+	    msg->call_id->host ? msg->call_id->host : "");
+	return 0;
+}
+
+/* The leg of a live call with this Call-ID, or NULL. */
+struct leg *
+leg_find_callid(struct engine *e, const char *cid)
+{
+	for (struct leg *l = e->leg_hash[hash_str(cid) % CALL_BUCKETS]; l;
+	    l = l->hnext)
+		if (!l->call->dead && strcmp(l->call_id, cid) == 0)
+			return l;
+	return NULL;
+}
+
 /* The leg a message belongs to, by Call-ID. */
 struct leg *
 leg_find(struct engine *e, const osip_message_t *msg)
 {
 	char buf[512];
 
-	if (msg->call_id == NULL || msg->call_id->number == NULL)
+	if (callid_text(msg, buf, sizeof(buf)) != 0)
 		return NULL;
-	if (msg->call_id->host)
-		snprintf(buf, sizeof(buf), "%s@%s", msg->call_id->number,
-		    msg->call_id->host);
-	else
-		snprintf(buf, sizeof(buf), "%s", msg->call_id->number);
-	for (struct leg *l = e->leg_hash[hash_str(buf) % CALL_BUCKETS]; l;
-	    l = l->hnext)
-		if (!l->call->dead && strcmp(l->call_id, buf) == 0)
-			return l;
-	return NULL;
+	return leg_find_callid(e, buf);
 }
 
 void
@@ -248,17 +278,16 @@ call_set_state(struct engine *e, struct call *c, enum call_state s)
 /* ---- messages -------------------------------------------------------- */
 
 /*
- * An in-dialog request on a leg, with optional extra header lines (each
- * ending in CRLF) and body; caller frees.
+ * A request on a leg's dialog to Request-URI target, with the To tag
+ * to_tag (NULL: none), optional extra header lines (each ending in CRLF)
+ * and body; caller frees.
  */
-osip_message_t *
-leg_request_ex(struct engine *e, struct leg *leg, const char *method,
-    unsigned cseq, const char *branch_in, const char *extra,
-    const char *body)
+static osip_message_t *
+build_request(struct engine *e, struct leg *leg, const char *method,
+    const char *target, const char *to_tag, unsigned cseq,
+    const char *branch_in, const char *extra, const char *body)
 {
 	char branch[64], via[96], *text;
-	const char *target = leg->remote_target ? leg->remote_target :
-	    leg->remote_uri;
 	osip_message_t *msg;
 	size_t n;
 
@@ -269,8 +298,7 @@ leg_request_ex(struct engine *e, struct leg *leg, const char *method,
 	hostport(via, sizeof(via), ep_host(leg), leg->ep->row.port);
 	n = strlen(target) * 2 + strlen(leg->local_uri) +
 	    strlen(leg->remote_uri) + strlen(leg->call_id) + 512 +
-	    strlen(leg->local_tag) +
-	    (leg->remote_tag ? strlen(leg->remote_tag) : 0) +
+	    strlen(leg->local_tag) + (to_tag ? strlen(to_tag) : 0) +
 	    (extra ? strlen(extra) : 0) + (body ? strlen(body) : 0);
 	text = malloc(n);
 	if (text == NULL)
@@ -288,13 +316,22 @@ leg_request_ex(struct engine *e, struct leg *leg, const char *method,
 	    method, target,
 	    leg->transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP", via, branch,
 	    leg->local_uri, leg->local_tag,
-	    leg->remote_uri, leg->remote_tag ? ";tag=" : "",
-	    leg->remote_tag ? leg->remote_tag : "",
+	    leg->remote_uri, to_tag ? ";tag=" : "", to_tag ? to_tag : "",
 	    leg->call_id, cseq, method, extra ? extra : "",
 	    body ? strlen(body) : 0, body ? body : "");
 	msg = parse_text(text);
 	free(text);
 	return msg;
+}
+
+/* An in-dialog request on a leg (to its Contact, with its peer's tag). */
+osip_message_t *
+leg_request_ex(struct engine *e, struct leg *leg, const char *method,
+    unsigned cseq, const char *branch, const char *extra, const char *body)
+{
+	return build_request(e, leg, method, leg->remote_target ?
+	    leg->remote_target : leg->remote_uri, leg->remote_tag, cseq,
+	    branch, extra, body);
 }
 
 static osip_message_t *
@@ -339,25 +376,19 @@ leg_cancel(struct engine *e, struct leg *leg)
 	osip_via_t *via = NULL;
 	osip_generic_param_t *br = NULL;
 	unsigned cseq;
-	char *saved_tag, *saved_target, *ruri = NULL;
+	char *ruri = NULL;
 
 	if (inv == NULL || osip_message_get_via(inv, 0, &via) < 0 ||
 	    via == NULL || osip_via_param_get_byname(via, "branch", &br) != 0 ||
 	    br == NULL)
 		return;
 	cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
-	/* A CANCEL's To has no tag even when a provisional had one, and its
-	 * Request-URI is the INVITE's (RFC 3261 9.1). */
-	saved_tag = leg->remote_tag;
-	saved_target = leg->remote_target;
-	leg->remote_tag = NULL;
-	leg->remote_target = NULL;
-	if (osip_uri_to_str(inv->req_uri, &ruri) == 0)
-		leg->remote_target = ruri;
-	cancel = leg->remote_target ?
-	    leg_request(e, leg, "CANCEL", cseq, br->gvalue) : NULL;
-	leg->remote_tag = saved_tag;
-	leg->remote_target = saved_target;
+	/* A CANCEL's Request-URI is the INVITE's and its To has no tag, even
+	 * when a provisional response had one (RFC 3261 9.1). */
+	if (osip_uri_to_str(inv->req_uri, &ruri) != 0)
+		return;
+	cancel = build_request(e, leg, "CANCEL", ruri, NULL, cseq, br->gvalue,
+	    NULL, NULL);
 	osip_free(ruri);
 	if (cancel == NULL)
 		return;
@@ -811,9 +842,7 @@ new_call(struct engine *e, struct stx *stx)
 	{
 		char buf[512];
 
-		snprintf(buf, sizeof(buf), "%s%s%s", req->call_id->number,
-		    req->call_id->host ? "@" : "",
-		    req->call_id->host ? req->call_id->host : "");
+		callid_text(req, buf, sizeof(buf));
 		c->a.call_id = strdup(buf);
 	}
 	stack_new_tag(e, tag, sizeof(tag));

@@ -255,6 +255,7 @@ void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
 int  addr_from_text(struct addr *a, const char *host, int port);
 
 /* stack.c: oSIP2 glue */
+unsigned hash_str(const char *s);
 int  stack_init(struct engine *e);
 void stack_free(struct engine *e);
 void stack_receive(struct engine *e, struct endpoint *ep, int transport,
@@ -294,6 +295,10 @@ char *contact_uri(const osip_message_t *msg);
 osip_message_t *parse_text(const char *text);
 const char *ep_host(const struct leg *leg);
 struct leg *leg_find(struct engine *e, const osip_message_t *msg);
+struct leg *leg_find_callid(struct engine *e, const char *call_id);
+int   callid_text(const osip_message_t *msg, char *buf, size_t len);
+const char *header_first(const osip_message_t *msg, const char *name,
+    const char *compact, int *countp);
 void  leg_index(struct engine *e, struct leg *leg);
 void  leg_unindex(struct engine *e, struct leg *leg);
 int   in_dialog(const struct leg *leg, const osip_message_t *req);

@@ -20,34 +20,6 @@
 
 #include "internal.h"
 
-/* The value of the pos-th header named name (or its compact form). */
-static const char *
-header_value(const osip_message_t *msg, const char *name, const char *compact,
-    int *countp)
-{
-	osip_header_t *h = NULL;
-	const char *first = NULL;
-	int n = 0;
-
-	for (int i = 0; osip_message_header_get_byname(msg, name, i, &h) >= 0;
-	    i = osip_message_header_get_byname(msg, name, i, &h) + 1) {
-		if (first == NULL)
-			first = h->hvalue;
-		n++;
-	}
-	if (compact != NULL)
-		for (int i = 0;
-		    osip_message_header_get_byname(msg, compact, i, &h) >= 0;
-		    i = osip_message_header_get_byname(msg, compact, i, &h) + 1) {
-			if (first == NULL)
-				first = h->hvalue;
-			n++;
-		}
-	if (countp)
-		*countp = n;
-	return first;
-}
-
 /* The user part of a name-addr or URI text, into buf ("" if none). */
 static void
 user_of(const char *text, char *buf, size_t len)
@@ -389,7 +361,7 @@ refer_on_request(struct engine *e, struct stx *stx)
 		    "call");
 		return;
 	}
-	rt_text = header_value(req, "refer-to", "r", &n_rt);
+	rt_text = header_first(req, "refer-to", "r", &n_rt);
 	if (n_rt != 1 || rt_text == NULL || osip_from_init(&rt) != 0 ||
 	    osip_from_parse(rt, rt_text) != 0 || rt->url == NULL) {
 		if (rt)
@@ -446,7 +418,7 @@ refer_on_request(struct engine *e, struct stx *stx)
 	}
 
 	/* Accepted: 202, then NOTIFY 100 Trying, then the INVITE to C. */
-	sub = header_value(req, "refer-sub", NULL, NULL);
+	sub = header_first(req, "refer-sub", NULL, NULL);
 	t = &c->xfer;
 	memset(t, 0, sizeof(*t));
 	t->active = 1;
@@ -468,7 +440,7 @@ refer_on_request(struct engine *e, struct stx *stx)
 	notify(e, c, 100, "Trying", 0);
 
 	/* Referred-By: copied from the REFER, or the transferor's identity. */
-	rb_text = header_value(req, "referred-by", "b", NULL);
+	rb_text = header_first(req, "referred-by", "b", NULL);
 	snprintf(referred_by, sizeof(referred_by), "%s",
 	    rb_text ? rb_text : tl->remote_uri);
 	/* The From user of the INVITE to C (the seed's two settings). */

@@ -80,23 +80,8 @@ parse_replaces(const char *v, struct replaces *r)
 static struct leg *
 find_dialog(struct engine *e, const struct replaces *r)
 {
-	osip_message_t probe;
-	osip_call_id_t cid;
-	char num[256], *at;
-	struct leg *l;
+	struct leg *l = leg_find_callid(e, r->call_id);
 
-	/* leg_find works on a message's Call-ID: give it one. */
-	memset(&probe, 0, sizeof(probe));
-	memset(&cid, 0, sizeof(cid));
-	snprintf(num, sizeof(num), "%s", r->call_id);
-	at = strchr(num, '@');
-	if (at != NULL) {
-		*at = '\0';
-		cid.host = at + 1;
-	}
-	cid.number = num;
-	probe.call_id = &cid;
-	l = leg_find(e, &probe);
 	if (l == NULL || l->local_tag == NULL ||
 	    strcmp(l->local_tag, r->to_tag) != 0 || l->remote_tag == NULL ||
 	    strcmp(l->remote_tag, r->from_tag) != 0)
@@ -110,7 +95,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	const struct referd_config *cfg = e->current;
 	osip_message_t *req = stx->tr->orig_request;
 	const struct referd_refer *row;
-	osip_header_t *h = NULL;
+	const char *value;
 	struct replaces rp;
 	struct leg *r, *p, *n;
 	struct call *c;
@@ -118,10 +103,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	char tag[32];
 	int count = 0;
 
-	for (int i = 0; osip_message_header_get_byname(req, "replaces", i,
-	    &h) >= 0; i = osip_message_header_get_byname(req, "replaces", i,
-	    &h) + 1)
-		count++;
+	value = header_first(req, "replaces", NULL, &count);
 	if (count == 0)
 		return 0;
 	engine_count(e, sgp, ENGINE_CTR_REPLACES_RECEIVED);
@@ -135,8 +117,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 		stack_reply(e, stx, 400, NULL, NULL);
 		return 1;
 	}
-	osip_message_header_get_byname(req, "replaces", 0, &h);
-	if (h == NULL || h->hvalue == NULL || parse_replaces(h->hvalue, &rp)) {
+	if (value == NULL || parse_replaces(value, &rp)) {
 		stack_reply(e, stx, 400, NULL, NULL);
 		return 1;
 	}
@@ -176,9 +157,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	{
 		char buf[512];
 
-		snprintf(buf, sizeof(buf), "%s%s%s", req->call_id->number,
-		    req->call_id->host ? "@" : "",
-		    req->call_id->host ? req->call_id->host : "");
+		callid_text(req, buf, sizeof(buf));
 		n->call_id = strdup(buf);
 	}
 	stack_new_tag(e, tag, sizeof(tag));

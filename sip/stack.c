@@ -51,8 +51,8 @@ osip_event_t *__osip_nist_need_timer_j_event(osip_nist_t *, state_t, int);
 static void stx_arm(struct engine *e, struct stx *s);
 static void on_stx_timer(struct ev_loop *loop, ev_timer *w, int revents);
 
-/* djb2 over a string. */
-static unsigned
+/* djb2 over a string: the hash of the transaction and Call-ID indexes. */
+unsigned
 hash_str(const char *s)
 {
 	unsigned h = 5381;
