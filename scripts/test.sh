@@ -77,7 +77,9 @@ for b in $builds; do
 	sanitizers)
 		ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 		UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-		export ASAN_OPTIONS UBSAN_OPTIONS
+		# Leaks inside third-party libraries, each explained in the file.
+		LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
+		export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 		suite sanitizers --enable-sanitizers --enable-debug ;;
 	distcheck)
 		[ -f build/default/Makefile ] || suite default
