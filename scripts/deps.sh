@@ -7,7 +7,7 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config
 libsnmp-dev libosip2-dev libev-dev
 snmp snmpd snmptrapd libsnmp-base smitools
-sip-tester mandoc clang"
+sip-tester mandoc clang jq"
 
 missing=
 for p in $packages; do
