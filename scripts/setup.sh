@@ -6,10 +6,12 @@
 #      with REFERD-MIB in /usr/share/snmp/mibs where the net-snmp tools
 #      find it,
 #   3. installs /etc/referd/referd.conf from the example if there is none,
-#   4. starts a private snmpd master on udp:127.0.0.1:1161 (AgentX socket
+#   4. starts snmptrapd on udp:127.0.0.1:1162, logging each referd trap
+#      as one line to /var/log/referd-traps.log (referd-trapfmt), a private
+#      snmpd master on udp:127.0.0.1:1161 (AgentX socket
 #      /run/referd/agentx.sock, communities public/private for loopback,
-#      traps to udp:127.0.0.1:1162) and referd as its subagent.
-# Running it again rebuilds and restarts both.  `sh scripts/setup.sh stop`
+#      traps to that snmptrapd) and referd as its subagent.
+# Running it again rebuilds and restarts them.  `sh scripts/setup.sh stop`
 # stops them (by the pids in their pid files).
 set -eu
 cd "$(dirname "$0")/.."
@@ -35,11 +37,12 @@ stop_pidfile() {
 stop_all() {
 	stop_pidfile $run/referd.pid
 	stop_pidfile $run/snmpd.pid
+	stop_pidfile $run/snmptrapd.pid
 }
 
 if [ "${1:-}" = stop ]; then
 	stop_all
-	echo "setup: referd and its snmpd stopped"
+	echo "setup: referd, its snmpd and snmptrapd stopped"
 	exit 0
 fi
 
@@ -51,7 +54,7 @@ mkdir -p build/release
 	{ [ -f Makefile ] || "$top/configure" -q --prefix="$prefix" \
 	    --sysconfdir=/etc --localstatedir=/var; } &&
 	make -j2 >/dev/null && make install >/dev/null)
-echo "setup: installed $prefix/sbin/referd and /usr/share/snmp/mibs/REFERD-MIB.txt"
+echo "setup: installed $prefix/sbin/referd, $prefix/bin/referctl and /usr/share/snmp/mibs/REFERD-MIB.txt"
 
 install -d -m 0755 /etc/referd
 if [ ! -f /etc/referd/referd.conf ]; then
@@ -61,6 +64,16 @@ fi
 
 stop_all
 install -d -m 0700 $run /var/lib/referd
+cat >$run/snmptrapd.conf <<EOC
+# snmptrapd for referd's traps (written by scripts/setup.sh): each one is
+# logged as one line by referd-trapfmt(1).
+authCommunity log,execute public
+traphandle default $prefix/bin/referd-trapfmt -f /var/log/referd-traps.log
+EOC
+snmptrapd -C -c $run/snmptrapd.conf -On -p $run/snmptrapd.pid \
+	-Lf /var/log/referd-snmptrapd.log udp:127.0.0.1:1162
+echo "setup: snmptrapd on udp:127.0.0.1:1162, traps one per line in /var/log/referd-traps.log"
+
 cat >$run/snmpd.conf <<EOC
 # Private snmpd master for referd (written by scripts/setup.sh).
 agentaddress udp:127.0.0.1:1161
@@ -91,4 +104,5 @@ until [ -s $run/referd.pid ]; do
 	sleep 0.1
 done
 echo "setup: referd running (pid $(cat $run/referd.pid)), log /var/log/referd.log"
-echo "setup: stop both with: sh scripts/setup.sh stop"
+echo "setup: try: referctl -v2c -c public 127.0.0.1:1161 show"
+echo "setup: stop them with: sh scripts/setup.sh stop"

@@ -6,7 +6,7 @@ h_init 6 docs
 h_need mandoc
 man=$REFERD_SRCDIR/man
 
-for page in referd.8 referd.conf.5; do
+for page in referd.8 referd.conf.5 referctl.1 referd-trapfmt.1 referd-mib.7; do
 	out=$(mandoc -T lint -W warning "$man/$page" 2>&1)
 	h_is "mandoc -T lint -W warning: $page is clean" "$out" ""
 done
@@ -25,5 +25,22 @@ tokens=$(sed -n 's/.*register_app_config_handler("\([A-Za-z]*\)".*/\1/p' \
 h_like "the configuration tokens were found" "$tokens" 'profile'
 for t in $tokens; do
 	h_grep "referd.conf(5) documents $t" "$man/referd.conf.5" "^\.It Cm $t( |$)"
+done
+
+# Every referctl field (shown or written) is in referctl(1), every rule in referd-mib(7).
+src=$REFERD_SRCDIR
+fields=$(sed -n 's/^\t{ "\([a-z-]*\)", "[A-Z].*/\1/p' "$src/cli/referctl.c" | sort -u)
+h_like "referctl's writable fields were found" "$fields" 'delayed-answer'
+for f in $fields storage status; do
+	h_grep "referctl(1) documents field $f" "$man/referctl.1" "^\.(It )?Cm (.* )?$f( |$)"
+done
+for c in show global list add set delete calls stats; do
+	h_grep "referctl(1) documents command $c" "$man/referctl.1" "Cm $c( |$)"
+done
+rules=$(sed -n 's/^\t\[REFERD_RULE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$src/sip/config.c" |
+	grep -v '^ok$')
+h_like "the validation rules were found" "$rules" 'profile-must-exist'
+for r in $rules; do
+	h_grep "referd-mib(7) explains rule $r" "$man/referd-mib.7" "Li ([a-z-]+ , )*$r( ,|$)"
 done
 h_done

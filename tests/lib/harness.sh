@@ -274,13 +274,15 @@ h_snmpd_start() {
 }
 
 # h_snmptrapd_start: a snmptrapd on $H_ADDR:$H_TRAP_PORT that logs every
-# trap for community public, numerically, to $H_TRAPLOG.
+# trap for community public, numerically, to $H_TRAPLOG.  Lines in
+# $H_TRAPD_EXTRA are added to its configuration (a traphandle).
 h_snmptrapd_start() {
 	h_need "${SNMPTRAPD:-snmptrapd}"
 	H_TRAPLOG=$H_TMP/traps.log
 	cat >"$H_TMP/snmptrapd.conf" <<-EOF
-	authCommunity log public
+	authCommunity log,execute public
 	format2 TRAP %b\\n%V|%v\\n
+	${H_TRAPD_EXTRA:-}
 	EOF
 	: >"$H_TRAPLOG"
 	h_spawn snmptrapd "${SNMPTRAPD:-snmptrapd}" -f -C \
