@@ -9,6 +9,7 @@
  *   notifyRateLimit N
  *   rtpPortRange MIN MAX
  *   inviteTimeout SECONDS
+ *   dialogKeepalive SECONDS
  *   profile INDEX NAME [readOnly]
  *   refer PROFILE [support enabled|disabled] [fromHeader referredBy|originalCaller]
  *         [delayedAnswer enabled|disabled] [delayedAnswerTimer MINUTES]
@@ -269,6 +270,20 @@ parse_invite_timeout(const char *token, char *line)
 		    REFERD_INVITE_TIMEOUT_MAX);
 }
 
+/* dialogKeepalive SECONDS */
+static void
+parse_keepalive(const char *token, char *line)
+{
+	uint32_t v;
+
+	NEED_LOADING();
+	if (parse_u32(line, 0, REFERD_KEEPALIVE_MAX, &v) == 0)
+		loading->dialog_keepalive = v;
+	else
+		line_error("dialogKeepalive: \"%s\" is not a number of seconds "
+		    "from 0 to %d", line, REFERD_KEEPALIVE_MAX);
+}
+
 /* rtpPortRange MIN MAX */
 static void
 parse_rtp_range(const char *token, char *line)
@@ -498,6 +513,8 @@ conffile_register(void)
 	    "FIRST LAST");
 	register_app_config_handler("inviteTimeout", parse_invite_timeout,
 	    NULL, "SECONDS (Timer C)");
+	register_app_config_handler("dialogKeepalive", parse_keepalive,
+	    NULL, "SECONDS (in-dialog OPTIONS; 0 = off)");
 	register_app_config_handler("profile", parse_profile, NULL,
 	    "INDEX NAME [readOnly]");
 	register_app_config_handler("refer", parse_refer, NULL,
@@ -583,6 +600,7 @@ conffile_merge(const struct referd_config *running,
 	m->rtp_port_min = file->rtp_port_min;
 	m->rtp_port_max = file->rtp_port_max;
 	m->invite_timeout = file->invite_timeout;
+	m->dialog_keepalive = file->dialog_keepalive;
 	rc = referd_config_put_all(m, file);
 	if (rc) {
 		referd_config_free(m);

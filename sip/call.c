@@ -57,6 +57,8 @@ leg_supported(struct engine *e, const struct leg *leg)
 
 static void on_da_timer(struct ev_loop *loop, ev_timer *w, int revents);
 static void on_da_refresh(struct ev_loop *loop, ev_timer *w, int revents);
+static void on_keepalive(struct ev_loop *loop, ev_timer *w, int revents);
+static void leg_gone(struct engine *e, struct leg *leg);
 static int reply_a(struct engine *e, struct call *c, int code,
     const char *sdp, const char *extra_name, const char *extra_value);
 
@@ -904,6 +906,13 @@ new_call(struct engine *e, struct stx *stx)
 	c->da_timer.data = c;
 	ev_init(&c->da_refresh, on_da_refresh);
 	c->da_refresh.data = c;
+	/* The keepalive interval is the one in force when the call began. */
+	ev_init(&c->keepalive, on_keepalive);
+	c->keepalive.data = c;
+	if (e->current->dialog_keepalive > 0) {
+		c->keepalive.repeat = e->current->dialog_keepalive;
+		ev_timer_again(e->loop, &c->keepalive);
+	}
 
 	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
 	stack_reply(e, stx, 100, NULL, NULL);
@@ -928,6 +937,62 @@ new_call(struct engine *e, struct stx *stx)
 	engine_calls_changed(e);
 }
 
+/* ---- dialog keepalive ---------------------------------------------------- */
+
+/*
+ * Every dialogKeepalive seconds each established dialog of the call gets
+ * an in-dialog OPTIONS (no more than one pending per dialog).  A party
+ * that answers anything but 408 or 481 is there; one that answers 481
+ * (the dialog is gone), 408, or nothing until Timer F (32 s), or that
+ * cannot be reached, has vanished without a BYE: its dialog is ended as
+ * if it had sent one, so the call is released by timers, not kept for
+ * ever (RFC 3261 section 12.2.1.2, 481; the same probe SBCs use).
+ */
+static void
+on_keepalive(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct call *c = w->data;
+	struct engine *e = c->a.media.engine;
+
+	(void)loop;
+	(void)revents;
+	if (c->dead || e == NULL)
+		return;
+	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
+	    l == &c->b ? &c->x : NULL) {
+		osip_message_t *req;
+		struct stx *stx = NULL;
+
+		if (!l->confirmed || l->ended || l->ep == NULL ||
+		    l->ping != NULL)
+			continue;
+		req = leg_request(e, l, "OPTIONS", ++l->local_cseq, NULL);
+		if (req != NULL && stack_send_request(e, l, req, &stx) == 0)
+			l->ping = stx;
+	}
+}
+
+/* The answer to a keepalive (code 0: none came, or it could not be sent). */
+static void
+keepalive_result(struct engine *e, struct stx *stx, int code)
+{
+	struct leg *leg = stx->leg;
+	struct call *c;
+
+	leg->ping = NULL;
+	stx->leg = NULL;
+	c = leg->call;
+	if ((code != 0 && code != 408 && code != 481) || c->dead ||
+	    !leg->confirmed)
+		return;
+	engine_log(e, ENGINE_LOG_NOTICE, "call %u: the %s %s the keepalive "
+	    "OPTIONS: its dialog is ended", c->index, leg == &c->a ?
+	    "caller" : leg == &c->b ? "called party" : "transfer target",
+	    code == 0 ? "did not answer" : code == 481 ?
+	    "answered 481 to" : "answered 408 to");
+	leg_gone(e, leg);
+}
+
 /* ---- call release ---------------------------------------------------------- */
 
 void
@@ -942,13 +1007,20 @@ call_release(struct engine *e, struct call *c)
 	ev_timer_stop(e->loop, &c->x.retx);
 	ev_timer_stop(e->loop, &c->da_timer);
 	ev_timer_stop(e->loop, &c->da_refresh);
+	ev_timer_stop(e->loop, &c->keepalive);
 	media_close(e, &c->x.media);
 	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 	    l == &c->b ? &c->x : NULL)
+	{
 		if (l->notify != NULL) {
 			l->notify->leg = NULL;
 			l->notify = NULL;
 		}
+		if (l->ping != NULL) {
+			l->ping->leg = NULL;
+			l->ping = NULL;
+		}
+	}
 	media_close(e, &c->a.media);
 	media_close(e, &c->b.media);
 	if (c->a.invite)
@@ -1038,6 +1110,8 @@ call_kill_stx(struct engine *e, struct stx *stx)
 		leg->invite = NULL;
 	if (leg->notify == stx)
 		leg->notify = NULL;
+	if (leg->ping == stx)
+		leg->ping = NULL;
 	stx->leg = NULL;
 	/* A released call waited for its last INVITE transaction. */
 	{
@@ -1239,15 +1313,26 @@ on_bye(struct engine *e, struct stx *stx)
 {
 	osip_message_t *req = stx->tr->orig_request;
 	struct leg *leg = leg_find(e, req);
-	struct call *c;
 
 	if (leg == NULL || !in_dialog(leg, req)) {
 		stack_reply(e, stx, 481, NULL, NULL);
 		return;
 	}
-	c = leg->call;
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
+	leg_gone(e, leg);
+}
+
+/*
+ * A party's dialog ended (its BYE, or it no longer answers): the call
+ * goes on without it where it can (a transferor), else everyone else is
+ * released.
+ */
+static void
+leg_gone(struct engine *e, struct leg *leg)
+{
+	struct call *c = leg->call;
+
 	leg->confirmed = 0;
 	leg->ended = 1;
 	ev_timer_stop(e->loop, &leg->retx);
@@ -1330,8 +1415,16 @@ call_on_event(struct engine *e, struct deferred *d)
 		else if (!stx->leg->is_a)
 			on_b_response(e, stx->leg, msg);
 		return;
+	case OSIP_NICT_STATUS_TIMEOUT:
+		if (stx->leg != NULL && stx->leg->ping == stx)
+			keepalive_result(e, stx, 0);
+		return;
 	case OSIP_ICT_STATUS_TIMEOUT:
 	case STX_TRANSPORT_ERROR:
+		if (stx->leg != NULL && stx->leg->ping == stx) {
+			keepalive_result(e, stx, 0);
+			return;
+		}
 		/* Timer B, or the INVITE could not be sent. */
 		if (stx->leg != NULL && stx->leg == &stx->leg->call->x &&
 		    stx->leg->invite == stx) {
@@ -1372,7 +1465,9 @@ call_on_event(struct engine *e, struct deferred *d)
 	case OSIP_NICT_STATUS_4XX_RECEIVED:
 	case OSIP_NICT_STATUS_5XX_RECEIVED:
 	case OSIP_NICT_STATUS_6XX_RECEIVED:
-		if (msg != NULL)
+		if (msg != NULL && stx->leg != NULL && stx->leg->ping == stx)
+			keepalive_result(e, stx, msg->status_code);
+		else if (msg != NULL)
 			refer_on_notify_response(e, stx, msg->status_code);
 		return;
 	case OSIP_NIST_INFO_RECEIVED:

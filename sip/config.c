@@ -412,6 +412,7 @@ referd_config_new(struct referd_config **cfgp)
 	cfg->rtp_port_min = RTP_PORT_MIN_DEFAULT;
 	cfg->rtp_port_max = RTP_PORT_MAX_DEFAULT;
 	cfg->invite_timeout = 180;   /* RFC 3261 Timer C: more than 3 minutes */
+	cfg->dialog_keepalive = 120; /* see referd.conf(5), dialogKeepalive */
 	*cfgp = cfg;
 	return 0;
 }
@@ -497,6 +498,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_RTP_RANGE] = "rtp-port-range",
 	[REFERD_RULE_LIMIT_RANGE] = "notify-rate-limit-range",
 	[REFERD_RULE_TIMER_RANGE] = "invite-timeout-range",
+	[REFERD_RULE_KEEPALIVE_RANGE] = "dialog-keepalive-range",
 };
 
 const char *
@@ -839,6 +841,10 @@ check_scalars(const struct referd_config *cfg, struct referd_config_error *err)
 		    NULL, "inviteTimeout %u is outside %d..%d seconds",
 		    cfg->invite_timeout, REFERD_INVITE_TIMEOUT_MIN,
 		    REFERD_INVITE_TIMEOUT_MAX);
+	if (cfg->dialog_keepalive > REFERD_KEEPALIVE_MAX)
+		return fail(err, REFERD_RULE_KEEPALIVE_RANGE, REFERD_TABLE_NONE,
+		    0, NULL, "dialogKeepalive %u is outside 0..%d seconds",
+		    cfg->dialog_keepalive, REFERD_KEEPALIVE_MAX);
 	if (cfg->rtp_port_min < 1024 || cfg->rtp_port_max > 65535 ||
 	    cfg->rtp_port_min % 2 != 0 ||
 	    cfg->rtp_port_max < cfg->rtp_port_min + 1)

@@ -30,6 +30,7 @@
 #define REFERD_NOTIFY_RATE_MAX 10000
 #define REFERD_INVITE_TIMEOUT_MIN 1     /* seconds (Timer C) */
 #define REFERD_INVITE_TIMEOUT_MAX 3600
+#define REFERD_KEEPALIVE_MAX  3600    /* seconds; 0 = no dialog keepalive */
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -128,6 +129,7 @@ struct referd_config {
 	uint32_t rtp_port_min;       /* even, inclusive */
 	uint32_t rtp_port_max;       /* inclusive */
 	uint32_t invite_timeout;     /* Timer C: seconds without a final answer */
+	uint32_t dialog_keepalive;   /* in-dialog OPTIONS every N s; 0 = off */
 
 	struct referd_sgp   *sgp;    size_t n_sgp;
 	struct referd_refer *refer;  size_t n_refer;
@@ -163,6 +165,7 @@ enum referd_rule {
 	REFERD_RULE_RTP_RANGE,          /* media port range unusable */
 	REFERD_RULE_LIMIT_RANGE,        /* notify rate limit out of range */
 	REFERD_RULE_TIMER_RANGE,        /* invite timeout out of range */
+	REFERD_RULE_KEEPALIVE_RANGE,    /* dialog keepalive out of range */
 	REFERD_RULE__COUNT
 };
 

@@ -106,6 +106,7 @@ struct leg {
 	unsigned        remote_cseq;
 	unsigned        refers;       /* REFERs received in this dialog */
 	struct stx     *notify;       /* the last NOTIFY sent on it */
+	struct stx     *ping;         /* its keepalive OPTIONS, while pending */
 	int             confirmed;    /* 2xx exchanged */
 	int             ended;        /* a BYE ended it */
 	int             provisional;  /* b, x: a 1xx (even 100) arrived */
@@ -145,6 +146,7 @@ struct call {
 	int             da_waiting;   /* Delayed Answer: A not answered yet */
 	ev_timer        da_timer;     /* Delayed Answer Timer */
 	ev_timer        da_refresh;   /* the 183 resent while A waits */
+	ev_timer        keepalive;    /* in-dialog OPTIONS to each party */
 	char           *caller_uri, *callee_uri;
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */

@@ -34,6 +34,8 @@ static const char good[] =
     "maxCalls 250\n"
     "notifyRateLimit 20\n"
     "rtpPortRange 30000 30999\n"
+    "inviteTimeout 30\n"
+    "dialogKeepalive 45\n"
     "profile 1 pbx\n"
     "profile 2 ivr readOnly\n"
     "refer 1 support enabled fromHeader originalCaller delayedAnswer enabled "
@@ -58,7 +60,8 @@ test_good(void)
 	if (c == NULL)
 		return;
 	ok(c->max_calls == 250 && c->notify_rate_limit == 20 &&
-	    c->rtp_port_min == 30000 && c->rtp_port_max == 30999,
+	    c->rtp_port_min == 30000 && c->rtp_port_max == 30999 &&
+	    c->invite_timeout == 30 && c->dialog_keepalive == 45,
 	    "scalars are read");
 	ok(c->n_sgp == 2 && strcmp(referd_config_sgp(c, 1)->name, "pbx") == 0 &&
 	    referd_config_sgp(c, 1)->storage == REFERD_ST_PERMANENT &&
@@ -132,6 +135,8 @@ test_bad(void)
 		{ "a prefix with letters", "gateway 1 a 127.0.0.2\nroute 1 12ab 1\n" },
 		{ "duplicate profile names", "profile 1 a\nprofile 2 a\n" },
 		{ "an odd media port range start", "rtpPortRange 20001 20100\n" },
+		{ "a dialog keepalive over an hour", "dialogKeepalive 3601\n" },
+		{ "a dialog keepalive that is not a number", "dialogKeepalive often\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
