@@ -21,7 +21,7 @@
 #include "internal.h"
 
 /* The user part of a name-addr or URI text, into buf ("" if none). */
-static void
+void
 user_of(const char *text, char *buf, size_t len)
 {
 	osip_from_t *f = NULL;
@@ -32,6 +32,14 @@ user_of(const char *text, char *buf, size_t len)
 	if (osip_from_parse(f, text) == 0 && f->url && f->url->username)
 		snprintf(buf, len, "%s", f->url->username);
 	osip_from_free(f);
+}
+
+/* The message/sipfrag body of a NOTIFY: a status line; snprintf's result. */
+int
+refer_sipfrag(char *buf, size_t len, int code, const char *reason)
+{
+	return snprintf(buf, len, "SIP/2.0 %d %s\r\n", code,
+	    reason ? reason : osip_message_get_reason(code));
 }
 
 /* Send a NOTIFY with a sipfrag status line to the transferor. */
@@ -58,8 +66,7 @@ notify(struct engine *e, struct call *c, int code, const char *reason, int final
 	    "Content-Type: message/sipfrag;version=2.0\r\n",
 	    event, final ? "terminated;reason=noresource" : "active;expires=60",
 	    hp);
-	snprintf(body, sizeof(body), "SIP/2.0 %d %s\r\n", code,
-	    reason ? reason : osip_message_get_reason(code));
+	refer_sipfrag(body, sizeof(body), code, reason);
 	msg = leg_request_ex(e, tl, "NOTIFY", ++tl->local_cseq, NULL, extra,
 	    body);
 	if (msg == NULL)
@@ -67,7 +74,13 @@ notify(struct engine *e, struct call *c, int code, const char *reason, int final
 	if (tl->notify != NULL)
 		tl->notify->leg = NULL;    /* only the latest one's 481 counts */
 	tl->notify = NULL;
-	if (stack_send_request(e, tl, msg, &stx) == 0)
+	/*
+	 * A NOTIFY that could not be sent (a transport error) has already
+	 * ended, and its kill event was handled inside stack_send_request
+	 * (before tl->notify pointed at it): keeping it would leave the leg
+	 * pointing at a transaction freed at the end of the iteration.
+	 */
+	if (stack_send_request(e, tl, msg, &stx) == 0 && !stx->dead)
 		tl->notify = stx;
 	if (final)
 		t->sub_dead = 1;
@@ -108,6 +121,8 @@ call_x_clear(struct engine *e, struct call *c)
 		x->invite->leg = NULL;
 	if (x->notify != NULL)
 		x->notify->leg = NULL;
+	if (x->ping != NULL)
+		x->ping->leg = NULL;
 	if (x->ep != NULL)
 		endpoint_release(e, x->ep);
 	free(x->call_id);
@@ -268,6 +283,32 @@ target_gateway(const struct referd_config *cfg, const osip_uri_t *uri)
 	return route_lookup(cfg, uri->username ? uri->username : "");
 }
 
+/*
+ * A Refer-To URI's text without its headers (they are removed from url)
+ * in *targetp (NULL if it cannot be written), and its first Replaces
+ * header, unescaped, in *replacesp (NULL if none); the caller frees
+ * both.  Returns 0.
+ */
+int
+refer_split_target(osip_uri_t *url, char **targetp, char **replacesp)
+{
+	osip_uri_header_t *uh;
+	char *replaces = NULL, *target = NULL;
+
+	for (int i = 0; (uh = osip_list_get(&url->url_headers, i)); i++)
+		if (uh->gname && strcasecmp(uh->gname, "Replaces") == 0 &&
+		    uh->gvalue && replaces == NULL) {
+			replaces = strdup(uh->gvalue);
+			if (replaces)
+				__osip_uri_unescape(replaces);
+		}
+	osip_uri_header_freelist(&url->url_headers);
+	osip_uri_to_str(url, &target);
+	*targetp = target;
+	*replacesp = replaces;
+	return 0;
+}
+
 /* Build and send the INVITE to C on leg x. */
 static int
 invite_c(struct engine *e, struct call *c, const struct referd_gw *gw,
@@ -396,20 +437,20 @@ refer_on_request(struct engine *e, struct stx *stx)
 		reject(e, stx, tl->sgp, 491, "a transfer is already in progress");
 		return;
 	}
-	/* The target without its headers; a Replaces header kept aside. */
-	{
-		osip_uri_header_t *uh;
-
-		for (int i = 0; (uh = osip_list_get(&rt->url->url_headers, i)); i++)
-			if (uh->gname && strcasecmp(uh->gname, "Replaces") == 0 &&
-			    uh->gvalue && replaces == NULL) {
-				replaces = strdup(uh->gvalue);
-				if (replaces)
-					__osip_uri_unescape(replaces);
-			}
-		osip_uri_header_freelist(&rt->url->url_headers);
-		osip_uri_to_str(rt->url, &target);
+	if (c->x.call_id != NULL) {
+		/*
+		 * The call already holds a completed transfer's target dialog
+		 * in its third leg: a call keeps at most three dialogs, so a
+		 * second completed transfer in it is refused rather than
+		 * overwriting a live dialog (documented in the README).
+		 */
+		osip_from_free(rt);
+		reject(e, stx, tl->sgp, 403, "the call was already transferred "
+		    "once");
+		return;
 	}
+	/* The target without its headers; a Replaces header kept aside. */
+	refer_split_target(rt->url, &target, &replaces);
 	osip_from_free(rt);
 	if (target == NULL) {
 		free(replaces);
@@ -420,6 +461,11 @@ refer_on_request(struct engine *e, struct stx *stx)
 	/* Accepted: 202, then NOTIFY 100 Trying, then the INVITE to C. */
 	sub = header_first(req, "refer-sub", NULL, NULL);
 	t = &c->xfer;
+	/* A transfer before this one in the call (it failed): its timer may
+	 * still be armed and its target is still allocated. */
+	if (t->timer.data != NULL)
+		ev_timer_stop(e->loop, &t->timer);
+	free(t->target);
 	memset(t, 0, sizeof(*t));
 	t->active = 1;
 	t->transferor = tl;
@@ -496,6 +542,10 @@ refer_on_request(struct engine *e, struct stx *stx)
 		refer_fail(e, c, 500);
 		return;
 	}
+	/* The INVITE could not be sent at all (a TCP target refusing the
+	 * connection): refer_fail() has already ended the transfer. */
+	if (!t->active)
+		return;
 	engine_count(e, x->sgp, ENGINE_CTR_CALLS_OUT);
 	t->timer.repeat = cfg->invite_timeout;
 	ev_timer_again(e->loop, &t->timer);
