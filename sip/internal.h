@@ -232,6 +232,16 @@ struct engine {
 	uint32_t         port_pairs, port_next;
 	unsigned long    seq;            /* for tags, branches, Call-IDs */
 	char             node[16];       /* random part of generated ids */
+
+	/*
+	 * Test seam, set only by the fuzz harness (fuzz/sip_receive.c); NULL
+	 * in referd, where nothing changes.  When set, transport_send() hands
+	 * every outgoing SIP message to it instead of a socket, and
+	 * transport_tcp_reachable() asks it (buf NULL, len 0) instead of
+	 * connecting: the harness's engine sends nothing on the network.
+	 */
+	int            (*send_hook)(struct engine *e, struct endpoint *ep,
+	    int transport, const struct addr *to, const char *buf, size_t len);
 };
 
 /* engine.c */
@@ -333,8 +343,22 @@ void refer_on_notify_response(struct engine *e, struct stx *stx, int code);
 void refer_stop(struct engine *e, struct call *c);
 void call_x_clear(struct engine *e, struct call *c);
 
+/* refer.c: header helpers, also driven by the fuzz harness (fuzz/) */
+void user_of(const char *text, char *buf, size_t len);
+int  refer_split_target(osip_uri_t *url, char **targetp, char **replacesp);
+int  refer_sipfrag(char *buf, size_t len, int code, const char *reason);
+
 /* replaces.c: INVITE with Replaces, referd as transfer target */
 int  replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp);
+
+/* Replaces: call-id;to-tag=..;from-tag=..[;early-only], parsed. */
+struct replaces {
+	char call_id[256];
+	char to_tag[128];
+	char from_tag[128];
+	int  early_only;
+};
+int  parse_replaces(const char *v, struct replaces *r);
 
 /* media.c */
 int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);

@@ -18,16 +18,8 @@
 
 #include "internal.h"
 
-/* Replaces: call-id;to-tag=..;from-tag=..[;early-only], parsed. */
-struct replaces {
-	char call_id[256];
-	char to_tag[128];
-	char from_tag[128];
-	int  early_only;
-};
-
-/* Parse a Replaces header value; 0 or EINVAL. */
-static int
+/* Parse a Replaces header value (struct replaces: internal.h); 0 or EINVAL. */
+int
 parse_replaces(const char *v, struct replaces *r)
 {
 	const char *p = v, *semi;
