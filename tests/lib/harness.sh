@@ -423,7 +423,8 @@ sipp_ok() {
 	h_wait_exit "$3" "${4:-40}" || h_stop "$3"
 	h_is "$1" "$H_RC" 0
 	[ "$H_RC" = 0 ] ||
-		sed 's/^/#   /' "$H_TMP/$2.errors" 2>/dev/null | head -n 25
+		sed -e 's/^/#   /' -e '$a\' "$H_TMP/$2.errors" 2>/dev/null |
+		    head -n 25
 }
 
 # listening ADDR PORT: a UDP socket is bound to ADDR:PORT (/proc/net/udp
@@ -437,4 +438,53 @@ listening() {
 # calls_idle: referdActiveCalls is 0.
 calls_idle() {
 	[ "$(sget "$RO.1.3.0")" = 0 ]
+}
+
+# ---- RTP ------------------------------------------------------------------
+# How a test sees RTP (SIPp 3.6.1; see tests/integration/sip-media.sh):
+# peers send with the rtp_stream action from their media socket (-mp) to
+# the address of the last SDP they received; nothing in SIPp reads that
+# socket, so what arrives stays in its receive queue, which the kernel
+# shows in /proc/net/udp.
+
+# h_rtp_setup: SIPp opens the rtp_stream file ("rtp.pcmu" in the
+# scenarios) relative to its working directory, so from here on every
+# SIPp peer runs in $H_TMP through a wrapper that changes directory and
+# execs SIPp (the pid recorded stays SIPp's own).  The file is 200 ms of
+# PCMU silence (0xFF), played in a loop.  Scenario, log and trace paths
+# given to the peers must then be absolute.
+h_rtp_setup() {
+	h_need "${SIPP:-sipp}"
+	head -c 1600 /dev/zero | tr '\0' '\377' >"$H_TMP/rtp.pcmu"
+	cat >"$H_TMP/sipp-in-tmp" <<-EOF2
+	#!/bin/sh
+	cd "$H_TMP" && exec "$(command -v "${SIPP:-sipp}")" "\$@"
+	EOF2
+	chmod +x "$H_TMP/sipp-in-tmp"
+	SIPP=$H_TMP/sipp-in-tmp
+}
+
+# udp_key ADDR PORT: ADDR:PORT as /proc/net/udp writes it (the address
+# as the hex of the in-memory word, the port in hex).
+udp_key() {
+	echo "$1" | awk -F. -v p="$2" '{printf "%02X%02X%02X%02X:%04X", $4, $3, $2, $1, p}'
+}
+
+# rtp_in ADDR PORT: datagrams arrived at the socket bound to ADDR:PORT:
+# its receive queue is not empty, or it dropped some when full.
+rtp_in() {
+	awk -v k="$(udp_key "$1" "$2")" '
+	    $2 == k { split($5, q, ":"); if (q[2] != "00000000" || $NF != 0) f = 1 }
+	    END { exit !f }' /proc/net/udp
+}
+
+# h_template SRC DST KEY=VALUE...: DST is the scenario template SRC with
+# each @KEY@ replaced by VALUE (which must not contain '|').
+h_template() {
+	local src=$1 dst=$2 kv script=
+	shift 2
+	for kv in "$@"; do
+		script="$script s|@${kv%%=*}@|${kv#*=}|g;"
+	done
+	sed -e "$script" "$src" >"$dst"
 }
