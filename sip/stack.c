@@ -451,12 +451,68 @@ reply_stateless(struct engine *e, struct endpoint *ep, int transport,
 	    (req->call_id && osip_call_id_clone(req->call_id, &resp->call_id)) ||
 	    (req->cseq && osip_cseq_clone(req->cseq, &resp->cseq)))
 		goto out;
+	/* A final response carries a To tag (RFC 3261 8.2.6.2). */
+	if (resp->to != NULL && header_tag(resp->to) == NULL) {
+		char tag[32];
+
+		stack_new_tag(e, tag, sizeof(tag));
+		osip_to_set_tag(resp->to, osip_strdup(tag));
+	}
 	osip_message_set_content_length(resp, "0");
 	if (osip_message_to_str(resp, &buf, &len) == 0)
 		transport_send(e, ep, transport, src, buf, len);
 	osip_free(buf);
 out:
 	osip_message_free(resp);
+}
+
+/*
+ * What is wrong with a message osip_parse() accepted, as the status a
+ * request gets (0: nothing): RFC 3261 8.2 and 18.3, RFC 4475 3.1.2.
+ *   505  a SIP version other than 2.0;
+ *   400  a Content-Length that is not a number, or (UDP) larger than the
+ *        body that came; a CSeq method that is not the request's;
+ *   416  a Request-URI that is not sip or sips.
+ */
+static int
+message_fault(const osip_message_t *msg, int transport, const char *buf,
+    size_t len)
+{
+	const char *v;
+
+	if (msg->sip_version == NULL ||
+	    strcasecmp(msg->sip_version, "SIP/2.0") != 0)
+		return 505;
+	if (msg->content_length != NULL) {
+		char *end;
+		unsigned long cl;
+
+		v = msg->content_length->value;
+		if (v == NULL || *v < '0' || *v > '9')
+			return 400;
+		cl = strtoul(v, &end, 10);
+		if (*end != '\0')
+			return 400;
+		if (transport == REFERD_TRANSPORT_UDP) {
+			const char *hend = memmem(buf, len, "\r\n\r\n", 4);
+			size_t body = hend ? len - (size_t)(hend + 4 - buf) : 0;
+
+			if (hend == NULL && (hend = memmem(buf, len, "\n\n", 2)))
+				body = len - (size_t)(hend + 2 - buf);
+			if (cl > body)
+				return 400;
+		}
+	}
+	if (MSG_IS_REQUEST(msg)) {
+		if (msg->sip_method == NULL ||
+		    strcasecmp(msg->sip_method, msg->cseq->method) != 0)
+			return 400;
+		if (msg->req_uri == NULL || msg->req_uri->scheme == NULL ||
+		    (strcasecmp(msg->req_uri->scheme, "sip") != 0 &&
+		    strcasecmp(msg->req_uri->scheme, "sips") != 0))
+			return 416;
+	}
+	return 0;
 }
 
 void
@@ -484,6 +540,17 @@ stack_receive(struct engine *e, struct endpoint *ep, int transport,
 			reply_stateless(e, ep, transport, src, msg, 400);
 		osip_event_free(evt);
 		return;
+	}
+	{
+		int code = message_fault(msg, transport, buf, len);
+
+		if (code != 0) {
+			/* A response is dropped; so is an ACK (no answer). */
+			if (MSG_IS_REQUEST(msg) && !MSG_IS_ACK(msg))
+				reply_stateless(e, ep, transport, src, msg, code);
+			osip_event_free(evt);
+			return;
+		}
 	}
 	addr_to_text(src, host, sizeof(host), &port);
 	if (MSG_IS_REQUEST(msg))
