@@ -52,11 +52,15 @@ struct endpoint {
 /* A TCP connection (accepted or opened), with its stream framing buffer. */
 struct tcpconn {
 	int             fd;
-	ev_io           io;
+	ev_io           io;           /* EV_READ, and EV_WRITE while out waits */
 	struct addr     peer;
 	struct endpoint *ep;
-	char           *buf;
+	char           *buf;          /* received, not yet framed */
 	size_t          len, cap;
+	char           *out;          /* to send once the socket takes it */
+	size_t          out_len, out_cap;
+	int             connecting;   /* our connect() still in progress */
+	ev_tstamp       last_used;    /* last byte read or written */
 	struct engine  *engine;
 	struct tcpconn *next;
 	int             dead;
@@ -218,6 +222,8 @@ struct engine {
 	osip_t          *osip;
 	struct endpoint *endpoints;
 	struct tcpconn  *conns;
+	unsigned         n_conns;
+	ev_timer         conn_sweep;     /* closes idle TCP connections */
 	struct stx      *stx_hash[STX_BUCKETS];
 	struct stx      *stx_reap;
 	struct deferred *deferred, *deferred_tail;
@@ -265,6 +271,7 @@ void endpoint_hold(struct endpoint *ep);
 void endpoint_release(struct engine *e, struct endpoint *ep);
 void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
 int  addr_from_text(struct addr *a, const char *host, int port);
+int  addr_equal(const struct addr *x, const struct addr *y);
 
 /* stack.c: oSIP2 glue */
 unsigned hash_str(const char *s);
@@ -285,6 +292,7 @@ int  stack_reply_build(struct engine *e, struct stx *stx, int code,
     osip_message_t **respp);
 void stack_reap(struct engine *e);
 void stack_abandon(struct engine *e, struct stx *stx);
+void stack_transport_failed(struct engine *e, const struct addr *peer);
 void stack_new_branch(struct engine *e, char *buf, size_t len);
 void stack_new_tag(struct engine *e, char *buf, size_t len);
 

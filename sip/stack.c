@@ -768,6 +768,42 @@ stack_new_tag(struct engine *e, char *buf, size_t len)
 }
 
 /*
+ * A TCP connection towards `peer` failed after messages were handed to it
+ * (a connect that did not complete, a write that failed later): the
+ * client transactions sending there learn it as a transport error, as if
+ * their send had failed at once, and end.  Not for use inside oSIP2.
+ */
+void
+stack_transport_failed(struct engine *e, const struct addr *peer)
+{
+	struct stx **v = NULL;
+	size_t n = 0, cap = 0;
+
+	for (unsigned b = 0; b < STX_BUCKETS; b++)
+		for (struct stx *s = e->stx_hash[b]; s; s = s->hnext) {
+			if (s->dead || s->transport != REFERD_TRANSPORT_TCP ||
+			    !addr_equal(&s->dest, peer) ||
+			    (s->tr->ctx_type != ICT && s->tr->ctx_type != NICT))
+				continue;
+			if (n == cap) {
+				struct stx **nv;
+
+				cap = cap ? cap * 2 : 8;
+				if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
+					break;
+				v = nv;
+			}
+			v[n++] = s;
+		}
+	for (size_t i = 0; i < n; i++)
+		defer(e, STX_TRANSPORT_ERROR, v[i]->tr, NULL);
+	drain(e);
+	for (size_t i = 0; i < n; i++)
+		stack_abandon(e, v[i]);
+	free(v);
+}
+
+/*
  * Give up on a transaction its peer never finishes (no final response to
  * an INVITE after CANCEL): out of the index, its owner told, freed at
  * the end of the iteration.  Not for use inside an oSIP2 callback.

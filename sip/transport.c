@@ -8,6 +8,14 @@
  * (accepted, or opened towards a tcp gateway) are framed by
  * Content-Length; a message larger than 64 KiB closes the connection.
  * Messages are handed to stack_receive() with their source address.
+ *
+ * TCP never blocks the engine: connections are opened with a
+ * non-blocking connect() and what cannot be written at once waits in the
+ * connection's output buffer (at most TCP_OUT_MAX; a peer that lets it
+ * grow beyond is disconnected).  At most TCP_MAX_CONNS connections exist
+ * at once (more are refused at accept), and one without a byte in either
+ * direction for TCP_IDLE seconds is closed (calls are not affected while
+ * the dialog keepalive, every 120 s by default, uses them).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,7 +28,10 @@
 
 #include "internal.h"
 
-#define SIP_MAX 65536
+#define SIP_MAX      65536
+#define TCP_OUT_MAX  (1024 * 1024)
+#define TCP_MAX_CONNS 4096
+#define TCP_IDLE     600.
 
 int
 addr_from_text(struct addr *a, const char *host, int port)
@@ -61,7 +72,7 @@ addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port)
 }
 
 /* Same address and port. */
-static int
+int
 addr_equal(const struct addr *x, const struct addr *y)
 {
 	return x->len == y->len && memcmp(&x->ss, &y->ss, x->len) == 0;
@@ -136,12 +147,104 @@ frame_length(const char *buf, size_t len)
 	return head + body <= len ? (ssize_t)(head + body) : 0;
 }
 
+/* Watch for EV_WRITE only while something waits to be written. */
+static void
+conn_watch(struct engine *e, struct tcpconn *c)
+{
+	int want = EV_READ | (c->connecting || c->out_len ? EV_WRITE : 0);
+
+	if ((c->io.events & (EV_READ | EV_WRITE)) == want)
+		return;
+	ev_io_stop(e->loop, &c->io);
+	ev_io_set(&c->io, c->fd, want);
+	ev_io_start(e->loop, &c->io);
+}
+
+/* Write what waits; 0, or an errno value after killing the connection. */
+static int
+conn_flush(struct engine *e, struct tcpconn *c)
+{
+	size_t off = 0;
+
+	while (off < c->out_len) {
+		ssize_t n = write(c->fd, c->out + off, c->out_len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			break;
+		if (n < 0) {
+			int err = errno;
+
+			conn_kill(e, c);
+			return err;
+		}
+		off += (size_t)n;
+		c->last_used = ev_now(e->loop);
+	}
+	memmove(c->out, c->out + off, c->out_len - off);
+	c->out_len -= off;
+	conn_watch(e, c);
+	return 0;
+}
+
+/* Queue bytes behind what waits; 0, or an errno value. */
+static int
+conn_queue(struct engine *e, struct tcpconn *c, const char *buf, size_t len)
+{
+	if (c->out_len + len > TCP_OUT_MAX) {
+		engine_log(e, ENGINE_LOG_WARNING, "tcp: peer not reading (%zu "
+		    "bytes waiting): connection closed", c->out_len);
+		conn_kill(e, c);
+		return EAGAIN;
+	}
+	if (c->out_len + len > c->out_cap) {
+		size_t nc = c->out_cap ? c->out_cap : 8192;
+		char *nb;
+
+		while (nc < c->out_len + len)
+			nc *= 2;
+		if ((nb = realloc(c->out, nc)) == NULL) {
+			conn_kill(e, c);
+			return ENOMEM;
+		}
+		c->out = nb;
+		c->out_cap = nc;
+	}
+	memcpy(c->out + c->out_len, buf, len);
+	c->out_len += len;
+	return 0;
+}
+
 static void
 on_conn(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tcpconn *c = w->data;
 	struct engine *e = c->engine;
 
+	(void)loop;
+	if (revents & EV_WRITE) {
+		if (c->connecting) {
+			int err = 0;
+			socklen_t l = sizeof(err);
+
+			if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &l) != 0 ||
+			    err != 0) {
+				engine_log(e, ENGINE_LOG_WARNING, "tcp: connect "
+				    "failed: %s", strerror(err ? err : errno));
+				conn_kill(e, c);
+				stack_transport_failed(e, &c->peer);
+				return;
+			}
+			c->connecting = 0;
+		}
+		if (conn_flush(e, c) != 0) {
+			stack_transport_failed(e, &c->peer);
+			return;
+		}
+	}
+	if (!(revents & EV_READ))
+		return;
 	if (c->cap - c->len < 4096) {
 		size_t nc = c->cap ? c->cap * 2 : 8192;
 		char *nb;
@@ -166,6 +269,7 @@ on_conn(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < 0)
 			return;
 		c->len += (size_t)n;
+		c->last_used = ev_now(e->loop);
 	}
 	for (;;) {
 		ssize_t m;
@@ -202,6 +306,24 @@ on_conn(struct ev_loop *loop, ev_io *w, int revents)
 	}
 }
 
+/* Every TCP_IDLE/10 s: close the connections idle for TCP_IDLE. */
+static void
+on_conn_sweep(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine *e = w->data;
+	ev_tstamp now = ev_now(loop);
+
+	(void)revents;
+	for (struct tcpconn *c = e->conns; c; c = c->next)
+		if (!c->dead && now - c->last_used > TCP_IDLE) {
+			engine_log(e, ENGINE_LOG_INFO, "tcp: connection idle "
+			    "for %.0f s: closed", TCP_IDLE);
+			conn_kill(e, c);
+		}
+	if (e->conns == NULL)
+		ev_timer_stop(loop, w);
+}
+
 /* Track a connected socket. */
 static struct tcpconn *
 conn_add(struct engine *e, struct endpoint *ep, int fd, const struct addr *peer)
@@ -218,11 +340,19 @@ conn_add(struct engine *e, struct endpoint *ep, int fd, const struct addr *peer)
 	if (ep != NULL)
 		ep->refs++;
 	c->engine = e;
+	c->last_used = ev_now(e->loop);
 	ev_io_init(&c->io, on_conn, fd, EV_READ);
 	c->io.data = c;
 	ev_io_start(e->loop, &c->io);
 	c->next = e->conns;
 	e->conns = c;
+	e->n_conns++;
+	if (!ev_is_active(&e->conn_sweep)) {
+		ev_timer_init(&e->conn_sweep, on_conn_sweep, TCP_IDLE / 10.,
+		    TCP_IDLE / 10.);
+		e->conn_sweep.data = e;
+		ev_timer_start(e->loop, &e->conn_sweep);
+	}
 	return c;
 }
 
@@ -241,7 +371,9 @@ conn_free(struct engine *e, struct tcpconn *c)
 		close(c->fd);
 	endpoint_unref(e, c->ep);
 	free(c->buf);
+	free(c->out);
 	free(c);
+	e->n_conns--;
 }
 
 /*
@@ -286,34 +418,54 @@ on_accept(struct ev_loop *loop, ev_io *w, int revents)
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
+		if (ep->engine->n_conns >= TCP_MAX_CONNS) {
+			static ev_tstamp logged;
+
+			close(fd);
+			if (ev_now(loop) - logged >= 10.) {
+				logged = ev_now(loop);
+				engine_log(ep->engine, ENGINE_LOG_WARNING, "tcp: %d "
+				    "connections open: new ones refused",
+				    TCP_MAX_CONNS);
+			}
+			continue;
+		}
 		conn_add(ep->engine, ep, fd, &peer);
 	}
 }
 
-/* An open connection to `to`, connecting if needed (blocking, loopback-fast). */
+/*
+ * An open (or opening) connection to `to`, connecting if needed without
+ * blocking: NULL when the connect failed at once (refused; on loopback
+ * that is known at once) or no connection may be opened.
+ */
 static struct tcpconn *
 conn_get(struct engine *e, struct endpoint *ep, const struct addr *to)
 {
 	struct tcpconn *c;
-	int fd;
+	int fd, connecting = 0;
 
 	for (c = e->conns; c; c = c->next)
 		if (!c->dead && addr_equal(&c->peer, to))
 			return c;
-	fd = socket(to->ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (e->n_conns >= TCP_MAX_CONNS)
+		return NULL;
+	fd = socket(to->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return NULL;
-	{
-		struct timeval tv = { 2, 0 };
-
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
 	if (connect(fd, (const struct sockaddr *)&to->ss, to->len) != 0) {
-		close(fd);
-		return NULL;
+		if (errno != EINPROGRESS) {
+			close(fd);
+			return NULL;
+		}
+		connecting = 1;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	return conn_add(e, ep, fd, to);
+	if ((c = conn_add(e, ep, fd, to)) != NULL && connecting) {
+		c->connecting = 1;
+		conn_watch(e, c);
+	}
+	return c;
 }
 
 int
@@ -333,30 +485,15 @@ transport_send(struct engine *e, struct endpoint *ep, int transport,
 		return e->send_hook(e, ep, transport, to, buf, len);
 	if (transport == REFERD_TRANSPORT_TCP) {
 		struct tcpconn *c = conn_get(e, ep, to);
-		size_t off = 0;
+		int rc;
 
 		if (c == NULL)
 			return ECONNREFUSED;
-		while (off < len) {
-			ssize_t n = write(c->fd, buf + off, len - off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 && errno == EAGAIN) {
-				/* Loopback peers drain at once; give up on a
-				 * stuck one rather than block the engine. */
-				engine_log(e, ENGINE_LOG_WARNING, "tcp: peer "
-				    "not reading: connection closed");
-				conn_kill(e, c);
-				return EAGAIN;
-			}
-			if (n < 0) {
-				conn_kill(e, c);
-				return errno;
-			}
-			off += (size_t)n;
-		}
-		return 0;
+		if ((rc = conn_queue(e, c, buf, len)) != 0)
+			return rc;
+		if (c->connecting)
+			return 0;      /* sent once connected */
+		return conn_flush(e, c);
 	}
 	if (ep == NULL || ep->fd < 0)
 		return ENOTCONN;
@@ -558,6 +695,7 @@ transport_sync(struct engine *e, const struct referd_config *cfg)
 void
 transport_close_all(struct engine *e)
 {
+	ev_timer_stop(e->loop, &e->conn_sweep);
 	while (e->conns)
 		conn_free(e, e->conns);
 	while (e->endpoints)
