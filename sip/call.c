@@ -158,6 +158,48 @@ contact_uri(const osip_message_t *msg)
 	}
 }
 
+/*
+ * The route set a dialog's requests carry (RFC 3261 12.1.1, 12.1.2): the
+ * Record-Route values of msg, in order (reverse = 0: referd is the UAS,
+ * msg the request) or reversed (reverse = 1: referd is the UAC, msg the
+ * response), as one Route header value; NULL when there are none.  Loose
+ * routing is assumed (RFC 3261 proxies; strict routers of RFC 2543 are
+ * not supported): the Request-URI stays the remote target.
+ */
+char *
+route_set_of(const osip_message_t *msg, int reverse)
+{
+	int n = osip_list_size(&msg->record_routes);
+	size_t len = 0;
+	char *out = NULL;
+
+	for (int k = 0; k < n; k++) {
+		osip_record_route_t *rr = osip_list_get(&msg->record_routes,
+		    reverse ? n - 1 - k : k);
+		char *text = NULL, *grown;
+		size_t tl;
+
+		if (rr == NULL || osip_record_route_to_str(rr, &text) != 0)
+			continue;
+		tl = strlen(text);
+		grown = realloc(out, len + tl + 3);
+		if (grown == NULL) {
+			osip_free(text);
+			free(out);
+			return NULL;
+		}
+		out = grown;
+		if (len) {
+			memcpy(out + len, ", ", 2);
+			len += 2;
+		}
+		memcpy(out + len, text, tl + 1);
+		len += tl;
+		osip_free(text);
+	}
+	return out;
+}
+
 /* The local endpoint's address text and port. */
 const char *
 ep_host(const struct leg *leg)
@@ -326,14 +368,26 @@ build_request(struct engine *e, struct leg *leg, const char *method,
 	return msg;
 }
 
-/* An in-dialog request on a leg (to its Contact, with its peer's tag). */
+/*
+ * An in-dialog request on a leg: to its Contact, with its peer's tag and
+ * the dialog's route set.
+ */
 osip_message_t *
 leg_request_ex(struct engine *e, struct leg *leg, const char *method,
     unsigned cseq, const char *branch, const char *extra, const char *body)
 {
-	return build_request(e, leg, method, leg->remote_target ?
+	osip_message_t *msg;
+	char *hdrs = NULL;
+
+	if (leg->route_set != NULL &&
+	    asprintf(&hdrs, "Route: %s\r\n%s", leg->route_set,
+	    extra ? extra : "") < 0)
+		return NULL;
+	msg = build_request(e, leg, method, leg->remote_target ?
 	    leg->remote_target : leg->remote_uri, leg->remote_tag, cseq,
-	    branch, extra, body);
+	    branch, hdrs ? hdrs : extra, body);
+	free(hdrs);
+	return msg;
 }
 
 static osip_message_t *
@@ -443,6 +497,12 @@ leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
 		return rc;
 	if (extra_name != NULL)
 		osip_message_set_header(resp, extra_name, extra_value);
+	/* A dialog-creating response copies the request's Record-Route
+	 * (RFC 3261 12.1.1). */
+	if (code > 100 && code < 300 && stx->tr->orig_request != NULL)
+		osip_list_clone(&stx->tr->orig_request->record_routes,
+		    &resp->record_routes,
+		    (int (*)(void *, void **))&osip_record_route_clone);
 	if (code > 100 && code < 300) {
 		hostport(hp, sizeof(hp), ep_host(leg), leg->ep->row.port);
 		snprintf(contact, sizeof(contact), "<sip:referd@%s%s>", hp,
@@ -686,6 +746,7 @@ leg_clear(struct leg *leg)
 	free(leg->local_uri);
 	free(leg->remote_uri);
 	free(leg->remote_target);
+	free(leg->route_set);
 	free(leg->remote_sdp);
 	osip_message_free(leg->last_2xx);
 	osip_message_free(leg->sent_invite);
@@ -854,6 +915,7 @@ new_call(struct engine *e, struct stx *stx)
 	c->a.local_uri = name_addr(req->to);
 	c->a.remote_uri = name_addr(req->from);
 	c->a.remote_target = contact_uri(req);
+	c->a.route_set = route_set_of(req, 0);
 	c->a.remote_cseq = (unsigned)strtoul(req->cseq->number, NULL, 10);
 	c->a.invite = stx;
 	stx->leg = &c->a;
@@ -1175,6 +1237,8 @@ on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		}
 		free(b->remote_target);
 		b->remote_target = contact_uri(resp);
+		free(b->route_set);
+		b->route_set = route_set_of(resp, 1);
 		b->confirmed = 1;
 		leg_ack(e, b, 1);
 		if (c->dead || c->cancel_pending || c->a.invite == NULL) {

@@ -106,6 +106,7 @@ struct leg {
 	char           *local_tag, *remote_tag;
 	char           *local_uri, *remote_uri;   /* From/To URIs as used */
 	char           *remote_target;            /* Contact of the peer */
+	char           *route_set;    /* Route for in-dialog requests, or NULL */
 	unsigned        local_cseq;
 	unsigned        remote_cseq;
 	unsigned        refers;       /* REFERs received in this dialog */
@@ -312,6 +313,7 @@ const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
 const char *body_of(const osip_message_t *msg);
 char *contact_uri(const osip_message_t *msg);
+char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
 const char *ep_host(const struct leg *leg);
 struct leg *leg_find(struct engine *e, const osip_message_t *msg);

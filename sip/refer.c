@@ -130,6 +130,7 @@ call_x_clear(struct engine *e, struct call *c)
 	free(x->remote_tag);
 	free(x->local_uri);
 	free(x->remote_uri);
+	free(x->route_set);
 	free(x->remote_target);
 	free(x->remote_sdp);
 	osip_message_free(x->last_2xx);
@@ -220,6 +221,8 @@ refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
 	}
 	free(x->remote_target);
 	x->remote_target = contact_uri(resp);
+	free(x->route_set);
+	x->route_set = route_set_of(resp, 1);
 	x->confirmed = 1;
 	leg_ack(e, x, 1);
 	if (sdp == NULL || leg_learn_media(x, sdp) != 0) {

@@ -159,6 +159,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	n->local_uri = name_addr(req->to);
 	n->remote_uri = name_addr(req->from);
 	n->remote_target = contact_uri(req);
+	n->route_set = route_set_of(req, 0);
 	n->remote_sdp = strdup(offer);
 	n->invite = stx;
 	stx->leg = n;
