@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -478,6 +479,27 @@ referd_snmp_init(struct referd *r)
 	return 0;
 }
 
+/*
+ * Every call holds four media sockets (RTP and RTCP on two legs): referd
+ * raises its soft limit on open files to the hard limit at start.
+ */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	{
+		unsigned long was = (unsigned long)rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			snmp_log(LOG_INFO, "open files limit raised from %lu "
+			    "to %lu\n", was, (unsigned long)rl.rlim_cur);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -531,6 +553,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	snmp_log(LOG_NOTICE, "referd %s starting\n", PACKAGE_VERSION);
+	raise_nofile();
 
 	r.loop = ev_default_loop(EVFLAG_AUTO);
 	if ((rc = evq_new(&r.evq, r.loop, on_engine_event, &r)) != 0 ||

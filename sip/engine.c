@@ -8,6 +8,7 @@
  * snapshot is freed on the engine thread, the only one that reads it.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -146,6 +147,25 @@ copy_text(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/*
+ * Every 10 s: when the live transactions fell below half their peak since
+ * the last time (a burst of calls ended and their transactions left their
+ * Timer J/K/D wait), give the freed memory back to the system; glibc
+ * keeps it otherwise, and resident memory would stay at the peak.
+ */
+static void
+on_trim(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct engine *e = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (e->stx_peak >= 256 && e->n_stx < e->stx_peak / 2) {
+		malloc_trim(0);
+		e->stx_peak = e->n_stx;
+	}
+}
+
 /* Copy the call table for the agent, if it changed (at most twice a second). */
 static void
 on_publish(struct ev_loop *loop, ev_timer *w, int revents)
@@ -269,6 +289,9 @@ engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
 	ev_timer_init(&e->publish, on_publish, 0.5, 0.5);
 	e->publish.data = e;
 	ev_timer_start(e->loop, &e->publish);
+	ev_timer_init(&e->trim, on_trim, 10., 10.);
+	e->trim.data = e;
+	ev_timer_start(e->loop, &e->trim);
 	snprintf(e->node, sizeof(e->node), "%08x",
 	    (unsigned)(random() ^ getpid() ^ time(NULL)));
 	if (stack_init(e) != 0) {
@@ -327,6 +350,7 @@ engine_free(struct engine *e)
 	ev_async_stop(e->loop, &e->wake_stop);
 	ev_check_stop(e->loop, &e->reap);
 	ev_timer_stop(e->loop, &e->publish);
+	ev_timer_stop(e->loop, &e->trim);
 	if (!e->started) {
 		transport_close_all(e);
 		stack_free(e);

@@ -223,6 +223,8 @@ struct engine {
 	osip_t          *osip;
 	struct endpoint *endpoints;
 	struct tcpconn  *conns;
+	size_t           n_stx, stx_peak; /* live transactions, peak since trim */
+	ev_timer         trim;           /* gives freed memory back */
 	unsigned         n_conns;
 	ev_timer         conn_sweep;     /* closes idle TCP connections */
 	struct stx      *stx_hash[STX_BUCKETS];

@@ -67,7 +67,7 @@ on_rtcp(struct ev_loop *loop, ev_io *w, int revents)
 	relay(w->data, 1);
 }
 
-/* A non-blocking UDP socket bound to host:port; -1 on failure. */
+/* A non-blocking UDP socket bound to host:port; -errno on failure. */
 static int
 bind_udp(const char *host, int port)
 {
@@ -75,14 +75,16 @@ bind_udp(const char *host, int port)
 	int fd, one = 1;
 
 	if (addr_from_text(&a, host, port) != 0)
-		return -1;
+		return -EINVAL;
 	fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	(void)one;
 	if (bind(fd, (struct sockaddr *)&a.ss, a.len) != 0) {
+		int err = errno;
+
 		close(fd);
-		return -1;
+		return -err;
 	}
 	return fd;
 }
@@ -104,13 +106,24 @@ media_open(struct engine *e, struct media *m, const struct endpoint *ep)
 			continue;
 		port = (int)(cfg->rtp_port_min + 2 * pair);
 		m->rtp_fd = bind_udp(ep->row.address, port);
-		if (m->rtp_fd < 0)
-			continue;
-		m->rtcp_fd = bind_udp(ep->row.address, port + 1);
-		if (m->rtcp_fd < 0) {
+		if (m->rtp_fd >= 0 &&
+		    (m->rtcp_fd = bind_udp(ep->row.address, port + 1)) < 0) {
+			int err = m->rtcp_fd;
+
 			close(m->rtp_fd);
-			m->rtp_fd = -1;
-			continue;
+			m->rtp_fd = err;
+		}
+		if (m->rtp_fd < 0) {
+			int err = -m->rtp_fd;
+
+			m->rtp_fd = m->rtcp_fd = -1;
+			/* Only a port in use is worth trying the next pair for:
+			 * out of descriptors or memory, every pair fails alike. */
+			if (err == EADDRINUSE || err == EACCES)
+				continue;
+			engine_log(e, ENGINE_LOG_WARNING, "media port pair: %s",
+			    strerror(err));
+			return err;
 		}
 		e->port_used[pair] = 1;
 		m->port = (uint16_t)port;

@@ -128,6 +128,8 @@ stx_new(struct engine *e, osip_transaction_t *tr, char *key)
 	s->tr = tr;
 	s->key = key;
 	s->engine = e;
+	if (++e->n_stx > e->stx_peak)
+		e->stx_peak = e->n_stx;
 	osip_transaction_set_reserved2(tr, s);
 	b = hash_str(key) % STX_BUCKETS;
 	s->hnext = e->stx_hash[b];
@@ -284,6 +286,7 @@ stack_reap(struct engine *e)
 		osip_transaction_free2(s->tr);
 		free(s->key);
 		free(s);
+		e->n_stx--;
 	}
 }
 

@@ -472,9 +472,18 @@ int
 transport_tcp_reachable(struct engine *e, struct endpoint *ep,
     const struct addr *to)
 {
+	struct tcpconn *c;
+
 	if (e->send_hook != NULL)    /* the fuzz harness: see internal.h */
 		return e->send_hook(e, ep, REFERD_TRANSPORT_TCP, to, NULL, 0) == 0;
-	return conn_get(e, ep, to) != NULL;
+	/*
+	 * Reachable: a connection is up (or came up at once).  One still
+	 * connecting is not waited for: this request goes over UDP (RFC 3261
+	 * 18.1.1 allows it), the next one finds the connection up, or none
+	 * if the peer refused it.
+	 */
+	c = conn_get(e, ep, to);
+	return c != NULL && !c->connecting;
 }
 
 int
