@@ -5,17 +5,19 @@
 # then builds and runs `make check` twice, in out-of-tree builds:
 #   build/default     the default build (warnings are errors)
 #   build/sanitizers  --enable-sanitizers (AddressSanitizer + UBSan)
+# runs each libFuzzer target for FUZZ_SECONDS (default 20) in
+#   build/fuzz        --enable-fuzzing CC=clang (fuzz/README.md)
 # and finally `make distcheck` in build/default.  The last line printed is
 # "N passed, N failed", counted from the test logs (every TAP result of
 # every test program), with distcheck counted as one result.
 #
 #   sh scripts/test.sh               everything
-#   sh scripts/test.sh default       one build only (default|sanitizers)
+#   sh scripts/test.sh default       one build only (default|sanitizers|fuzz)
 #   KEEP_GOING=1 ...                 do not stop at the first failed build
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
-builds=${1:-"default sanitizers distcheck"}
+builds=${1:-"default sanitizers fuzz distcheck"}
 
 sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -x configure ] || [ configure.ac -nt configure ] ||
@@ -60,7 +62,13 @@ suite() {
 		(cd "$dir" && make 2>&1 | tail -n 30) >&2
 		failed=$((failed + 1)); return 1; }
 	rm -f "$dir/test-suite.log"
-	(cd "$dir" && make -j2 check >check.out 2>&1)
+	if [ "$name" = fuzz ]; then
+		(cd "$dir" && make -j1 check TESTS="fuzz/fuzz-sip_receive.sh \
+		    fuzz/fuzz-headers.sh fuzz/fuzz-sdp.sh fuzz/fuzz-conffile.sh" \
+		    >check.out 2>&1)
+	else
+		(cd "$dir" && make -j2 check >check.out 2>&1)
+	fi
 	grep -E '^(PASS|FAIL|ERROR|XPASS|SKIP):' "$dir/check.out" |
 		grep -v '^PASS' >&2
 	count "$dir"
@@ -81,6 +89,11 @@ for b in $builds; do
 		LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
 		export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 		suite sanitizers --enable-sanitizers --enable-debug ;;
+	fuzz)
+		# Only the fuzz targets: the rest of the suite ran above.
+		FUZZ_SECONDS=${FUZZ_SECONDS:-20}
+		export FUZZ_SECONDS
+		suite fuzz --enable-fuzzing CC=clang ;;
 	distcheck)
 		[ -f build/default/Makefile ] || suite default
 		if (cd build/default && make -j2 distcheck >distcheck.out 2>&1); then
