@@ -99,3 +99,12 @@ mib_table_of(enum referd_table t)
 			return &mib_tables[i];
 	return NULL;
 }
+
+const struct column *
+mib_column(const struct table *t, unsigned arc)
+{
+	for (const struct column *c = t ? t->cols : NULL; c && c->name; c++)
+		if (c->arc == arc)
+			return c;
+	return NULL;
+}

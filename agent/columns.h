@@ -53,4 +53,7 @@ extern const size_t mib_n_tables;
 /* The MIB table of a configuration table. */
 const struct table *mib_table_of(enum referd_table t);
 
+/* A column of a table by its arc, or NULL (t may be NULL). */
+const struct column *mib_column(const struct table *t, unsigned arc);
+
 #endif /* REFERD_AGENT_COLUMNS_H */

@@ -81,16 +81,6 @@ table_by_arc(oid arc)
 	return NULL;
 }
 
-/* A column of a table by its arc, or NULL. */
-static const struct column *
-column_by_arc(const struct table *t, oid arc)
-{
-	for (const struct column *c = t->cols; c->name != NULL; c++)
-		if (c->arc == arc)
-			return c;
-	return NULL;
-}
-
 /* The configuration table behind a MIB table (the stats use profiles). */
 static enum referd_table
 config_table(const struct table *t)
@@ -293,7 +283,7 @@ do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req)
 	}
 	if (len <= ARC_GROUP || (t = table_by_arc(name[ARC_GROUP])) == NULL ||
 	    len <= ARC_COL || name[OBJ_LEN + 1] != 1 ||
-	    (c = column_by_arc(t, name[ARC_COL])) == NULL ||
+	    (c = mib_column(t, name[ARC_COL])) == NULL ||
 	    c->kind == K_INDEX) {
 		netsnmp_set_request_error(reqinfo, req, SNMP_NOSUCHOBJECT);
 		return;
@@ -415,7 +405,7 @@ resolve(netsnmp_variable_list *vb, struct set_item *it)
 	}
 	if (len <= ARC_COL || (it->t = table_by_arc(name[ARC_GROUP])) == NULL ||
 	    name[OBJ_LEN + 1] != 1 ||
-	    (it->c = column_by_arc(it->t, name[ARC_COL])) == NULL)
+	    (it->c = mib_column(it->t, name[ARC_COL])) == NULL)
 		return SNMP_ERR_NOCREATION;
 	switch (it->c->kind) {
 	case K_INDEX:
@@ -678,13 +668,7 @@ build_row(struct referd_config *cand, const struct set_item *first,
 	size_t sz = referd_row_size(ct);
 	const void *old = referd_config_row(*ctx->running, ct, first->index);
 	long rs = pdu_rowstatus(first->t, first->index);
-	union {
-		struct referd_sgp   sgp;
-		struct referd_refer refer;
-		struct referd_sig   sig;
-		struct referd_gw    gw;
-		struct referd_route route;
-	} rowbuf;
+	union referd_row rowbuf;
 	void *row = &rowbuf;
 	int *status, complete;
 	const struct set_item *rsitem = NULL;

@@ -93,10 +93,7 @@ read_ulong(const char *p, unsigned long *vp)
 static void
 parse_row(const char *token, char *line)
 {
-	union {
-		struct referd_sgp a; struct referd_refer b; struct referd_sig c;
-		struct referd_gw d; struct referd_route e;
-	} rowbuf;
+	union referd_row rowbuf;
 	char *row = (char *)&rowbuf;
 	const struct table *t = NULL;
 	unsigned long arc, index, storage, status, v;

@@ -181,34 +181,6 @@ struct table_walk {
 	struct view        *v;
 };
 
-static const struct column *
-column_of(const struct table *t, oid arc)
-{
-	for (const struct column *c = t->cols; c->name != NULL; c++)
-		if (c->arc == arc)
-			return c;
-	return NULL;
-}
-
-/* A configuration row (created with its defaults when first seen). */
-void *
-config_row(struct referd_config *cfg, enum referd_table t, uint32_t index)
-{
-	union {
-		struct referd_sgp sgp; struct referd_refer refer;
-		struct referd_sig sig; struct referd_gw gw;
-		struct referd_route route;
-	} u;
-	void *row = referd_config_row(cfg, t, index);
-
-	if (row != NULL)
-		return row;
-	referd_row_init(t, &u, index);
-	if (referd_config_put(cfg, t, &u) != 0)
-		return NULL;
-	return referd_config_row(cfg, t, index);
-}
-
 static int
 on_table_object(void *arg, const oid *sfx, size_t sfxlen,
     const netsnmp_variable_list *vb)
@@ -220,7 +192,7 @@ on_table_object(void *arg, const oid *sfx, size_t sfxlen,
 
 	/* entry(1) . column . index */
 	if (sfxlen != 3 || sfx[0] != 1 || sfx[2] > UINT32_MAX ||
-	    (c = column_of(w->t, sfx[1])) == NULL)
+	    (c = mib_column(w->t, (unsigned)sfx[1])) == NULL)
 		return 0;
 	index = (uint32_t)sfx[2];
 	switch (c->kind) {
@@ -265,7 +237,8 @@ on_table_object(void *arg, const oid *sfx, size_t sfxlen,
 	default:
 		break;
 	}
-	row = config_row(w->v->cfg, (enum referd_table)w->t->id, index);
+	row = referd_config_row_ensure(w->v->cfg, (enum referd_table)w->t->id,
+	    index);
 	if (row == NULL)
 		return -1;
 	switch (c->kind) {

@@ -66,13 +66,6 @@ struct view {
 int  fetch_view(netsnmp_session *ss, int what, struct view *v);
 void view_free(struct view *v);
 
-/*
- * The row of table t with this index in cfg, created with the MIB's
- * DEFVALs (and RowStatus notReady) when absent.  NULL on ENOMEM.
- */
-void *config_row(struct referd_config *cfg, enum referd_table t,
-    uint32_t index);
-
 /* One varbind of a change. */
 struct change {
 	oid      name[MAX_OID_LEN];

@@ -175,12 +175,7 @@ kind_of(const char *name)
 static const struct column *
 column_of(enum referd_table t, unsigned arc)
 {
-	const struct table *tb = mib_table_of(t);
-
-	for (const struct column *c = tb ? tb->cols : NULL; c && c->name; c++)
-		if (c->arc == arc)
-			return c;
-	return NULL;
+	return mib_column(mib_table_of(t), arc);
 }
 
 /* The kind and field an operator knows a MIB column by. */
@@ -771,7 +766,7 @@ field_put(struct referd_config *cand, const struct kind *k,
 			cand->notify_rate_limit = (uint32_t)num;
 		return 0;
 	}
-	if ((row = config_row(cand, f->table, index)) == NULL) {
+	if ((row = referd_config_row_ensure(cand, f->table, index)) == NULL) {
 		fprintf(stderr, "referctl: out of memory\n");
 		return EXIT_SNMP;
 	}
@@ -847,11 +842,7 @@ diff_row(struct changes *cs, enum referd_table t, uint32_t index,
     const void *old, const void *new)
 {
 	const struct table *tb = mib_table_of(t);
-	union {
-		struct referd_sgp a; struct referd_refer b;
-		struct referd_sig c; struct referd_gw d;
-		struct referd_route e;
-	} defaults;
+	union referd_row defaults;
 	const char *base;
 	const struct column *rs = NULL;
 
@@ -1137,7 +1128,7 @@ put_args(struct referd_config *cand, const struct kind *k, uint32_t index,
 		    referd_config_refer(cand, index) == NULL) {
 			/* The Refer Support row comes with its first field,
 			 * with the profile's storage type. */
-			struct referd_refer *r = config_row(cand,
+			struct referd_refer *r = referd_config_row_ensure(cand,
 			    REFERD_TABLE_REFER, index);
 			const struct referd_sgp *s = referd_config_sgp(cand, index);
 
@@ -1206,7 +1197,7 @@ edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
 			referd_config_del(cand, REFERD_TABLE_REFER, index);
 		referd_config_del(cand, k->table, index);
 	} else if (strcmp(verb, "add") == 0) {
-		if ((row = config_row(cand, k->table, index)) == NULL) {
+		if ((row = referd_config_row_ensure(cand, k->table, index)) == NULL) {
 			referd_config_free(cand);
 			return EXIT_SNMP;
 		}
@@ -1216,7 +1207,7 @@ edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
 		 * once per profile), Refer Support disabled unless given. */
 		if (rc == 0 && k->table == REFERD_TABLE_SGP &&
 		    referd_config_refer(cand, index) == NULL) {
-			struct referd_refer *r = config_row(cand,
+			struct referd_refer *r = referd_config_row_ensure(cand,
 			    REFERD_TABLE_REFER, index);
 
 			if (r == NULL)

@@ -682,29 +682,64 @@ delayed_answer_row(const struct referd_config *cfg, uint32_t sgp)
 
 /* ---- call set-up -------------------------------------------------------- */
 
-/* The active gateway a request comes from, or NULL. */
-const struct referd_gw *
-trusted_gateway(const struct referd_config *cfg, const struct addr *src)
+/*
+ * Parse the gateways' addresses of a snapshot once, before it becomes
+ * current, so that no request parses them again.  0, or ENOMEM.
+ */
+int
+gateways_sync(struct engine *e, const struct referd_config *cfg)
 {
-	char host[INET6_ADDRSTRLEN];
-	int port;
+	struct gw_addr *v = cfg->n_gw ? calloc(cfg->n_gw, sizeof(*v)) : NULL;
 
-	addr_to_text(src, host, sizeof(host), &port);
+	if (cfg->n_gw && v == NULL)
+		return ENOMEM;
 	for (size_t i = 0; i < cfg->n_gw; i++) {
 		const struct referd_gw *g = &cfg->gw[i];
-		struct addr ga;
 
-		if (g->status != REFERD_RS_ACTIVE ||
-		    addr_from_text(&ga, g->address, 0) != 0 ||
-		    ga.ss.ss_family != src->ss.ss_family)
-			continue;
-		if (ga.ss.ss_family == AF_INET ?
-		    memcmp(&((struct sockaddr_in *)&ga.ss)->sin_addr,
-		    &((const struct sockaddr_in *)&src->ss)->sin_addr, 4) != 0 :
-		    memcmp(&((struct sockaddr_in6 *)&ga.ss)->sin6_addr,
-		    &((const struct sockaddr_in6 *)&src->ss)->sin6_addr, 16) != 0)
-			continue;
-		if (g->port == 0 || (int)g->port == port)
+		v[i].ok = addr_from_text(&v[i].a, g->address,
+		    g->port ? (int)g->port : 5060) == 0;
+	}
+	free(e->gw_addr);
+	e->gw_addr = v;
+	return 0;
+}
+
+const struct addr *
+gateway_addr(const struct engine *e, const struct referd_gw *g)
+{
+	const struct gw_addr *ga = &e->gw_addr[g - e->current->gw];
+
+	return ga->ok ? &ga->a : NULL;
+}
+
+/* The same IP address (the ports aside). */
+static int
+same_host(const struct addr *x, const struct addr *y)
+{
+	if (x->ss.ss_family != y->ss.ss_family)
+		return 0;
+	if (x->ss.ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)&x->ss)->sin_addr,
+		    &((const struct sockaddr_in *)&y->ss)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)&x->ss)->sin6_addr,
+	    &((const struct sockaddr_in6 *)&y->ss)->sin6_addr, 16) == 0;
+}
+
+/* The active gateway a request comes from, or NULL. */
+const struct referd_gw *
+trusted_gateway(const struct engine *e, const struct addr *src)
+{
+	const struct referd_config *cfg = e->current;
+	int port = ntohs(src->ss.ss_family == AF_INET ?
+	    ((const struct sockaddr_in *)&src->ss)->sin_port :
+	    ((const struct sockaddr_in6 *)&src->ss)->sin6_port);
+
+	for (size_t i = 0; i < cfg->n_gw; i++) {
+		const struct referd_gw *g = &cfg->gw[i];
+		const struct addr *ga = gateway_addr(e, g);
+
+		if (g->status == REFERD_RS_ACTIVE && ga != NULL &&
+		    same_host(ga, src) && (g->port == 0 || (int)g->port == port))
 			return g;
 	}
 	return NULL;
@@ -848,7 +883,7 @@ new_call(struct engine *e, struct stx *stx)
 	int port;
 
 	addr_to_text(&stx->dest, host, sizeof(host), &port);
-	if ((gwa = trusted_gateway(cfg, &stx->dest)) == NULL) {
+	if ((gwa = trusted_gateway(e, &stx->dest)) == NULL) {
 		engine_log(e, ENGINE_LOG_INFO, "INVITE from %s:%d refused: not "
 		    "a gateway", host, port);
 		stack_reply(e, stx, 403, NULL, NULL);
@@ -923,7 +958,8 @@ new_call(struct engine *e, struct stx *stx)
 	c->b.ep = stx->ep;
 	endpoint_hold(c->b.ep);
 	c->b.transport = gwb->transport;
-	addr_from_text(&c->b.peer, gwb->address, gwb->port ? (int)gwb->port : 5060);
+	if (gateway_addr(e, gwb) != NULL)    /* active rows always parse */
+		c->b.peer = *gateway_addr(e, gwb);
 	c->b.sgp = gwb->sgp_index ? gwb->sgp_index : stx->ep->row.sgp_index;
 	snprintf(cid, sizeof(cid), "%s-%x@%s", e->node, c->index,
 	    ep_host(&c->b));
@@ -1328,7 +1364,7 @@ static void
 on_options(struct engine *e, struct stx *stx)
 {
 	osip_message_t *resp = NULL;
-	const struct referd_gw *gw = trusted_gateway(e->current, &stx->dest);
+	const struct referd_gw *gw = trusted_gateway(e, &stx->dest);
 	struct leg *leg = leg_find(e, stx->tr->orig_request);
 	uint32_t sgp;
 

@@ -311,6 +311,21 @@ referd_row_status(enum referd_table t, void *row)
 	return (int *)((char *)row + desc_of(t)->row_size - sizeof(int));
 }
 
+void *
+referd_config_row_ensure(struct referd_config *cfg, enum referd_table t,
+    uint32_t index)
+{
+	union referd_row u;
+	void *row = referd_config_row(cfg, t, index);
+
+	if (row != NULL)
+		return row;
+	referd_row_init(t, &u, index);
+	if (referd_config_put(cfg, t, &u) != 0)
+		return NULL;
+	return referd_config_row(cfg, t, index);
+}
+
 void
 referd_row_init(enum referd_table t, void *row, uint32_t index)
 {

@@ -257,6 +257,18 @@ void referd_route_init(struct referd_route *row, uint32_t index);
  * and ends with `int storage, status`.
  */
 size_t referd_row_size(enum referd_table table);
+/* Room for a row of any table. */
+union referd_row {
+	struct referd_sgp   sgp;
+	struct referd_refer refer;
+	struct referd_sig   sig;
+	struct referd_gw    gw;
+	struct referd_route route;
+};
+/* The row with this index, first created with the MIB's DEFVALs (and
+ * RowStatus notReady) when absent; NULL on ENOMEM. */
+void  *referd_config_row_ensure(struct referd_config *cfg,
+    enum referd_table table, uint32_t index);
 void  *referd_config_rows(const struct referd_config *cfg,
     enum referd_table table, size_t *np);
 void  *referd_config_row(const struct referd_config *cfg,

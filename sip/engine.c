@@ -83,7 +83,7 @@ engine_take_snapshot(struct engine *e)
 			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
 				atomic_store(&e->counters[i][c], 0);
 	}
-	if (media_pool_sync(e, cfg) != 0) {
+	if (media_pool_sync(e, cfg) != 0 || gateways_sync(e, cfg) != 0) {
 		engine_log(e, ENGINE_LOG_ERR, "out of memory: configuration "
 		    "not applied");
 		referd_config_free(cfg);
@@ -166,16 +166,20 @@ on_trim(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 }
 
-/* Copy the call table for the agent, if it changed (at most twice a second). */
+/*
+ * Copy the call table for the agent when a call came, changed state or
+ * went (at most twice a second); durations are derived when it is read.
+ */
 static void
 on_publish(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct engine *e = w->data;
 	struct engine_call *rows = NULL;
 	size_t n = 0;
-	ev_tstamp now = ev_now(loop);
 
-	if (!e->calls_dirty && e->n_live_calls == 0)
+	(void)loop;
+	(void)revents;
+	if (!e->calls_dirty)
 		return;
 	if (e->n_live_calls > 0)
 		rows = calloc(e->n_live_calls, sizeof(*rows));
@@ -188,7 +192,7 @@ on_publish(struct ev_loop *loop, ev_timer *w, int revents)
 		copy_text(r->callee, sizeof(r->callee), c->callee_uri);
 		copy_text(r->target, sizeof(r->target),
 		    c->target_uri ? c->target_uri : "");
-		r->duration = (uint32_t)(now - c->started);
+		r->started = c->started;
 		r->sgp_in = c->a.sgp;
 		r->sgp_out = c->b.sgp;
 	}
@@ -359,6 +363,7 @@ engine_free(struct engine *e)
 	ev_loop_destroy(e->loop);
 	referd_config_free(atomic_load(&e->pending));
 	referd_config_free(e->current);
+	free(e->gw_addr);
 	free(e->calls);
 	pthread_mutex_destroy(&e->calls_lock);
 	free(e);
@@ -400,8 +405,14 @@ engine_calls_get(struct engine *e, struct engine_call **callsp, size_t *np)
 		copy = malloc(e->n_calls * sizeof(*copy));
 		if (copy == NULL)
 			rc = ENOMEM;
-		else
+		else {
+			double now = ev_time();
+
 			memcpy(copy, e->calls, e->n_calls * sizeof(*copy));
+			for (size_t i = 0; i < e->n_calls; i++)
+				copy[i].duration = now > copy[i].started ?
+				    (uint32_t)(now - copy[i].started) : 0;
+		}
 	}
 	if (rc == 0) {
 		*callsp = copy;

@@ -81,7 +81,8 @@ struct engine_call {
 	char     caller[256];
 	char     callee[256];
 	char     target[256];
-	uint32_t duration;         /* seconds */
+	uint32_t duration;         /* seconds, as of engine_calls_get() */
+	double   started;          /* when the first INVITE came (ev_time) */
 	uint32_t sgp_in, sgp_out;
 };
 

@@ -35,6 +35,12 @@ struct addr {
 	socklen_t               len;
 };
 
+/* A gateway's parsed address (engine->gw_addr[i] is current->gw[i]'s). */
+struct gw_addr {
+	struct addr a;
+	int         ok;
+};
+
 /* A local signaling endpoint (one row of referdSignalingTable). */
 struct endpoint {
 	uint32_t        index;
@@ -224,6 +230,7 @@ struct engine {
 	struct endpoint *endpoints;
 	struct tcpconn  *conns;
 	size_t           n_stx, stx_peak; /* live transactions, peak since trim */
+	struct gw_addr  *gw_addr;        /* current->gw's addresses, same order */
 	ev_timer         trim;           /* gives freed memory back */
 	unsigned         n_conns;
 	ev_timer         conn_sweep;     /* closes idle TCP connections */
@@ -338,8 +345,13 @@ char *leg_sdp(struct leg *leg, const char *sdp, const char *direction);
 int   leg_learn_media(struct leg *leg, const char *sdp);
 const struct referd_gw *route_lookup(const struct referd_config *cfg,
     const char *user);
-const struct referd_gw *trusted_gateway(const struct referd_config *cfg,
+const struct referd_gw *trusted_gateway(const struct engine *e,
     const struct addr *src);
+/* A gateway's address (port 5060 when its port is 0), parsed once per
+ * snapshot by gateways_sync(); NULL when its address text is not one. */
+const struct addr *gateway_addr(const struct engine *e,
+    const struct referd_gw *g);
+int  gateways_sync(struct engine *e, const struct referd_config *cfg);
 void  call_release(struct engine *e, struct call *c);
 void  call_set_state(struct engine *e, struct call *c, enum call_state s);
 const char *leg_allow(struct engine *e, const struct leg *leg);

@@ -267,20 +267,19 @@ reject(struct engine *e, struct stx *stx, uint32_t sgp, int code,
 
 /* The gateway a transfer target goes to: its host:port, else its user. */
 static const struct referd_gw *
-target_gateway(const struct referd_config *cfg, const osip_uri_t *uri)
+target_gateway(const struct engine *e, const osip_uri_t *uri)
 {
-	struct addr ta, ga;
+	const struct referd_config *cfg = e->current;
+	struct addr ta;
 	int port = uri->port ? atoi(uri->port) : 5060;
 
 	if (uri->host != NULL && addr_from_text(&ta, uri->host, port) == 0)
 		for (size_t i = 0; i < cfg->n_gw; i++) {
 			const struct referd_gw *g = &cfg->gw[i];
+			const struct addr *ga = gateway_addr(e, g);
 
-			if (g->status != REFERD_RS_ACTIVE ||
-			    addr_from_text(&ga, g->address,
-			    g->port ? (int)g->port : 5060) != 0)
-				continue;
-			if (ga.len == ta.len && memcmp(&ga.ss, &ta.ss, ga.len) == 0)
+			if (g->status == REFERD_RS_ACTIVE && ga != NULL &&
+			    addr_equal(ga, &ta))
 				return g;
 		}
 	return route_lookup(cfg, uri->username ? uri->username : "");
@@ -428,7 +427,7 @@ refer_on_request(struct engine *e, struct stx *stx)
 		    "than INVITE");
 		return;
 	}
-	gw = target_gateway(cfg, rt->url);
+	gw = target_gateway(e, rt->url);
 	if (gw == NULL) {
 		osip_from_free(rt);
 		reject(e, stx, tl->sgp, 403, "the transfer target is not a "
@@ -508,7 +507,8 @@ refer_on_request(struct engine *e, struct stx *stx)
 	x->ep = tl->ep;
 	endpoint_hold(x->ep);
 	x->transport = gw->transport;
-	addr_from_text(&x->peer, gw->address, gw->port ? (int)gw->port : 5060);
+	if (gateway_addr(e, gw) != NULL)     /* active rows always parse */
+		x->peer = *gateway_addr(e, gw);
 	x->sgp = gw->sgp_index ? gw->sgp_index : x->ep->row.sgp_index;
 	snprintf(cid, sizeof(cid), "%s-%x-x%u@%s", e->node, c->index,
 	    tl->refers, ep_host(x));

@@ -160,14 +160,18 @@ conn_watch(struct engine *e, struct tcpconn *c)
 	ev_io_start(e->loop, &c->io);
 }
 
-/* Write what waits; 0, or an errno value after killing the connection. */
+/*
+ * Write buf until the socket takes no more; *done is how much it took.
+ * 0, or an errno value after killing the connection.
+ */
 static int
-conn_flush(struct engine *e, struct tcpconn *c)
+conn_write(struct engine *e, struct tcpconn *c, const char *buf, size_t len,
+    size_t *done)
 {
 	size_t off = 0;
 
-	while (off < c->out_len) {
-		ssize_t n = write(c->fd, c->out + off, c->out_len - off);
+	while (off < len) {
+		ssize_t n = write(c->fd, buf + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -182,6 +186,19 @@ conn_flush(struct engine *e, struct tcpconn *c)
 		off += (size_t)n;
 		c->last_used = ev_now(e->loop);
 	}
+	*done = off;
+	return 0;
+}
+
+/* Write what waits; 0, or an errno value after killing the connection. */
+static int
+conn_flush(struct engine *e, struct tcpconn *c)
+{
+	size_t off;
+	int rc = conn_write(e, c, c->out, c->out_len, &off);
+
+	if (rc != 0)
+		return rc;
 	memmove(c->out, c->out + off, c->out_len - off);
 	c->out_len -= off;
 	conn_watch(e, c);
@@ -494,15 +511,20 @@ transport_send(struct engine *e, struct endpoint *ep, int transport,
 		return e->send_hook(e, ep, transport, to, buf, len);
 	if (transport == REFERD_TRANSPORT_TCP) {
 		struct tcpconn *c = conn_get(e, ep, to);
+		size_t off = 0;
 		int rc;
 
 		if (c == NULL)
 			return ECONNREFUSED;
-		if ((rc = conn_queue(e, c, buf, len)) != 0)
+		/* Straight to the socket when nothing waits before it; what it
+		 * does not take (or all, while connecting) waits in order. */
+		if (!c->connecting && c->out_len == 0 &&
+		    (rc = conn_write(e, c, buf, len, &off)) != 0)
 			return rc;
-		if (c->connecting)
-			return 0;      /* sent once connected */
-		return conn_flush(e, c);
+		if (off < len && (rc = conn_queue(e, c, buf + off, len - off)) != 0)
+			return rc;
+		conn_watch(e, c);
+		return 0;
 	}
 	if (ep == NULL || ep->fd < 0)
 		return ENOTCONN;
