@@ -42,6 +42,18 @@
 void init_vacm_vars(void);
 void init_vacm_conf(void);
 
+#ifdef HAVE_JEMALLOC
+/*
+ * jemalloc's options, read when it starts: a background thread gives
+ * freed pages back to the system (10 s decay), so resident memory returns
+ * to its baseline after a burst of calls even when referd goes idle.
+ */
+const char *malloc_conf = "background_thread:true";
+#define REFERD_ALLOCATOR "jemalloc"
+#else
+#define REFERD_ALLOCATOR "glibc malloc"
+#endif
+
 #ifndef REFERD_SYSCONFDIR
 #define REFERD_SYSCONFDIR "/etc"
 #endif
@@ -134,9 +146,9 @@ static void
 version(void)
 {
 	printf("referd %s\n", PACKAGE_VERSION);
-	printf("net-snmp %s, libev %d.%d, built with oSIP2 %s\n",
+	printf("net-snmp %s, libev %d.%d, built with oSIP2 %s, %s\n",
 	    netsnmp_get_version(), ev_version_major(), ev_version_minor(),
-	    REFERD_OSIP_VERSION);
+	    REFERD_OSIP_VERSION, REFERD_ALLOCATOR);
 }
 
 /* Parse the command line; returns 0, 1 to exit successfully, or -1. */

@@ -5,7 +5,7 @@
 set -eu
 
 packages="build-essential autoconf automake libtool pkg-config
-libsnmp-dev libosip2-dev libev-dev
+libsnmp-dev libosip2-dev libev-dev libjemalloc-dev
 snmp snmpd snmptrapd libsnmp-base smitools
 sip-tester mandoc clang jq"
 

@@ -170,8 +170,11 @@ struct call {
 
 /* Our wrapper of an oSIP2 transaction, indexed by branch and method. */
 struct stx {
-	osip_transaction_t *tr;
+	osip_transaction_t *tr;       /* NULL once settled (stack.c) */
 	char               *key;      /* branch '|' method */
+	int                 type;     /* IST, ICT, NIST or NICT */
+	char               *again;    /* settled: what a retransmission gets */
+	size_t              again_len;
 	struct leg         *leg;      /* owner, or NULL (stateless replies) */
 	struct addr         dest;     /* where its messages go */
 	struct endpoint    *ep;
@@ -181,6 +184,8 @@ struct stx {
 	struct engine      *engine;
 	struct stx         *hnext;
 	struct stx         *reap_next;
+	struct stx         *settle_next; /* engine->stx_settle */
+	int                 settling;
 };
 
 /* Pseudo callback types of deferred events. */
@@ -236,6 +241,7 @@ struct engine {
 	ev_timer         conn_sweep;     /* closes idle TCP connections */
 	struct stx      *stx_hash[STX_BUCKETS];
 	struct stx      *stx_reap;
+	struct stx      *stx_settle;     /* to settle at the iteration's end */
 	struct deferred *deferred, *deferred_tail;
 	struct call     *calls_head;
 	struct leg      *leg_hash[CALL_BUCKETS];
@@ -289,7 +295,6 @@ int  stack_init(struct engine *e);
 void stack_free(struct engine *e);
 void stack_receive(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, const char *buf, size_t len);
-struct stx *stack_server_stx(struct engine *e, osip_transaction_t *tr);
 int  stack_send_response(struct engine *e, struct stx *stx,
     osip_message_t *resp);
 int  stack_send_request(struct engine *e, struct leg *leg,

@@ -20,6 +20,16 @@
  * are taken out of oSIP2's global lists as soon as they are created, so
  * nothing walks those lists: at thousands of live transactions each walk
  * would cost milliseconds.
+ *
+ * A transaction whose only work left is to wait out its retransmission
+ * window (NIST Completed: Timer J, 32 s on UDP; ICT Completed: Timer D,
+ * 32 s; NICT Completed: Timer K; IST Confirmed: Timer I) is settled at
+ * the end of the loop iteration: its oSIP2 transaction is freed and only
+ * the key, the timer and the text a retransmission gets back (the final
+ * response of a NIST, the ACK of an ICT) stay indexed until the
+ * deadline.  An oSIP2 transaction is 15 KB (its DNS SRV record alone is
+ * 14.9 KB) plus its parsed messages; kept 32 s after every BYE, that was
+ * ~33 KiB per finished call and most of referd's memory traffic.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -127,6 +137,7 @@ stx_new(struct engine *e, osip_transaction_t *tr, char *key)
 	}
 	s->tr = tr;
 	s->key = key;
+	s->type = tr->ctx_type;
 	s->engine = e;
 	if (++e->n_stx > e->stx_peak)
 		e->stx_peak = e->n_stx;
@@ -262,7 +273,8 @@ stack_init(struct engine *e)
 	if (osip_init(&e->osip) != 0)
 		return ENOMEM;
 	trace_engine = e;
-	osip_trace_initialize_func(END_TRACE_LEVEL, trace_func);
+	/* Only the levels logged: oSIP2 formats a trace before calling us. */
+	osip_trace_initialize_func(OSIP_INFO1, trace_func);
 	osip_set_application_context(e->osip, e);
 	osip_set_cb_send_message(e->osip, cb_send);
 	for (size_t i = 0; i < sizeof(ict) / sizeof(ict[0]); i++)
@@ -274,19 +286,77 @@ stack_init(struct engine *e)
 	return 0;
 }
 
+/* A transaction that only waits out its retransmission window. */
+static int
+stx_waiting(const osip_transaction_t *tr)
+{
+	return tr->state == NIST_COMPLETED || tr->state == ICT_COMPLETED ||
+	    tr->state == NICT_COMPLETED || tr->state == IST_CONFIRMED;
+}
+
+/*
+ * Settle a waiting transaction (see the top of this file): keep what a
+ * retransmission gets back, tell its owner it is over, free the oSIP2
+ * transaction.  Its timer stays armed at the same deadline.  Only at the
+ * end of a loop iteration: call logic still running may hold its request.
+ */
+static void
+stx_settle(struct engine *e, struct stx *s)
+{
+	osip_transaction_t *tr = s->tr;
+	osip_message_t *again;
+
+	if (s->dead || tr == NULL || !stx_waiting(tr) ||
+	    !ev_is_active(&s->timer))
+		return;
+	again = tr->state == NIST_COMPLETED ? tr->last_response :
+	    tr->state == ICT_COMPLETED ? tr->ack : NULL;
+	if (again != NULL &&
+	    osip_message_to_str(again, &s->again, &s->again_len) != 0)
+		return;        /* keep the whole transaction instead */
+	call_kill_stx(e, s);
+	osip_transaction_free2(tr);
+	s->tr = NULL;
+}
+
+/* A retransmission that reached a settled transaction. */
+static void
+stx_settled_receive(struct engine *e, struct stx *s, const osip_message_t *msg)
+{
+	if (s->again == NULL)
+		return;                         /* absorbed */
+	if ((s->type == NIST && MSG_IS_REQUEST(msg)) ||
+	    (s->type == ICT && MSG_IS_RESPONSE(msg) && msg->status_code >= 300))
+		transport_send(e, s->ep, s->transport, &s->dest, s->again,
+		    s->again_len);
+}
+
+static void
+stx_free(struct engine *e, struct stx *s)
+{
+	endpoint_unref(e, s->ep);
+	if (s->tr != NULL)
+		osip_transaction_free2(s->tr);
+	osip_free(s->again);
+	free(s->key);
+	free(s);
+	e->n_stx--;
+}
+
 /* Free the transactions whose kill callback has run. */
 void
 stack_reap(struct engine *e)
 {
 	struct stx *s;
 
+	while ((s = e->stx_settle) != NULL) {
+		e->stx_settle = s->settle_next;
+		s->settling = 0;
+		stx_settle(e, s);
+	}
 	while ((s = e->stx_reap) != NULL) {
 		e->stx_reap = s->reap_next;
-		endpoint_unref(e, s->ep);
-		osip_transaction_free2(s->tr);
-		free(s->key);
-		free(s);
-		e->n_stx--;
+		stx_free(e, s);
 	}
 }
 
@@ -295,15 +365,14 @@ stack_free(struct engine *e)
 {
 	if (e->osip == NULL)
 		return;
+	e->stx_settle = NULL;    /* all of them are in the index */
 	for (unsigned b = 0; b < STX_BUCKETS; b++)
 		while (e->stx_hash[b] != NULL) {
 			struct stx *s = e->stx_hash[b];
 
 			e->stx_hash[b] = s->hnext;
 			ev_timer_stop(e->loop, &s->timer);
-			osip_transaction_free2(s->tr);
-			free(s->key);
-			free(s);
+			stx_free(e, s);
 		}
 	stack_reap(e);
 	while (e->deferred) {
@@ -378,6 +447,11 @@ stx_arm(struct engine *e, struct stx *s)
 	/* At least 1 ms: a deadline just reached may not be due to oSIP2 yet. */
 	ev_timer_set(&s->timer, after > 0.001 ? after : 0.001, 0.);
 	ev_timer_start(e->loop, &s->timer);
+	if (stx_waiting(tr) && !s->settling) {
+		s->settling = 1;
+		s->settle_next = e->stx_settle;
+		e->stx_settle = s;
+	}
 }
 
 /* The timer event oSIP2 says is due for one transaction, or NULL. */
@@ -425,6 +499,14 @@ on_stx_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	if (s->dead)
 		return;
+	if (s->tr == NULL) {
+		/* A settled transaction's wait is over. */
+		s->dead = 1;
+		stx_unindex(e, s);
+		s->reap_next = e->stx_reap;
+		e->stx_reap = s;
+		return;
+	}
 	evt = stx_due(s->tr);
 	if (evt != NULL)
 		osip_transaction_execute(s->tr, evt);
@@ -566,7 +648,12 @@ stack_receive(struct engine *e, struct endpoint *ep, int transport,
 		return;
 	}
 	stx = stx_find(e, key);
-	if (stx != NULL) {
+	if (stx != NULL && stx->tr == NULL) {
+		free(key);
+		stx_settled_receive(e, stx, msg);
+		osip_event_free(evt);
+		return;
+	} else if (stx != NULL) {
 		free(key);
 		osip_transaction_execute(stx->tr, evt);
 	} else if (MSG_IS_RESPONSE(msg) || MSG_IS_ACK(msg)) {
@@ -608,7 +695,7 @@ stack_send_response(struct engine *e, struct stx *stx, osip_message_t *resp)
 {
 	osip_event_t *evt;
 
-	if (stx == NULL || stx->dead) {
+	if (stx == NULL || stx->dead || stx->tr == NULL) {
 		osip_message_free(resp);
 		return ENOENT;
 	}
@@ -664,7 +751,7 @@ stack_reply_build(struct engine *e, struct stx *stx, int code,
 	char tag[32];
 	const char *use_tag;
 
-	if (stx == NULL || stx->dead)
+	if (stx == NULL || stx->dead || stx->tr == NULL)
 		return ENOENT;
 	if (stx->leg != NULL && stx->leg->local_tag != NULL)
 		use_tag = stx->leg->local_tag;
@@ -784,9 +871,10 @@ stack_transport_failed(struct engine *e, const struct addr *peer)
 
 	for (unsigned b = 0; b < STX_BUCKETS; b++)
 		for (struct stx *s = e->stx_hash[b]; s; s = s->hnext) {
-			if (s->dead || s->transport != REFERD_TRANSPORT_TCP ||
+			if (s->dead || s->tr == NULL ||
+			    s->transport != REFERD_TRANSPORT_TCP ||
 			    !addr_equal(&s->dest, peer) ||
-			    (s->tr->ctx_type != ICT && s->tr->ctx_type != NICT))
+			    (s->type != ICT && s->type != NICT))
 				continue;
 			if (n == cap) {
 				struct stx **nv;
