@@ -322,17 +322,16 @@ call_set_state(struct engine *e, struct call *c, enum call_state s)
 /* ---- messages -------------------------------------------------------- */
 
 /*
- * A request on a leg's dialog to Request-URI target, with the To tag
- * to_tag (NULL: none), optional extra header lines (each ending in CRLF)
- * and body; caller frees.
+ * The text of a request on a leg's dialog to Request-URI target, with the
+ * To tag to_tag (NULL: none), optional extra header lines (each ending in
+ * CRLF) and body; caller frees.
  */
-static osip_message_t *
-build_request(struct engine *e, struct leg *leg, const char *method,
+static char *
+request_text(struct engine *e, struct leg *leg, const char *method,
     const char *target, const char *to_tag, unsigned cseq,
     const char *branch_in, const char *extra, const char *body)
 {
 	char branch[64], via[96], *text;
-	osip_message_t *msg;
 	size_t n;
 
 	if (branch_in)
@@ -363,30 +362,54 @@ build_request(struct engine *e, struct leg *leg, const char *method,
 	    leg->remote_uri, to_tag ? ";tag=" : "", to_tag ? to_tag : "",
 	    leg->call_id, cseq, method, extra ? extra : "",
 	    body ? strlen(body) : 0, body ? body : "");
-	msg = parse_text(text);
+	return text;
+}
+
+/* The same, parsed, for a transaction; caller frees. */
+static osip_message_t *
+build_request(struct engine *e, struct leg *leg, const char *method,
+    const char *target, const char *to_tag, unsigned cseq,
+    const char *branch_in, const char *extra, const char *body)
+{
+	char *text = request_text(e, leg, method, target, to_tag, cseq,
+	    branch_in, extra, body);
+	osip_message_t *msg = text ? parse_text(text) : NULL;
+
 	free(text);
 	return msg;
 }
 
 /*
- * An in-dialog request on a leg: to its Contact, with its peer's tag and
- * the dialog's route set.
+ * The text of an in-dialog request on a leg: to its Contact, with its
+ * peer's tag and the dialog's route set.
  */
-osip_message_t *
-leg_request_ex(struct engine *e, struct leg *leg, const char *method,
+static char *
+leg_request_text(struct engine *e, struct leg *leg, const char *method,
     unsigned cseq, const char *branch, const char *extra, const char *body)
 {
-	osip_message_t *msg;
-	char *hdrs = NULL;
+	char *hdrs = NULL, *text;
 
 	if (leg->route_set != NULL &&
 	    asprintf(&hdrs, "Route: %s\r\n%s", leg->route_set,
 	    extra ? extra : "") < 0)
 		return NULL;
-	msg = build_request(e, leg, method, leg->remote_target ?
+	text = request_text(e, leg, method, leg->remote_target ?
 	    leg->remote_target : leg->remote_uri, leg->remote_tag, cseq,
 	    branch, hdrs ? hdrs : extra, body);
 	free(hdrs);
+	return text;
+}
+
+/* The same, parsed, for a transaction. */
+osip_message_t *
+leg_request_ex(struct engine *e, struct leg *leg, const char *method,
+    unsigned cseq, const char *branch, const char *extra, const char *body)
+{
+	char *text = leg_request_text(e, leg, method, cseq, branch, extra,
+	    body);
+	osip_message_t *msg = text ? parse_text(text) : NULL;
+
+	free(text);
 	return msg;
 }
 
@@ -412,40 +435,34 @@ leg_bye(struct engine *e, struct leg *leg)
 	leg->confirmed = 0;
 }
 
-/* ACK a 2xx on leg b (sent directly: no transaction, RFC 3261 17.1.1.3). */
+/*
+ * ACK a 2xx on leg b: sent directly as text (no transaction, RFC 3261
+ * 17.1.1.3, so nothing needs it parsed).
+ */
 void
 leg_ack(struct engine *e, struct leg *leg, unsigned cseq)
 {
-	osip_message_t *ack = leg_request(e, leg, "ACK", cseq, NULL);
+	char *ack = leg_request_text(e, leg, "ACK", cseq, NULL, NULL, NULL);
 
 	if (ack == NULL)
 		return;
-	stack_send_raw(e, leg->ep, leg->transport, &leg->peer, ack);
-	osip_message_free(ack);
+	transport_send(e, leg->ep, leg->transport, &leg->peer, ack,
+	    strlen(ack));
+	free(ack);
 }
 
 /* CANCEL the INVITE of leg b: same Request-URI, Via branch, CSeq number. */
 void
 leg_cancel(struct engine *e, struct leg *leg)
 {
-	osip_message_t *inv = leg->sent_invite, *cancel;
-	osip_via_t *via = NULL;
-	osip_generic_param_t *br = NULL;
-	unsigned cseq;
-	char *ruri = NULL;
+	osip_message_t *cancel;
 
-	if (inv == NULL || osip_message_get_via(inv, 0, &via) < 0 ||
-	    via == NULL || osip_via_param_get_byname(via, "branch", &br) != 0 ||
-	    br == NULL)
+	if (leg->invite_ruri == NULL || leg->invite_branch == NULL)
 		return;
-	cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
 	/* A CANCEL's Request-URI is the INVITE's and its To has no tag, even
 	 * when a provisional response had one (RFC 3261 9.1). */
-	if (osip_uri_to_str(inv->req_uri, &ruri) != 0)
-		return;
-	cancel = build_request(e, leg, "CANCEL", ruri, NULL, cseq, br->gvalue,
-	    NULL, NULL);
-	osip_free(ruri);
+	cancel = build_request(e, leg, "CANCEL", leg->invite_ruri, NULL,
+	    leg->invite_cseq, leg->invite_branch, NULL, NULL);
 	if (cancel == NULL)
 		return;
 	stack_send_request(e, leg, cancel, NULL);
@@ -771,8 +788,33 @@ route_lookup(const struct referd_config *cfg, const char *user)
 	return best ? referd_config_gw(cfg, best->gw_index) : NULL;
 }
 
+/*
+ * Keep what a CANCEL of the INVITE just built for a leg needs: its
+ * Request-URI, Via branch and CSeq number (not the whole message).
+ */
+int
+leg_sent_invite(struct leg *leg, const osip_message_t *inv)
+{
+	osip_via_t *via = NULL;
+	osip_generic_param_t *br = NULL;
+	char *ruri = NULL;
+
+	if (osip_message_get_via(inv, 0, &via) < 0 || via == NULL ||
+	    osip_via_param_get_byname(via, "branch", &br) != 0 || br == NULL ||
+	    br->gvalue == NULL || inv->cseq == NULL ||
+	    osip_uri_to_str(inv->req_uri, &ruri) != 0)
+		return EINVAL;
+	free(leg->invite_ruri);
+	free(leg->invite_branch);
+	leg->invite_ruri = strdup(ruri);
+	leg->invite_branch = strdup(br->gvalue);
+	leg->invite_cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
+	osip_free(ruri);
+	return leg->invite_ruri && leg->invite_branch ? 0 : ENOMEM;
+}
+
 /* Free what a leg holds (not its media: call_release does that). */
-static void
+void
 leg_clear(struct leg *leg)
 {
 	free(leg->call_id);
@@ -784,7 +826,8 @@ leg_clear(struct leg *leg)
 	free(leg->route_set);
 	free(leg->remote_sdp);
 	osip_message_free(leg->last_2xx);
-	osip_message_free(leg->sent_invite);
+	free(leg->invite_ruri);
+	free(leg->invite_branch);
 }
 
 static void
@@ -863,7 +906,10 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	if (inv == NULL)
 		return EINVAL;
 	b->local_cseq = 1;
-	osip_message_clone(inv, &b->sent_invite);
+	if (leg_sent_invite(b, inv) != 0) {
+		osip_message_free(inv);
+		return ENOMEM;
+	}
 	return stack_send_request(e, b, inv, &b->invite);
 }
 

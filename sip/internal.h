@@ -126,8 +126,9 @@ struct leg {
 	osip_message_t *last_2xx;     /* a: our 2xx, resent until ACK */
 	ev_timer        retx;         /* a: 2xx retransmission */
 	double          retx_interval;
-	osip_message_t *sent_invite;  /* b: to build ACK/CANCEL */
-	char           *sdp_version_base;
+	char           *invite_ruri;  /* b, x: our INVITE, for its CANCEL */
+	char           *invite_branch;
+	unsigned        invite_cseq;
 	unsigned        sdp_version;
 	struct media    media;
 };
@@ -329,6 +330,8 @@ const char *body_of(const osip_message_t *msg);
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
+void  leg_clear(struct leg *leg);
+int   leg_sent_invite(struct leg *leg, const osip_message_t *inv);
 const char *ep_host(const struct leg *leg);
 struct leg *leg_find(struct engine *e, const osip_message_t *msg);
 struct leg *leg_find_callid(struct engine *e, const char *call_id);

@@ -125,16 +125,7 @@ call_x_clear(struct engine *e, struct call *c)
 		x->ping->leg = NULL;
 	if (x->ep != NULL)
 		endpoint_release(e, x->ep);
-	free(x->call_id);
-	free(x->local_tag);
-	free(x->remote_tag);
-	free(x->local_uri);
-	free(x->remote_uri);
-	free(x->route_set);
-	free(x->remote_target);
-	free(x->remote_sdp);
-	osip_message_free(x->last_2xx);
-	osip_message_free(x->sent_invite);
+	leg_clear(x);
 	{
 		/* Keep the (stopped) 2xx retransmission watcher initialised. */
 		ev_timer retx;
@@ -359,7 +350,10 @@ invite_c(struct engine *e, struct call *c, const struct referd_gw *gw,
 	if (inv == NULL)
 		return EINVAL;
 	x->local_cseq = 1;
-	osip_message_clone(inv, &x->sent_invite);
+	if (leg_sent_invite(x, inv) != 0) {
+		osip_message_free(inv);
+		return ENOMEM;
+	}
 	(void)gw;
 	return stack_send_request(e, x, inv, &x->invite);
 }

@@ -372,6 +372,7 @@ stack_free(struct engine *e)
 
 			e->stx_hash[b] = s->hnext;
 			ev_timer_stop(e->loop, &s->timer);
+			s->ep = NULL;   /* transport_close_all freed them */
 			stx_free(e, s);
 		}
 	stack_reap(e);
