@@ -913,6 +913,55 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	return stack_send_request(e, b, inv, &b->invite);
 }
 
+/*
+ * A 2xx to an INVITE of ours whose leg is gone: a transfer given up (its
+ * CANCEL crossed the target's answer), or any INVITE whose call ended
+ * while it was pending.  RFC 3261 13.2.2.4, 15: the 2xx is ACKed, and the
+ * dialog it made is ended with a BYE at once (bye = 0: a retransmitted
+ * 2xx, ACKed again only).  The dialog is the response's alone: its From
+ * is ours, its To the peer's; ACK and BYE go where the 2xx came from.
+ */
+static void
+hangup_orphan(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *to, osip_message_t *resp, int bye)
+{
+	struct leg l;
+	char cid[256];
+	unsigned cseq;
+
+	if (ep == NULL || resp->cseq == NULL || resp->cseq->number == NULL ||
+	    header_tag(resp->from) == NULL || header_tag(resp->to) == NULL ||
+	    callid_text(resp, cid, sizeof(cid)) != 0)
+		return;
+	memset(&l, 0, sizeof(l));
+	l.ep = ep;
+	l.transport = transport;
+	l.peer = *to;
+	l.call_id = strdup(cid);
+	l.local_uri = name_addr(resp->from);
+	l.local_tag = strdup(header_tag(resp->from));
+	l.remote_uri = name_addr(resp->to);
+	l.remote_tag = strdup(header_tag(resp->to));
+	l.remote_target = contact_uri(resp);
+	l.route_set = route_set_of(resp, 1);
+	cseq = (unsigned)strtoul(resp->cseq->number, NULL, 10);
+	if (l.call_id && l.local_uri && l.local_tag && l.remote_uri &&
+	    l.remote_tag) {
+		engine_log(e, ENGINE_LOG_NOTICE, "a %d to an INVITE given up "
+		    "(Call-ID %s): ACK%s", resp->status_code, cid,
+		    bye ? " and BYE" : " again");
+		leg_ack(e, &l, cseq);
+		if (bye) {
+			osip_message_t *req = leg_request(e, &l, "BYE",
+			    cseq + 1, NULL);
+
+			if (req != NULL)
+				stack_send_request(e, &l, req, NULL);
+		}
+	}
+	leg_clear(&l);
+}
+
 /* A new INVITE outside any dialog: trust, route, limit, then call b. */
 static void
 new_call(struct engine *e, struct stx *stx)
@@ -1111,7 +1160,9 @@ on_keepalive(struct ev_loop *loop, ev_timer *w, int revents)
 		    l->ping != NULL)
 			continue;
 		req = leg_request(e, l, "OPTIONS", ++l->local_cseq, NULL);
-		if (req != NULL && stack_send_request(e, l, req, &stx) == 0)
+		/* A send that failed at once has killed it already. */
+		if (req != NULL && stack_send_request(e, l, req, &stx) == 0 &&
+		    !stx->dead)
 			l->ping = stx;
 	}
 }
@@ -1554,8 +1605,14 @@ call_on_event(struct engine *e, struct deferred *d)
 	case OSIP_ICT_STATUS_4XX_RECEIVED:
 	case OSIP_ICT_STATUS_5XX_RECEIVED:
 	case OSIP_ICT_STATUS_6XX_RECEIVED:
-		if (stx->leg == NULL || msg == NULL)
+		if (msg == NULL)
 			return;
+		if (stx->leg == NULL) {
+			if (d->type == OSIP_ICT_STATUS_2XX_RECEIVED)
+				hangup_orphan(e, stx->ep, stx->transport,
+				    &stx->dest, msg, 1);
+			return;
+		}
 		if (stx->leg == &stx->leg->call->x)
 			refer_on_x_response(e, stx->leg, msg);
 		else if (!stx->leg->is_a)
@@ -1653,8 +1710,15 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 {
 	struct leg *leg = leg_find(e, msg);
 
-	if (leg == NULL)
+	if (leg == NULL) {
+		/* A 2xx retransmitted for an orphan INVITE: ACKed again. */
+		if (MSG_IS_RESPONSE(msg) && msg->status_code >= 200 &&
+		    msg->status_code < 300 && msg->cseq->method != NULL &&
+		    strcmp(msg->cseq->method, "INVITE") == 0 &&
+		    stack_branch_is_ours(e, msg))
+			hangup_orphan(e, ep, transport, src, msg, 0);
 		return;
+	}
 	if (MSG_IS_ACK(msg)) {
 		if (leg->last_2xx != NULL) {
 			ev_timer_stop(e->loop, &leg->retx);

@@ -310,6 +310,7 @@ void stack_reap(struct engine *e);
 void stack_abandon(struct engine *e, struct stx *stx);
 void stack_transport_failed(struct engine *e, const struct addr *peer);
 void stack_new_branch(struct engine *e, char *buf, size_t len);
+int  stack_branch_is_ours(const struct engine *e, const osip_message_t *msg);
 void stack_new_tag(struct engine *e, char *buf, size_t len);
 
 /* call.c: the B2BUA */

@@ -858,6 +858,22 @@ stack_new_tag(struct engine *e, char *buf, size_t len)
 	new_token(e, "", buf, len);
 }
 
+/* Whether a response's top Via branch is one stack_new_branch() made. */
+int
+stack_branch_is_ours(const struct engine *e, const osip_message_t *msg)
+{
+	osip_via_t *via = NULL;
+	osip_generic_param_t *br = NULL;
+	size_t n = strlen(e->node);
+
+	if (osip_message_get_via(msg, 0, &via) < 0 || via == NULL ||
+	    osip_via_param_get_byname(via, "branch", &br) != 0 || br == NULL ||
+	    br->gvalue == NULL)
+		return 0;
+	return strncmp(br->gvalue, "z9hG4bK", 7) == 0 &&
+	    strncmp(br->gvalue + 7, e->node, n) == 0;
+}
+
 /*
  * A TCP connection towards `peer` failed after messages were handed to it
  * (a connect that did not complete, a write that failed later): the

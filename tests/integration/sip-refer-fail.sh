@@ -12,6 +12,8 @@
 #       INVITE cannot be sent: 503.
 #   f4: f3's failure, then at once a second REFER in the same dialog, to a
 #       target that rings before answering: that transfer completes.
+#   f5: the target rings and never answers in time: 408, and referd's
+#       CANCEL crosses the target's 200: that 200 gets an ACK and a BYE.
 # How RTP is seen: see sip-media.sh and h_rtp_setup.  A starts sending 4 s
 # after its ACK, B as soon as it has the final NOTIFY, both towards the
 # SDP referd gave them; A and B never learn each other's address.
@@ -133,5 +135,21 @@ sipp_ok "f4: C answered and got A's BYE" f4-c "$cpid"
 sipp_ok "f4: A, now with C, hangs up" f4-a "$apid"
 h_is "f4: referdSgpTransfersCompleted" "$(sget "$STATS.4.1")" 1
 h_is "f4: referdSgpTransfersFailed" "$(sget "$STATS.5.1")" 4
+
+# 5. C rings; after inviteTimeout (2 s) referd CANCELs it and reports 408;
+#    C answers the CANCEL and then the INVITE 200 anyway (its answer
+#    crossing the CANCEL).  referd no longer wants that dialog: it ACKs
+#    the 200 and ends the dialog with a BYE (RFC 3261 15), and the call
+#    A-B goes on.
+h_sipp f5-c "$C" 5060 -sf "$SC/uas-answer-after-cancel.xml" -m 1 \
+	-trace_logs -log_file "$H_TMP/f5-c.log" -trace_msg -message_file "$H_TMP/f5-c.msg"
+cpid=$H_PID
+failed f5 "sip:carol@$C:5060" 408 "Request Timeout" 3
+sipp_ok "f5: C's late 200 got an ACK and a BYE, and C answered the BYE" f5-c "$cpid"
+h_grep "f5: the ACK is for the INVITE's CSeq" "$H_TMP/f5-c.log" '^C: ACK CSeq *1 ACK$'
+h_grep "f5: the BYE is in the dialog of C's 200 (C's To tag)" "$H_TMP/f5-c.log" \
+	'^C: BYE To tag=[0-9]+C[0-9]+$'
+h_grep "f5: referd logs it" "$H_TMP/referd.log" \
+	'a 200 to an INVITE given up \(Call-ID [^)]*\): ACK and BYE'
 h_ok "referd is still running" h_alive "$H_REFERD_PID"
 h_done
