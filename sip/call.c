@@ -795,22 +795,38 @@ route_lookup(const struct referd_config *cfg, const char *user)
 int
 leg_sent_invite(struct leg *leg, const osip_message_t *inv)
 {
-	osip_via_t *via = NULL;
-	osip_generic_param_t *br = NULL;
+	const char *branch = top_branch(inv);
 	char *ruri = NULL;
 
-	if (osip_message_get_via(inv, 0, &via) < 0 || via == NULL ||
-	    osip_via_param_get_byname(via, "branch", &br) != 0 || br == NULL ||
-	    br->gvalue == NULL || inv->cseq == NULL ||
+	if (branch == NULL || inv->cseq == NULL ||
 	    osip_uri_to_str(inv->req_uri, &ruri) != 0)
 		return EINVAL;
 	free(leg->invite_ruri);
 	free(leg->invite_branch);
 	leg->invite_ruri = strdup(ruri);
-	leg->invite_branch = strdup(br->gvalue);
+	leg->invite_branch = strdup(branch);
 	leg->invite_cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
 	osip_free(ruri);
 	return leg->invite_ruri && leg->invite_branch ? 0 : ENOMEM;
+}
+
+/*
+ * Point a new leg (b, or x for a transfer) at a gateway: the local
+ * endpoint it uses (held), the gateway's transport and address, and its
+ * profile (the endpoint's when the gateway names none).
+ */
+void
+leg_towards(struct leg *leg, struct endpoint *ep, const struct engine *e,
+    const struct referd_gw *gw)
+{
+	const struct addr *ga = gateway_addr(e, gw);
+
+	leg->ep = ep;
+	endpoint_hold(ep);
+	leg->transport = gw->transport;
+	if (ga != NULL)                  /* active rows always parse */
+		leg->peer = *ga;
+	leg->sgp = gw->sgp_index ? gw->sgp_index : ep->row.sgp_index;
 }
 
 /* Free what a leg holds (not its media: call_release does that). */
@@ -1050,12 +1066,7 @@ new_call(struct engine *e, struct stx *stx)
 	c->a.invite = stx;
 	stx->leg = &c->a;
 	/* Leg b: a new dialog to the routed gateway. */
-	c->b.ep = stx->ep;
-	endpoint_hold(c->b.ep);
-	c->b.transport = gwb->transport;
-	if (gateway_addr(e, gwb) != NULL)    /* active rows always parse */
-		c->b.peer = *gateway_addr(e, gwb);
-	c->b.sgp = gwb->sgp_index ? gwb->sgp_index : stx->ep->row.sgp_index;
+	leg_towards(&c->b, stx->ep, e, gwb);
 	snprintf(cid, sizeof(cid), "%s-%x@%s", e->node, c->index,
 	    ep_host(&c->b));
 	c->b.call_id = strdup(cid);
@@ -1709,13 +1720,13 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, osip_message_t *msg)
 {
 	struct leg *leg = leg_find(e, msg);
+	int invite_2xx = MSG_IS_RESPONSE(msg) && msg->status_code >= 200 &&
+	    msg->status_code < 300 && msg->cseq->method != NULL &&
+	    strcmp(msg->cseq->method, "INVITE") == 0;
 
 	if (leg == NULL) {
 		/* A 2xx retransmitted for an orphan INVITE: ACKed again. */
-		if (MSG_IS_RESPONSE(msg) && msg->status_code >= 200 &&
-		    msg->status_code < 300 && msg->cseq->method != NULL &&
-		    strcmp(msg->cseq->method, "INVITE") == 0 &&
-		    stack_branch_is_ours(e, msg))
+		if (invite_2xx && stack_branch_is_ours(e, msg))
 			hangup_orphan(e, ep, transport, src, msg, 0);
 		return;
 	}
@@ -1727,8 +1738,6 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 		}
 		return;
 	}
-	if (MSG_IS_RESPONSE(msg) && !leg->is_a && msg->status_code >= 200 &&
-	    msg->status_code < 300 && msg->cseq && msg->cseq->method &&
-	    strcmp(msg->cseq->method, "INVITE") == 0)
+	if (invite_2xx && !leg->is_a)
 		leg_ack(e, leg, (unsigned)strtoul(msg->cseq->number, NULL, 10));
 }

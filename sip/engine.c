@@ -151,7 +151,10 @@ copy_text(char *dst, size_t size, const char *src)
  * Every 10 s: when the live transactions fell below half their peak since
  * the last time (a burst of calls ended and their transactions left their
  * Timer J/K/D wait), give the freed memory back to the system; glibc
- * keeps it otherwise, and resident memory would stay at the peak.
+ * keeps it otherwise, and resident memory would stay at the peak.  (In a
+ * referd linked with jemalloc, this and the mallopt() in engine_new()
+ * touch glibc's unused heap and cost nothing; jemalloc's background
+ * thread gives memory back instead, see agent/main.c.)
  */
 static void
 on_trim(struct ev_loop *loop, ev_timer *w, int revents)

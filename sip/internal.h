@@ -311,6 +311,7 @@ void stack_abandon(struct engine *e, struct stx *stx);
 void stack_transport_failed(struct engine *e, const struct addr *peer);
 void stack_new_branch(struct engine *e, char *buf, size_t len);
 int  stack_branch_is_ours(const struct engine *e, const osip_message_t *msg);
+const char *top_branch(const osip_message_t *msg);
 void stack_new_tag(struct engine *e, char *buf, size_t len);
 
 /* call.c: the B2BUA */
@@ -333,6 +334,8 @@ char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
 void  leg_clear(struct leg *leg);
 int   leg_sent_invite(struct leg *leg, const osip_message_t *inv);
+void  leg_towards(struct leg *leg, struct endpoint *ep,
+    const struct engine *e, const struct referd_gw *gw);
 const char *ep_host(const struct leg *leg);
 struct leg *leg_find(struct engine *e, const osip_message_t *msg);
 struct leg *leg_find_callid(struct engine *e, const char *call_id);

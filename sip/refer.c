@@ -498,12 +498,7 @@ refer_on_request(struct engine *e, struct stx *stx)
 
 	x = &c->x;
 	x->call = c;
-	x->ep = tl->ep;
-	endpoint_hold(x->ep);
-	x->transport = gw->transport;
-	if (gateway_addr(e, gw) != NULL)     /* active rows always parse */
-		x->peer = *gateway_addr(e, gw);
-	x->sgp = gw->sgp_index ? gw->sgp_index : x->ep->row.sgp_index;
+	leg_towards(x, tl->ep, e, gw);
 	snprintf(cid, sizeof(cid), "%s-%x-x%u@%s", e->node, c->index,
 	    tl->refers, ep_host(x));
 	x->call_id = strdup(cid);

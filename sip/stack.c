@@ -72,20 +72,28 @@ hash_str(const char *s)
 	return h;
 }
 
+/* The branch parameter of a message's top Via, or NULL. */
+const char *
+top_branch(const osip_message_t *msg)
+{
+	osip_via_t *via = NULL;
+	osip_generic_param_t *br = NULL;
+
+	if (osip_message_get_via(msg, 0, &via) < 0 || via == NULL ||
+	    osip_via_param_get_byname(via, "branch", &br) != 0 || br == NULL)
+		return NULL;
+	return br->gvalue;
+}
+
 /* The index key of a message: top-Via branch '|' method. */
 static char *
 stx_key(const osip_message_t *msg)
 {
-	osip_via_t *via = NULL;
-	osip_generic_param_t *br = NULL;
-	const char *method;
+	const char *branch = top_branch(msg), *method;
 	char *key;
 	size_t n;
 
-	if (osip_message_get_via(msg, 0, &via) < 0 || via == NULL)
-		return NULL;
-	osip_via_param_get_byname(via, "branch", &br);
-	if (br == NULL || br->gvalue == NULL)
+	if (branch == NULL)
 		return NULL;
 	if (MSG_IS_REQUEST(msg))
 		method = msg->sip_method;
@@ -95,10 +103,10 @@ stx_key(const osip_message_t *msg)
 		return NULL;
 	if (strcmp(method, "ACK") == 0)
 		method = "INVITE";   /* ACK for a non-2xx final goes to its IST */
-	n = strlen(br->gvalue) + strlen(method) + 2;
+	n = strlen(branch) + strlen(method) + 2;
 	key = malloc(n);
 	if (key != NULL)
-		snprintf(key, n, "%s|%s", br->gvalue, method);
+		snprintf(key, n, "%s|%s", branch, method);
 	return key;
 }
 
@@ -306,8 +314,11 @@ stx_settle(struct engine *e, struct stx *s)
 	osip_transaction_t *tr = s->tr;
 	osip_message_t *again;
 
+	/* Not worth it for a wait that ends at once (reliable transports,
+	 * where Timers J, K, D and I are 0). */
 	if (s->dead || tr == NULL || !stx_waiting(tr) ||
-	    !ev_is_active(&s->timer))
+	    !ev_is_active(&s->timer) ||
+	    ev_timer_remaining(e->loop, &s->timer) < 0.1)
 		return;
 	again = tr->state == NIST_COMPLETED ? tr->last_response :
 	    tr->state == ICT_COMPLETED ? tr->ack : NULL;
@@ -501,11 +512,7 @@ on_stx_timer(struct ev_loop *loop, ev_timer *w, int revents)
 	if (s->dead)
 		return;
 	if (s->tr == NULL) {
-		/* A settled transaction's wait is over. */
-		s->dead = 1;
-		stx_unindex(e, s);
-		s->reap_next = e->stx_reap;
-		e->stx_reap = s;
+		stack_abandon(e, s);    /* a settled transaction's wait is over */
 		return;
 	}
 	evt = stx_due(s->tr);
@@ -862,16 +869,10 @@ stack_new_tag(struct engine *e, char *buf, size_t len)
 int
 stack_branch_is_ours(const struct engine *e, const osip_message_t *msg)
 {
-	osip_via_t *via = NULL;
-	osip_generic_param_t *br = NULL;
-	size_t n = strlen(e->node);
+	const char *branch = top_branch(msg);
 
-	if (osip_message_get_via(msg, 0, &via) < 0 || via == NULL ||
-	    osip_via_param_get_byname(via, "branch", &br) != 0 || br == NULL ||
-	    br->gvalue == NULL)
-		return 0;
-	return strncmp(br->gvalue, "z9hG4bK", 7) == 0 &&
-	    strncmp(br->gvalue + 7, e->node, n) == 0;
+	return branch != NULL && strncmp(branch, "z9hG4bK", 7) == 0 &&
+	    strncmp(branch + 7, e->node, strlen(e->node)) == 0;
 }
 
 /*
