@@ -393,6 +393,9 @@ start_engine(struct referd *r)
 	rc = engine_new(&r->engine, evq_push, r->evq);
 	if (rc)
 		return rc;
+	/* -D referd (or -D ALL): the engine logs its state changes too. */
+	engine_set_debug(r->engine, debug_is_token_registered("referd") ==
+	    SNMPERR_SUCCESS);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	rc = engine_start(r->engine);

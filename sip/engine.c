@@ -47,6 +47,12 @@ engine_log(struct engine *e, int level, const char *fmt, ...)
 	engine_emit(e, &ev);
 }
 
+void
+engine_set_debug(struct engine *e, int on)
+{
+	e->debug = on;
+}
+
 /* Count the active rows of a configuration, for the applied event. */
 static void
 count_active(const struct referd_config *c, size_t n[5])

@@ -89,6 +89,12 @@ struct engine_call {
 /* Create an engine (not yet running). */
 int engine_new(struct engine **enginep, engine_event_h *eh, void *arg);
 
+/*
+ * Log every dialog state change at debug level (off by default: at load
+ * the lines would cost more than the calls).  Before engine_start().
+ */
+void engine_set_debug(struct engine *engine, int on);
+
 /* Start the engine thread. */
 int engine_start(struct engine *engine);
 

@@ -96,6 +96,32 @@ enum call_state {
 	CALL_RELEASING = 6,
 };
 
+/* The state of a dialog (RFC 3261 12): none yet, early, confirmed, over. */
+enum dialog_state {
+	DLG_NONE = 0,
+	DLG_EARLY,
+	DLG_CONFIRMED,
+	DLG_TERMINATED,
+};
+
+/*
+ * A SIP dialog as one of its ends, referd, sees it (RFC 3261 12): its
+ * identifiers, both CSeq numbers, the route set and the remote target.
+ * Every in-dialog request referd sends (ACK, BYE, CANCEL, NOTIFY, OPTIONS)
+ * is built from it (dialog.c), and every one it receives is checked
+ * against it (dialog_check).
+ */
+struct dialog {
+	enum dialog_state state;
+	char           *call_id;
+	char           *local_tag, *remote_tag;
+	char           *local_uri, *remote_uri;   /* From/To name-addrs */
+	char           *remote_target;            /* Contact of the peer */
+	char           *route_set;    /* Route for in-dialog requests, or NULL */
+	unsigned        local_cseq;
+	unsigned        remote_cseq;  /* 0: none seen yet */
+};
+
 /* One side of a call: a SIP dialog with one peer. */
 struct leg {
 	struct call    *call;
@@ -103,23 +129,14 @@ struct leg {
 	struct leg     *partner;      /* the leg its media and BYE go to */
 	struct leg     *hnext;        /* engine->leg_hash, by Call-ID */
 	int             indexed;
+	struct dialog   dlg;
 	char           *remote_sdp;   /* the peer's last SDP */
 	struct endpoint *ep;          /* local endpoint it uses */
 	int             transport;    /* REFERD_TRANSPORT_* */
 	struct addr     peer;         /* where its requests and responses go */
 	uint32_t        sgp;          /* profile */
-	char           *call_id;
-	char           *local_tag, *remote_tag;
-	char           *local_uri, *remote_uri;   /* From/To URIs as used */
-	char           *remote_target;            /* Contact of the peer */
-	char           *route_set;    /* Route for in-dialog requests, or NULL */
-	unsigned        local_cseq;
-	unsigned        remote_cseq;
 	unsigned        refers;       /* REFERs received in this dialog */
-	struct stx     *notify;       /* the last NOTIFY sent on it */
 	struct stx     *ping;         /* its keepalive OPTIONS, while pending */
-	int             confirmed;    /* 2xx exchanged */
-	int             ended;        /* a BYE ended it */
 	int             provisional;  /* b, x: a 1xx (even 100) arrived */
 	ev_tstamp       retx_start;   /* a: when the 2xx was first sent */
 	struct stx     *invite;       /* IST (a) or ICT (b) while alive */
@@ -133,15 +150,42 @@ struct leg {
 	struct media    media;
 };
 
+/* The state of a REFER's implicit subscription (RFC 3515, 6665). */
+enum sub_state {
+	SUB_NONE = 0,       /* no subscription (none yet, or Refer-Sub: false) */
+	SUB_ACTIVE,         /* NOTIFYs go to the transferor */
+	SUB_TERMINATED,     /* the final NOTIFY went, or it answered 481 */
+};
+
+/* A NOTIFY waiting for the one before it to be answered. */
+struct sub_notify {
+	int                 code;
+	int                 final;
+	struct sub_notify  *next;
+};
+
+/*
+ * The subscription a REFER creates (subscription.c): the transferor's
+ * dialog it lives in, its Event id, its state and expiry, and the NOTIFYs
+ * not sent yet, one at a time in order (RFC 6665 4.2.2: a new NOTIFY
+ * waits for the previous one's response).
+ */
+struct subscription {
+	enum sub_state      state;
+	struct leg         *leg;      /* the transferor's leg */
+	unsigned            event_id; /* Event: refer;id=, 0 for none */
+	ev_tstamp           expires;  /* when an active one lapses */
+	struct stx         *pending;  /* the NOTIFY in flight */
+	struct sub_notify  *queue, **queue_tail;
+};
+
 /* A transfer in progress, referd as transferee: at most one per call. */
 struct transfer {
 	int             active;
 	struct leg     *transferor;   /* sent the REFER */
 	struct leg     *survivor;     /* connected to x when C answers */
 	char           *target;       /* the Refer-To URI without headers */
-	int             no_sub;       /* Refer-Sub: false: no NOTIFY at all */
-	unsigned        event_id;     /* Event: refer;id=, 0 for none */
-	int             sub_dead;     /* 481 to a NOTIFY, or transferor gone */
+	struct subscription sub;
 	uint32_t        sgp;          /* the transferor's profile */
 	int             release_session;
 	ev_timer        timer;        /* no final answer from C */
@@ -214,6 +258,7 @@ struct engine {
 	pthread_t       thread;
 	int             started;
 	int             stopped;
+	int             debug;           /* log dialog state changes */
 
 	engine_event_h *eh;
 	void           *eh_arg;
@@ -290,10 +335,26 @@ void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
 int  addr_from_text(struct addr *a, const char *host, int port);
 int  addr_equal(const struct addr *x, const struct addr *y);
 
-/* stack.c: oSIP2 glue */
+/* stx.c: our index of oSIP2 transactions, their timers and lifetimes */
 unsigned hash_str(const char *s);
+char *stx_key(const osip_message_t *msg);
+struct stx *stx_find(struct engine *e, const char *key);
+struct stx *stx_new(struct engine *e, osip_transaction_t *tr, char *key);
+void stx_arm(struct engine *e, struct stx *s);
+void stx_settled_receive(struct engine *e, struct stx *s,
+    const osip_message_t *msg);
+void stx_free(struct engine *e, struct stx *s);
+void stx_unindex(struct engine *e, struct stx *s);
+void stack_reap(struct engine *e);
+void stack_abandon(struct engine *e, struct stx *stx);
+void stack_transport_failed(struct engine *e, const struct addr *peer);
+
+/* stack.c: oSIP2 glue, the receive path, sending */
 int  stack_init(struct engine *e);
 void stack_free(struct engine *e);
+void stack_drain(struct engine *e);
+void stack_defer(struct engine *e, int type, osip_transaction_t *tr,
+    osip_message_t *msg);
 void stack_receive(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, const char *buf, size_t len);
 int  stack_send_response(struct engine *e, struct stx *stx,
@@ -304,27 +365,11 @@ int  stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *to, osip_message_t *msg);
 int  stack_reply(struct engine *e, struct stx *stx, int code,
     const char *extra_name, const char *extra_value);
-int  stack_reply_build(struct engine *e, struct stx *stx, int code,
-    osip_message_t **respp);
-void stack_reap(struct engine *e);
-void stack_abandon(struct engine *e, struct stx *stx);
-void stack_transport_failed(struct engine *e, const struct addr *peer);
-void stack_new_branch(struct engine *e, char *buf, size_t len);
-int  stack_branch_is_ours(const struct engine *e, const osip_message_t *msg);
+
+/* msg.c: reading messages, and the identifiers referd makes */
 const char *top_branch(const osip_message_t *msg);
-void stack_new_tag(struct engine *e, char *buf, size_t len);
-
-/* call.c: the B2BUA */
-void call_on_event(struct engine *e, struct deferred *d);
-void call_on_stray(struct engine *e, struct endpoint *ep, int transport,
-    const struct addr *src, osip_message_t *msg);
-void call_release_all(struct engine *e);
-void call_reap(struct engine *e);
-void call_free_zombies(struct engine *e);
-void call_kill_stx(struct engine *e, struct stx *stx);
-int  call_absorb(struct engine *e, osip_message_t *msg);
-
-/* call.c: helpers shared with refer.c */
+const char *header_first(const osip_message_t *msg, const char *name,
+    const char *compact, int *countp);
 void  hostport(char *buf, size_t len, const char *host, unsigned port);
 const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
@@ -332,55 +377,167 @@ const char *body_of(const osip_message_t *msg);
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
-void  leg_clear(struct leg *leg);
-int   leg_sent_invite(struct leg *leg, const osip_message_t *inv);
-void  leg_towards(struct leg *leg, struct endpoint *ep,
-    const struct engine *e, const struct referd_gw *gw);
-const char *ep_host(const struct leg *leg);
-struct leg *leg_find(struct engine *e, const osip_message_t *msg);
-struct leg *leg_find_callid(struct engine *e, const char *call_id);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);
-const char *header_first(const osip_message_t *msg, const char *name,
-    const char *compact, int *countp);
-void  leg_index(struct engine *e, struct leg *leg);
-void  leg_unindex(struct engine *e, struct leg *leg);
-int   in_dialog(const struct leg *leg, const osip_message_t *req);
-osip_message_t *leg_request_ex(struct engine *e, struct leg *leg,
-    const char *method, unsigned cseq, const char *branch, const char *extra,
+void  user_of(const char *text, char *buf, size_t len);
+void  stack_new_branch(struct engine *e, char *buf, size_t len);
+void  stack_new_tag(struct engine *e, char *buf, size_t len);
+int   stack_branch_is_ours(const struct engine *e, const osip_message_t *msg);
+
+/*
+ * build.c: the one builder of every message referd sends.  A request is
+ * described by a struct msg_req; a response by the transaction it answers
+ * and a struct msg_resp.  The header rules (which headers, their names
+ * and order, Max-Forwards on every request, Allow, Supported, Contact)
+ * live there and nowhere else.
+ */
+/* A header a message copies or makes: a name and a value of one line. */
+struct msg_hdr {
+	const char   *name;
+	const char   *value;
+};
+#define MSG_HDRS_MAX 4
+
+struct msg_req {
+	const char   *method;
+	const char   *ruri;          /* Request-URI */
+	const struct leg *leg;       /* endpoint, transport, dialog */
+	int           in_dialog;     /* To tag, route set, remote target */
+	unsigned      cseq;
+	const char   *branch;        /* NULL: a new one */
+	int           max_forwards;  /* 0: 70 */
+	const char   *contact_user;  /* NULL: no Contact */
+	int           allow;         /* the leg's Allow and Supported */
+	struct msg_hdr hdrs[MSG_HDRS_MAX];  /* more headers; name NULL ends */
+	const char   *content_type;  /* with body */
+	const char   *body;
+};
+struct msg_resp {
+	const struct leg *leg;       /* its dialog: Contact, Allow, Supported,
+	                                Record-Route in a 101..299 */
+	int           allow;         /* Allow, Accept and Supported of sgp */
+	uint32_t      sgp;
+	struct msg_hdr hdr;          /* one more header, or name NULL */
+	const char   *content_type;  /* with body */
+	const char   *body;
+};
+char *msg_request_text(struct engine *e, const struct msg_req *r);
+osip_message_t *msg_request(struct engine *e, const struct msg_req *r);
+int   msg_response(struct engine *e, struct stx *stx, int code,
+    const struct msg_resp *r, osip_message_t **respp);
+osip_message_t *msg_response_stateless(struct engine *e,
+    const osip_message_t *req, int code);
+void  msg_outgoing(osip_message_t *msg);
+const char *transport_via(int transport);
+const char *transport_uri_param(int transport);
+
+/* dialog.c: a leg's dialog, and the requests referd sends in it */
+void  dialog_set_state(struct engine *e, struct leg *leg,
+    enum dialog_state s);
+int   dialog_is(const struct leg *leg, enum dialog_state s);
+int   dialog_from_request(struct engine *e, struct leg *leg,
+    const osip_message_t *req);
+void  dialog_on_response(struct engine *e, struct leg *leg,
+    const osip_message_t *resp);
+int   dialog_check(struct leg *leg, const osip_message_t *req);
+void  dialog_clear(struct dialog *d);
+osip_message_t *dialog_request(struct engine *e, struct leg *leg,
+    const char *method, const struct msg_hdr *hdrs, const char *content_type,
     const char *body);
-void  leg_bye(struct engine *e, struct leg *leg);
-int   leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
-    const char *extra_name, const char *extra_value);
-void  leg_ack(struct engine *e, struct leg *leg, unsigned cseq);
-void  leg_cancel(struct engine *e, struct leg *leg);
-char *leg_sdp(struct leg *leg, const char *sdp, const char *direction);
-int   leg_learn_media(struct leg *leg, const char *sdp);
-const struct referd_gw *route_lookup(const struct referd_config *cfg,
-    const char *user);
-const struct referd_gw *trusted_gateway(const struct engine *e,
-    const struct addr *src);
+void  dialog_bye(struct engine *e, struct leg *leg);
+void  dialog_ack(struct engine *e, struct leg *leg, unsigned cseq);
+void  dialog_cancel(struct engine *e, struct leg *leg);
+
+/* gateway.c: gateways, trust, routing, and what a profile enables */
+const struct referd_refer *profile_refer(const struct referd_config *cfg,
+    uint32_t sgp);
+int   profile_refer_enabled(const struct referd_config *cfg, uint32_t sgp);
+const struct referd_refer *profile_delayed_answer(
+    const struct referd_config *cfg, uint32_t sgp);
+const char *profile_allow(const struct referd_config *cfg, uint32_t sgp);
+const char *profile_supported(const struct referd_config *cfg, uint32_t sgp);
+int   gateways_sync(struct engine *e, const struct referd_config *cfg);
 /* A gateway's address (port 5060 when its port is 0), parsed once per
  * snapshot by gateways_sync(); NULL when its address text is not one. */
 const struct addr *gateway_addr(const struct engine *e,
     const struct referd_gw *g);
-int  gateways_sync(struct engine *e, const struct referd_config *cfg);
-void  call_release(struct engine *e, struct call *c);
-void  call_set_state(struct engine *e, struct call *c, enum call_state s);
-const char *leg_allow(struct engine *e, const struct leg *leg);
+const struct referd_gw *trusted_gateway(const struct engine *e,
+    const struct addr *src);
+const struct referd_gw *route_lookup(const struct referd_config *cfg,
+    const char *user);
+const struct referd_gw *target_gateway(const struct engine *e,
+    const osip_uri_t *uri);
+void  leg_towards(struct leg *leg, struct endpoint *ep,
+    const struct engine *e, const struct referd_gw *gw);
 
-/* call.c: Delayed Answer */
-void call_answer_delayed(struct engine *e, struct call *c, const char *sdp);
+/* leg.c: legs: their index, their UAS answers and 2xx retransmission */
+const char *ep_host(const struct leg *leg);
+void  leg_init(struct leg *leg, struct call *c, int is_a);
+void  leg_index(struct engine *e, struct leg *leg);
+void  leg_unindex(struct engine *e, struct leg *leg);
+struct leg *leg_find(struct engine *e, const osip_message_t *msg);
+struct leg *leg_find_callid(struct engine *e, const char *call_id);
+void  leg_from_request(struct leg *leg, struct stx *stx, uint32_t sgp);
+int   leg_send_invite(struct engine *e, struct leg *leg,
+    osip_message_t *inv);
+void  leg_clear(struct leg *leg);
+void  leg_forget(struct engine *e, struct leg *leg);
+int   leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
+    const char *extra_name, const char *extra_value);
+void  leg_acked(struct engine *e, struct leg *leg);
+int   leg_absorb(struct engine *e, osip_message_t *msg);
+
+/* call.c: the B2BUA call */
+void  call_new(struct engine *e, struct stx *stx);
+void  call_on_b_response(struct engine *e, struct leg *b,
+    osip_message_t *resp);
+void  call_on_invite_failed(struct engine *e, struct leg *leg, int code);
+void  call_leg_gone(struct engine *e, struct leg *leg);
+void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
+    int transport, const struct addr *to, osip_message_t *resp, int bye);
+void  call_cancelled(struct engine *e, struct call *c);
+void  call_release(struct engine *e, struct call *c);
+void  call_release_all(struct engine *e);
+void  call_reap(struct engine *e);
+void  call_free_zombies(struct engine *e);
+void  call_kill_stx(struct engine *e, struct stx *stx);
+void  call_set_state(struct engine *e, struct call *c, enum call_state s);
+int   call_reply_a(struct engine *e, struct call *c, int code,
+    const char *sdp, const char *extra_name, const char *extra_value);
+
+/* dispatch.c: requests by method, responses by what they answer */
+void  call_on_event(struct engine *e, struct deferred *d);
+void  call_on_stray(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, osip_message_t *msg);
+
+/* delayed.c: Delayed Answer */
+void  delayed_init(struct call *c);
+int   delayed_start(struct engine *e, struct call *c, const char *sdp);
+void  delayed_answer(struct engine *e, struct call *c, const char *sdp);
+void  delayed_stop(struct engine *e, struct call *c);
+
+/* keepalive.c: the dialog keepalive */
+void  keepalive_start(struct engine *e, struct call *c);
+void  keepalive_result(struct engine *e, struct stx *stx, int code);
+
+/* subscription.c: the implicit subscription of a REFER */
+void  sub_start(struct subscription *sub, struct leg *leg, unsigned event_id,
+    int wanted);
+void  sub_notify(struct engine *e, struct subscription *sub, int code,
+    int final);
+void  sub_on_response(struct engine *e, struct stx *stx, int code);
+void  sub_end(struct subscription *sub);
+void  sub_leg_gone(struct subscription *sub, const struct leg *leg);
+int   sub_owns(const struct subscription *sub, const struct stx *stx);
+void  sub_kill_stx(struct engine *e, struct subscription *sub,
+    const struct stx *stx);
 
 /* refer.c: REFER, referd as transferee */
 void refer_on_request(struct engine *e, struct stx *stx);
 void refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp);
 void refer_fail(struct engine *e, struct call *c, int code);
-void refer_on_notify_response(struct engine *e, struct stx *stx, int code);
 void refer_stop(struct engine *e, struct call *c);
-void call_x_clear(struct engine *e, struct call *c);
 
 /* refer.c: header helpers, also driven by the fuzz harness (fuzz/) */
-void user_of(const char *text, char *buf, size_t len);
 int  refer_split_target(osip_uri_t *url, char **targetp, char **replacesp);
 int  refer_sipfrag(char *buf, size_t len, int code, const char *reason);
 
@@ -396,12 +553,17 @@ struct replaces {
 };
 int  parse_replaces(const char *v, struct replaces *r);
 
-/* media.c */
+/* media.c: anchored media, and a leg's side of the SDP */
 int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);
 void media_close(struct engine *e, struct media *m);
 void media_set_remote(struct media *m, const struct addr *rtp);
 int  media_pool_sync(struct engine *e, const struct referd_config *cfg);
 void media_pool_free(struct engine *e);
+void media_bridge(struct leg *x, struct leg *y);
+void media_unbridge(struct leg *leg);
+char *leg_sdp(struct leg *leg, const char *sdp, const char *direction);
+int  leg_learn_media(struct leg *leg, const char *sdp);
+int  leg_keep_sdp(struct leg *leg, const char *sdp);
 
 /* sdp.c */
 int  sdp_get_media(const char *sdp, char *host, size_t hostlen, int *port);

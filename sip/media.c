@@ -3,10 +3,14 @@
  * configured range, bound on the leg's signaling address.  A packet that
  * arrives on one leg's socket goes out of the other leg's socket to the
  * address that leg's SDP gave (updated to where packets really come from,
- * for peers behind NAT).  A transfer re-points `peer`; the survivor's own
- * socket, and so its SDP, never changes.
+ * for peers behind NAT).  A transfer re-points the relay with
+ * media_bridge(); the survivor's own socket, and so its SDP, never
+ * changes.  A leg's side of the SDP (leg_sdp, leg_learn_media) is here
+ * too.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,4 +225,65 @@ media_pool_free(struct engine *e)
 	free(e->port_used);
 	e->port_used = NULL;
 	e->port_pairs = 0;
+}
+
+/*
+ * Connect two legs: each one's media is relayed to the other, and each is
+ * the other's partner (where its BYE goes).  The one operation a call, a
+ * transfer and Replaces use to say who talks to whom.
+ */
+void
+media_bridge(struct leg *x, struct leg *y)
+{
+	x->media.peer = &y->media;
+	y->media.peer = &x->media;
+	x->partner = y;
+	y->partner = x;
+}
+
+/* Take a leg out of its bridge: nobody's media reaches it any more. */
+void
+media_unbridge(struct leg *leg)
+{
+	leg->media.peer = NULL;
+	leg->partner = NULL;
+}
+
+/* SDP for a leg: the other side's SDP with this leg's address and port. */
+char *
+leg_sdp(struct leg *leg, const char *sdp, const char *direction)
+{
+	char origin[32];
+
+	snprintf(origin, sizeof(origin), "%u", leg->call->index);
+	return sdp_rewrite(sdp, ep_host(leg), leg->media.port, origin,
+	    ++leg->sdp_version, direction);
+}
+
+/* Point a leg's media at the address in its peer's SDP. */
+int
+leg_learn_media(struct leg *leg, const char *sdp)
+{
+	char host[INET6_ADDRSTRLEN + 1];
+	int port;
+	struct addr a;
+
+	if (sdp == NULL || sdp_get_media(sdp, host, sizeof(host), &port) != 0 ||
+	    addr_from_text(&a, host, port) != 0)
+		return EINVAL;
+	media_set_remote(&leg->media, &a);
+	return 0;
+}
+
+/* Keep a peer's SDP as the leg's last one (relayed onwards later). */
+int
+leg_keep_sdp(struct leg *leg, const char *sdp)
+{
+	char *copy = strdup(sdp);
+
+	if (copy == NULL)
+		return ENOMEM;
+	free(leg->remote_sdp);
+	leg->remote_sdp = copy;
+	return 0;
 }

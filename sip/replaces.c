@@ -74,122 +74,95 @@ find_dialog(struct engine *e, const struct replaces *r)
 {
 	struct leg *l = leg_find_callid(e, r->call_id);
 
-	if (l == NULL || l->local_tag == NULL ||
-	    strcmp(l->local_tag, r->to_tag) != 0 || l->remote_tag == NULL ||
-	    strcmp(l->remote_tag, r->from_tag) != 0)
+	if (l == NULL || l->dlg.local_tag == NULL ||
+	    strcmp(l->dlg.local_tag, r->to_tag) != 0 ||
+	    l->dlg.remote_tag == NULL ||
+	    strcmp(l->dlg.remote_tag, r->from_tag) != 0)
 		return NULL;
 	return l;
 }
 
+/*
+ * The dialog an INVITE's Replaces header names, and whether it may be
+ * replaced: the leg in *rp, or the status to answer with.
+ */
+static int
+replaced_leg(struct engine *e, struct stx *stx, uint32_t sgp, int count,
+    const char *value, struct leg **rp)
+{
+	const char *offer = body_of(stx->tr->orig_request);
+	struct replaces rep;
+	struct leg *r;
+	struct call *c;
+
+	if (!profile_refer_enabled(e->current, sgp))
+		return 403;
+	if (count > 1 || value == NULL || parse_replaces(value, &rep))
+		return 400;
+	if ((r = find_dialog(e, &rep)) == NULL)
+		return 481;
+	if (dialog_is(r, DLG_TERMINATED))
+		return 603;
+	if (!dialog_is(r, DLG_CONFIRMED))
+		return 481;        /* referd replaces only confirmed dialogs */
+	if (rep.early_only)
+		return 486;
+	c = r->call;
+	if (r->partner == NULL || c->xfer.active || c->x.dlg.call_id != NULL ||
+	    offer == NULL || r->partner->remote_sdp == NULL)
+		return 486;
+	*rp = r;
+	return 0;
+}
+
+/*
+ * An INVITE outside any dialog from a trusted gateway whose profile is
+ * sgp: 0 if it has no Replaces header, else 1 (it has been answered).
+ */
 int
 replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 {
-	const struct referd_config *cfg = e->current;
 	osip_message_t *req = stx->tr->orig_request;
-	const struct referd_refer *row;
-	const char *value;
-	struct replaces rp;
-	struct leg *r, *p, *n;
+	const char *value, *offer = body_of(req);
+	struct leg *r = NULL, *p, *n;
 	struct call *c;
-	const char *offer = body_of(req);
-	char tag[32];
-	int count = 0;
+	int count = 0, code;
 
 	value = header_first(req, "replaces", NULL, &count);
 	if (count == 0)
 		return 0;
 	engine_count(e, sgp, ENGINE_CTR_REPLACES_RECEIVED);
-	row = referd_config_refer(cfg, sgp);
-	if (row == NULL || row->status != REFERD_RS_ACTIVE ||
-	    row->support != REFERD_ENABLED) {
-		stack_reply(e, stx, 403, NULL, NULL);
-		return 1;
-	}
-	if (count > 1) {
-		stack_reply(e, stx, 400, NULL, NULL);
-		return 1;
-	}
-	if (value == NULL || parse_replaces(value, &rp)) {
-		stack_reply(e, stx, 400, NULL, NULL);
-		return 1;
-	}
-	if ((r = find_dialog(e, &rp)) == NULL) {
-		stack_reply(e, stx, 481, NULL, NULL);
+	if ((code = replaced_leg(e, stx, sgp, count, value, &r)) != 0) {
+		stack_reply(e, stx, code, NULL, NULL);
 		return 1;
 	}
 	c = r->call;
-	if (r->ended) {
-		stack_reply(e, stx, 603, NULL, NULL);
-		return 1;
-	}
-	if (!r->confirmed) {
-		/* referd replaces only confirmed dialogs. */
-		stack_reply(e, stx, 481, NULL, NULL);
-		return 1;
-	}
-	if (rp.early_only) {
-		stack_reply(e, stx, 486, NULL, NULL);
-		return 1;
-	}
 	p = r->partner;
-	if (p == NULL || c->xfer.active || c->x.call_id != NULL ||
-	    offer == NULL || p->remote_sdp == NULL) {
-		stack_reply(e, stx, 486, NULL, NULL);
-		return 1;
-	}
-
 	/* The new leg, in the call's third slot. */
 	n = &c->x;
-	n->call = c;
-	n->ep = stx->ep;
-	endpoint_hold(n->ep);
-	n->transport = stx->transport;
-	n->peer = stx->dest;
-	n->sgp = sgp;
-	{
-		char buf[512];
-
-		callid_text(req, buf, sizeof(buf));
-		n->call_id = strdup(buf);
-	}
-	stack_new_tag(e, tag, sizeof(tag));
-	n->local_tag = strdup(tag);
-	n->remote_tag = header_tag(req->from) ?
-	    strdup(header_tag(req->from)) : NULL;
-	n->local_uri = name_addr(req->to);
-	n->remote_uri = name_addr(req->from);
-	n->remote_target = contact_uri(req);
-	n->route_set = route_set_of(req, 0);
-	n->remote_sdp = strdup(offer);
-	n->invite = stx;
-	stx->leg = n;
-	if (n->call_id == NULL || n->local_tag == NULL ||
-	    n->local_uri == NULL || n->remote_uri == NULL ||
-	    n->remote_sdp == NULL || media_open(e, &n->media, n->ep) != 0) {
+	leg_from_request(n, stx, sgp);
+	if (dialog_from_request(e, n, req) != 0 || leg_keep_sdp(n, offer) != 0 ||
+	    media_open(e, &n->media, n->ep) != 0) {
 		stack_reply(e, stx, 500, NULL, NULL);
 		stx->leg = NULL;
 		n->invite = NULL;
-		call_x_clear(e, c);
+		leg_forget(e, n);
 		return 1;
 	}
 	leg_index(e, n);
 	leg_learn_media(n, offer);
 	/* The answer offers what the other party uses, at the new port. */
 	if (leg_reply(e, n, 200, p->remote_sdp, NULL, NULL) != 0) {
-		call_x_clear(e, c);
+		leg_forget(e, n);
 		return 1;
 	}
 	/* The new leg takes the replaced one's place. */
-	p->media.peer = &n->media;
-	n->media.peer = &p->media;
-	p->partner = n;
-	n->partner = p;
-	r->partner = NULL;
-	r->media.peer = NULL;
-	leg_bye(e, r);
+	media_bridge(p, n);
+	media_unbridge(r);
+	dialog_bye(e, r);
 	engine_count(e, sgp, ENGINE_CTR_REPLACES_COMPLETED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: dialog %s replaced", c->index,
-	    rp.call_id);
+	    r->dlg.call_id);
 	call_set_state(e, c, CALL_CONNECTED);
 	return 1;
 }

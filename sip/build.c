@@ -1,0 +1,303 @@
+/*
+ * build.c: the one builder of every message referd sends.
+ *
+ * Requests are described by a struct msg_req and written here as text in
+ * one fixed order (Via, Max-Forwards, Route, From, To, Call-ID, CSeq,
+ * Contact, Allow, Supported, the other headers, Content-Type,
+ * Content-Length); responses are built from the request they answer and a
+ * struct msg_resp.  The header rules live here and nowhere else: every
+ * request carries Max-Forwards, Allow and Supported say what the leg's
+ * profile enables, a Contact names the transport, and no header value
+ * copied from elsewhere may hold CR, LF or NUL (it could add headers).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "internal.h"
+
+/* The Via token of a transport ("UDP", "TCP"). */
+const char *
+transport_via(int transport)
+{
+	return transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP";
+}
+
+/* The URI transport parameter of a transport, or NULL for the default. */
+const char *
+transport_uri_param(int transport)
+{
+	return transport == REFERD_TRANSPORT_TCP ? "tcp" : NULL;
+}
+
+/* A header value fit to be written: one line, no control break-out. */
+static int
+value_ok(const char *v)
+{
+	return v != NULL && strpbrk(v, "\r\n") == NULL;
+}
+
+/* Append formatted text to a growing buffer; 0 or ENOMEM. */
+static int __attribute__((format(printf, 4, 5)))
+put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			return ENOMEM;
+		if ((size_t)n < *cap - *len) {
+			*len += (size_t)n;
+			return 0;
+		}
+		{
+			size_t ncap = (*cap + (size_t)n) * 2;
+			char *nb = realloc(*buf, ncap);
+
+			if (nb == NULL)
+				return ENOMEM;
+			*buf = nb;
+			*cap = ncap;
+		}
+	}
+}
+
+/* "<sip:user@host:port;transport=..>" of a leg's local endpoint. */
+static void
+contact_of(char *buf, size_t len, const struct leg *leg, const char *user)
+{
+	char hp[96];
+	const char *tp = transport_uri_param(leg->transport);
+
+	hostport(hp, sizeof(hp), ep_host(leg), leg->ep->row.port);
+	snprintf(buf, len, "<sip:%s@%s%s%s>", user, hp, tp ? ";transport=" : "",
+	    tp ? tp : "");
+}
+
+/* The header lines of a request after its Call-ID and CSeq. */
+static int
+put_tail(struct engine *e, char **t, size_t *n, size_t *cap,
+    const struct msg_req *r)
+{
+	const struct leg *leg = r->leg;
+	const char *sup = profile_supported(e->current, leg->sgp);
+	char contact[192];
+	int rc = 0;
+
+	if (r->contact_user != NULL) {
+		contact_of(contact, sizeof(contact), leg, r->contact_user);
+		rc |= put(t, n, cap, "Contact: %s\r\n", contact);
+	}
+	if (r->allow) {
+		rc |= put(t, n, cap, "Allow: %s\r\n",
+		    profile_allow(e->current, leg->sgp));
+		if (sup != NULL)
+			rc |= put(t, n, cap, "Supported: %s\r\n", sup);
+	}
+	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
+		rc |= put(t, n, cap, "%s: %s\r\n", r->hdrs[i].name,
+		    r->hdrs[i].value);
+	if (r->body != NULL && r->content_type != NULL)
+		rc |= put(t, n, cap, "Content-Type: %s\r\n", r->content_type);
+	rc |= put(t, n, cap, "Content-Length: %zu\r\n\r\n%s",
+	    r->body ? strlen(r->body) : 0, r->body ? r->body : "");
+	return rc;
+}
+
+/*
+ * The text of a request (caller frees), or NULL when it cannot be built:
+ * no memory, or a header value that would break out of its line.
+ */
+char *
+msg_request_text(struct engine *e, const struct msg_req *r)
+{
+	const struct leg *leg = r->leg;
+	const struct dialog *d = &leg->dlg;
+	const char *ruri = r->ruri;
+	char branch[64], via[96], *t = NULL;
+	size_t n = 0, cap = 512;
+	int rc = 0;
+
+	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
+		if (!value_ok(r->hdrs[i].value)) {
+			engine_log(e, ENGINE_LOG_NOTICE, "%s not sent: its %s "
+			    "header would hold a line break", r->method,
+			    r->hdrs[i].name);
+			return NULL;
+		}
+	if (ruri == NULL)
+		ruri = d->remote_target ? d->remote_target : d->remote_uri;
+	if (r->branch)
+		snprintf(branch, sizeof(branch), "%s", r->branch);
+	else
+		stack_new_branch(e, branch, sizeof(branch));
+	hostport(via, sizeof(via), ep_host(leg), leg->ep->row.port);
+	if ((t = malloc(cap)) == NULL)
+		return NULL;
+	rc |= put(&t, &n, &cap, "%s %s SIP/2.0\r\n"
+	    "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
+	    "Max-Forwards: %d\r\n", r->method, ruri,
+	    transport_via(leg->transport), via, branch,
+	    r->max_forwards > 0 ? r->max_forwards : 70);
+	if (r->in_dialog && d->route_set != NULL)
+		rc |= put(&t, &n, &cap, "Route: %s\r\n", d->route_set);
+	rc |= put(&t, &n, &cap, "From: %s;tag=%s\r\nTo: %s%s%s\r\n"
+	    "Call-ID: %s\r\nCSeq: %u %s\r\n", d->local_uri, d->local_tag,
+	    d->remote_uri, r->in_dialog && d->remote_tag ? ";tag=" : "",
+	    r->in_dialog && d->remote_tag ? d->remote_tag : "",
+	    d->call_id, r->cseq, r->method);
+	rc |= put_tail(e, &t, &n, &cap, r);
+	if (rc != 0) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* The same, parsed, for a transaction; caller frees. */
+osip_message_t *
+msg_request(struct engine *e, const struct msg_req *r)
+{
+	char *text = msg_request_text(e, r);
+	osip_message_t *msg = text ? parse_text(text) : NULL;
+
+	free(text);
+	return msg;
+}
+
+/*
+ * A response to req: status line, Via, From, To (with to_tag unless it
+ * has one, and not on a 100), Call-ID, CSeq.
+ */
+static int
+response_of(const osip_message_t *req, int code, const char *to_tag,
+    osip_message_t **respp)
+{
+	osip_message_t *resp = NULL;
+
+	if (req == NULL || osip_message_init(&resp) != 0)
+		return ENOMEM;
+	osip_message_set_version(resp, osip_strdup("SIP/2.0"));
+	osip_message_set_status_code(resp, code);
+	osip_message_set_reason_phrase(resp,
+	    osip_strdup(osip_message_get_reason(code)));
+	if (osip_list_clone(&req->vias, &resp->vias,
+	    (int (*)(void *, void **))&osip_via_clone) != 0 ||
+	    (req->from && osip_from_clone(req->from, &resp->from)) ||
+	    (req->to && osip_to_clone(req->to, &resp->to)) ||
+	    (req->call_id && osip_call_id_clone(req->call_id, &resp->call_id)) ||
+	    (req->cseq && osip_cseq_clone(req->cseq, &resp->cseq))) {
+		osip_message_free(resp);
+		return ENOMEM;
+	}
+	if (code > 100 && to_tag != NULL && resp->to != NULL &&
+	    header_tag(resp->to) == NULL)
+		osip_to_set_tag(resp->to, osip_strdup(to_tag));
+	*respp = resp;
+	return 0;
+}
+
+/* What a dialog-creating or target-refreshing response of a leg says. */
+static void
+response_dialog(struct engine *e, const osip_message_t *req,
+    osip_message_t *resp, const struct leg *leg)
+{
+	const char *sup = profile_supported(e->current, leg->sgp);
+	char contact[192];
+
+	/* The request's Record-Route is copied (RFC 3261 12.1.1). */
+	osip_list_clone(&req->record_routes, &resp->record_routes,
+	    (int (*)(void *, void **))&osip_record_route_clone);
+	contact_of(contact, sizeof(contact), leg, "referd");
+	osip_message_set_contact(resp, contact);
+	osip_message_set_header(resp, "Allow",
+	    profile_allow(e->current, leg->sgp));
+	if (sup != NULL)
+		osip_message_set_header(resp, "Supported", sup);
+}
+
+/*
+ * A response to a transaction's request, to be sent with
+ * stack_send_response(): the dialog's local tag (or a new one), then what
+ * r asks for (r may be NULL: a bare response).
+ */
+int
+msg_response(struct engine *e, struct stx *stx, int code,
+    const struct msg_resp *r, osip_message_t **respp)
+{
+	const osip_message_t *req;
+	osip_message_t *resp = NULL;
+	const struct leg *leg = stx ? stx->leg : NULL;
+	char tag[32];
+
+	if (stx == NULL || stx->dead || stx->tr == NULL)
+		return ENOENT;
+	req = stx->tr->orig_request;
+	if (r != NULL && r->leg != NULL)
+		leg = r->leg;
+	if (leg == NULL || leg->dlg.local_tag == NULL)
+		stack_new_tag(e, tag, sizeof(tag));
+	if (response_of(req, code, leg && leg->dlg.local_tag ?
+	    leg->dlg.local_tag : tag, &resp) != 0)
+		return ENOMEM;
+	if (r != NULL && r->hdr.name != NULL && value_ok(r->hdr.value))
+		osip_message_set_header(resp, r->hdr.name, r->hdr.value);
+	if (r != NULL && r->leg != NULL && code > 100 && code < 300)
+		response_dialog(e, req, resp, r->leg);
+	if (r != NULL && r->allow) {
+		const char *sup = profile_supported(e->current, r->sgp);
+
+		osip_message_set_header(resp, "Allow",
+		    profile_allow(e->current, r->sgp));
+		osip_message_set_header(resp, "Accept", "application/sdp");
+		if (sup != NULL)
+			osip_message_set_header(resp, "Supported", sup);
+	}
+	if (r != NULL && r->body != NULL) {
+		osip_message_set_content_type(resp, r->content_type);
+		osip_message_set_body(resp, r->body, strlen(r->body));
+	} else
+		osip_message_set_content_length(resp, "0");
+	*respp = resp;
+	return 0;
+}
+
+/*
+ * A response to a request no transaction took (a malformed one): the
+ * request's Via, From, To, Call-ID and CSeq as far as they exist, and a
+ * To tag (RFC 3261 8.2.6.2); NULL when it cannot be built.
+ */
+osip_message_t *
+msg_response_stateless(struct engine *e, const osip_message_t *req, int code)
+{
+	osip_message_t *resp = NULL;
+	char tag[32];
+
+	stack_new_tag(e, tag, sizeof(tag));
+	if (response_of(req, code, tag, &resp) != 0)
+		return NULL;
+	osip_message_set_content_length(resp, "0");
+	return resp;
+}
+
+/*
+ * The last word on a message oSIP2 itself builds and sends (the ACK of a
+ * non-2xx final response): every request carries Max-Forwards.
+ */
+void
+msg_outgoing(osip_message_t *msg)
+{
+	osip_header_t *mf = NULL;
+
+	if (MSG_IS_REQUEST(msg) &&
+	    osip_message_get_max_forwards(msg, 0, &mf) < 0)
+		osip_message_set_max_forwards(msg, "70");
+}

@@ -1,0 +1,273 @@
+/*
+ * dispatch.c: where each message goes.  A request that starts a server
+ * transaction goes to the handler of its method (one row of `methods`
+ * each; a method with no row gets 405 or 481); a response goes to what its
+ * client transaction was sent for (an INVITE to b or to a transfer target,
+ * a keepalive, a NOTIFY); a message without a transaction (an ACK for a
+ * 2xx, a retransmitted 2xx) to call_on_stray().
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "internal.h"
+
+/* A handler of the requests of one method. */
+typedef void (request_h)(struct engine *e, struct stx *stx,
+    osip_message_t *req);
+
+/* A re-INVITE inside a dialog: answered here; media stays anchored. */
+static void
+on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
+{
+	osip_message_t *req = stx->tr->orig_request, *resp = NULL;
+	const char *offer = body_of(req);
+	const char *dir = "sendrecv";
+	struct msg_resp r = { .leg = leg };
+	char *body = NULL;
+
+	if (offer != NULL) {
+		const char *o = sdp_direction(offer);
+
+		dir = strcmp(o, "sendonly") == 0 ? "recvonly" :
+		    strcmp(o, "recvonly") == 0 ? "sendonly" :
+		    strcmp(o, "inactive") == 0 ? "inactive" : "sendrecv";
+		leg_learn_media(leg, offer);
+		leg_keep_sdp(leg, offer);
+		body = leg_sdp(leg, offer, dir);
+	}
+	if (body != NULL) {
+		r.content_type = "application/sdp";
+		r.body = body;
+	}
+	if (msg_response(e, stx, 200, &r, &resp) == 0)
+		stack_send_response(e, stx, resp);
+	free(body);
+}
+
+/* INVITE: a new call, or a re-INVITE in one of referd's dialogs. */
+static void
+on_invite(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg;
+	int code;
+
+	if (header_tag(req->to) == NULL) {
+		call_new(e, stx);
+		return;
+	}
+	leg = leg_find(e, req);
+	if (leg == NULL || (code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, leg == NULL ? 481 : code, NULL, NULL);
+		return;
+	}
+	on_reinvite(e, stx, leg);
+}
+
+/* OPTIONS: 200 with what referd supports (from gateways only). */
+static void
+on_options(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	const struct referd_gw *gw = trusted_gateway(e, &stx->dest);
+	struct leg *leg = leg_find(e, req);
+	struct msg_resp r = { .allow = 1 };
+	osip_message_t *resp = NULL;
+
+	if (gw == NULL && leg == NULL) {
+		stack_reply(e, stx, 403, NULL, NULL);
+		return;
+	}
+	r.sgp = leg ? leg->sgp : gw->sgp_index ? gw->sgp_index :
+	    stx->ep->row.sgp_index;
+	if (msg_response(e, stx, 200, &r, &resp) == 0)
+		stack_send_response(e, stx, resp);
+}
+
+/* CANCEL from the caller. */
+static void
+on_cancel(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *a = leg_find(e, req);
+
+	if (a == NULL || !a->is_a || a->invite == NULL || a->call->dead) {
+		stack_reply(e, stx, 481, NULL, NULL);
+		return;
+	}
+	stack_reply(e, stx, 200, NULL, NULL);
+	call_cancelled(e, a->call);
+}
+
+/* BYE from either side. */
+static void
+on_bye(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = leg_find(e, req);
+	int code;
+
+	if (leg == NULL || (code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, leg == NULL ? 481 : code, NULL, NULL);
+		return;
+	}
+	stx->leg = NULL;
+	stack_reply(e, stx, 200, NULL, NULL);
+	call_leg_gone(e, leg);
+}
+
+/* REFER (refer.c). */
+static void
+on_refer(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	(void)req;
+	refer_on_request(e, stx);
+}
+
+/* Requests referd does not act on: 405 with what it allows, or 481. */
+static void
+on_other(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = leg_find(e, req);
+
+	if (header_tag(req->to) != NULL && leg == NULL) {
+		stack_reply(e, stx, 481, NULL, NULL);
+		return;
+	}
+	stack_reply(e, stx, 405, "Allow", profile_allow(e->current,
+	    leg ? leg->sgp : 0));
+}
+
+/* The methods referd acts on: adding one is a row and a handler. */
+static const struct {
+	const char *method;
+	request_h  *handler;
+} methods[] = {
+	{ "INVITE", on_invite },
+	{ "BYE", on_bye },
+	{ "CANCEL", on_cancel },
+	{ "OPTIONS", on_options },
+	{ "REFER", on_refer },
+};
+
+/* A request that started a server transaction, to its method's handler. */
+static void
+on_request(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (strcmp(req->sip_method, methods[i].method) == 0) {
+			methods[i].handler(e, stx, req);
+			return;
+		}
+	on_other(e, stx, req);
+}
+
+/* A response to an INVITE referd sent (to b, or to a transfer target). */
+static void
+on_invite_response(struct engine *e, struct stx *stx, int type,
+    osip_message_t *resp)
+{
+	struct leg *leg = stx->leg;
+
+	if (leg == NULL) {
+		if (type == OSIP_ICT_STATUS_2XX_RECEIVED)
+			call_hangup_orphan(e, stx->ep, stx->transport,
+			    &stx->dest, resp, 1);
+		return;
+	}
+	if (leg == &leg->call->x)
+		refer_on_x_response(e, leg, resp);
+	else if (!leg->is_a)
+		call_on_b_response(e, leg, resp);
+}
+
+/* A client transaction got no answer (code 408) or could not send (503). */
+static void
+on_no_answer(struct engine *e, struct stx *stx, int code)
+{
+	struct leg *leg = stx->leg;
+
+	if (leg == NULL)
+		return;
+	if (leg->ping == stx)
+		keepalive_result(e, stx, 0);
+	else if (leg->invite == stx && !leg->is_a)
+		call_on_invite_failed(e, leg, code);
+}
+
+/* What oSIP2 reported on a transaction, after it returned. */
+void
+call_on_event(struct engine *e, struct deferred *d)
+{
+	struct stx *stx = d->stx;
+	osip_message_t *msg = d->msg;
+
+	switch (d->type) {
+	case OSIP_IST_INVITE_RECEIVED:
+	case OSIP_NIST_BYE_RECEIVED:
+	case OSIP_NIST_CANCEL_RECEIVED:
+	case OSIP_NIST_OPTIONS_RECEIVED:
+	case OSIP_NIST_INFO_RECEIVED:
+	case OSIP_NIST_NOTIFY_RECEIVED:
+	case OSIP_NIST_SUBSCRIBE_RECEIVED:
+	case OSIP_NIST_REGISTER_RECEIVED:
+	case OSIP_NIST_UNKNOWN_REQUEST_RECEIVED:
+		if (msg != NULL && msg->sip_method != NULL)
+			on_request(e, stx, msg);
+		return;
+	case OSIP_ICT_STATUS_1XX_RECEIVED:
+	case OSIP_ICT_STATUS_2XX_RECEIVED:
+	case OSIP_ICT_STATUS_3XX_RECEIVED:
+	case OSIP_ICT_STATUS_4XX_RECEIVED:
+	case OSIP_ICT_STATUS_5XX_RECEIVED:
+	case OSIP_ICT_STATUS_6XX_RECEIVED:
+		if (msg != NULL)
+			on_invite_response(e, stx, d->type, msg);
+		return;
+	case OSIP_NICT_STATUS_TIMEOUT:
+		if (stx->leg != NULL && stx->leg->ping == stx)
+			keepalive_result(e, stx, 0);
+		return;
+	case OSIP_ICT_STATUS_TIMEOUT:
+		on_no_answer(e, stx, 408);
+		return;
+	case STX_TRANSPORT_ERROR:
+		on_no_answer(e, stx, 503);
+		return;
+	case OSIP_NICT_STATUS_2XX_RECEIVED:
+	case OSIP_NICT_STATUS_3XX_RECEIVED:
+	case OSIP_NICT_STATUS_4XX_RECEIVED:
+	case OSIP_NICT_STATUS_5XX_RECEIVED:
+	case OSIP_NICT_STATUS_6XX_RECEIVED:
+		if (msg != NULL && stx->leg != NULL && stx->leg->ping == stx)
+			keepalive_result(e, stx, msg->status_code);
+		else if (msg != NULL)
+			sub_on_response(e, stx, msg->status_code);
+		return;
+	default:
+		return;   /* responses to our BYE/CANCEL, ACK of non-2xx */
+	}
+}
+
+/* A message with no transaction: the ACK of a 2xx, or a resent 2xx. */
+void
+call_on_stray(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, osip_message_t *msg)
+{
+	struct leg *leg = leg_find(e, msg);
+	int invite_2xx = MSG_IS_RESPONSE(msg) && msg->status_code >= 200 &&
+	    msg->status_code < 300 && msg->cseq->method != NULL &&
+	    strcmp(msg->cseq->method, "INVITE") == 0;
+
+	if (leg == NULL) {
+		/* A 2xx retransmitted for an orphan INVITE: ACKed again. */
+		if (invite_2xx && stack_branch_is_ours(e, msg))
+			call_hangup_orphan(e, ep, transport, src, msg, 0);
+		return;
+	}
+	if (MSG_IS_ACK(msg)) {
+		leg_acked(e, leg);
+		return;
+	}
+	if (invite_2xx && !leg->is_a)
+		dialog_ack(e, leg, (unsigned)strtoul(msg->cseq->number, NULL,
+		    10));
+}

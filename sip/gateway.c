@@ -1,0 +1,193 @@
+/*
+ * gateway.c: the configured peers and what a profile enables.  Which
+ * gateway a request comes from (trust), where a dialled number or a
+ * transfer target goes (routing), and the rules of a leg's profile that
+ * the rest of the engine asks about: whether REFER is enabled, whether the
+ * caller is held in Delayed Answer, and the Allow and Supported headers
+ * that follow from them.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ALLOW_BASIC "INVITE, ACK, CANCEL, BYE, OPTIONS"
+#define ALLOW_REFER ALLOW_BASIC ", REFER, NOTIFY"
+
+/*
+ * Supported: replaces (RFC 3891) and norefersub (RFC 4488), only where
+ * the leg's profile enables REFER, since both are handled only there.
+ */
+#define SUPPORTED_REFER "replaces, norefersub"
+
+/* The active Refer Support row of profile sgp with support enabled. */
+const struct referd_refer *
+profile_refer(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_refer *r = referd_config_refer(cfg, sgp);
+
+	return r != NULL && r->status == REFERD_RS_ACTIVE &&
+	    r->support == REFERD_ENABLED ? r : NULL;
+}
+
+/* Does profile sgp act on REFER and Replaces?  The one place that says. */
+int
+profile_refer_enabled(const struct referd_config *cfg, uint32_t sgp)
+{
+	return profile_refer(cfg, sgp) != NULL;
+}
+
+/* The Refer Support row when profile sgp holds callers in Delayed Answer. */
+const struct referd_refer *
+profile_delayed_answer(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_refer *r = profile_refer(cfg, sgp);
+
+	return r != NULL && r->delayed_answer == REFERD_ENABLED ? r : NULL;
+}
+
+/* The Allow header of a profile's legs: REFER only where it is enabled. */
+const char *
+profile_allow(const struct referd_config *cfg, uint32_t sgp)
+{
+	return profile_refer_enabled(cfg, sgp) ? ALLOW_REFER : ALLOW_BASIC;
+}
+
+/* The Supported header of a profile's legs, or NULL for none. */
+const char *
+profile_supported(const struct referd_config *cfg, uint32_t sgp)
+{
+	return profile_refer_enabled(cfg, sgp) ? SUPPORTED_REFER : NULL;
+}
+
+/*
+ * Parse the gateways' addresses of a snapshot once, before it becomes
+ * current, so that no request parses them again.  0, or ENOMEM.
+ */
+int
+gateways_sync(struct engine *e, const struct referd_config *cfg)
+{
+	struct gw_addr *v = cfg->n_gw ? calloc(cfg->n_gw, sizeof(*v)) : NULL;
+
+	if (cfg->n_gw && v == NULL)
+		return ENOMEM;
+	for (size_t i = 0; i < cfg->n_gw; i++) {
+		const struct referd_gw *g = &cfg->gw[i];
+
+		v[i].ok = addr_from_text(&v[i].a, g->address,
+		    g->port ? (int)g->port : 5060) == 0;
+	}
+	free(e->gw_addr);
+	e->gw_addr = v;
+	return 0;
+}
+
+/* A gateway's parsed address, or NULL. */
+const struct addr *
+gateway_addr(const struct engine *e, const struct referd_gw *g)
+{
+	const struct gw_addr *ga = &e->gw_addr[g - e->current->gw];
+
+	return ga->ok ? &ga->a : NULL;
+}
+
+/* The same IP address (the ports aside). */
+static int
+same_host(const struct addr *x, const struct addr *y)
+{
+	if (x->ss.ss_family != y->ss.ss_family)
+		return 0;
+	if (x->ss.ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)&x->ss)->sin_addr,
+		    &((const struct sockaddr_in *)&y->ss)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)&x->ss)->sin6_addr,
+	    &((const struct sockaddr_in6 *)&y->ss)->sin6_addr, 16) == 0;
+}
+
+/* The active gateway a request comes from, or NULL. */
+const struct referd_gw *
+trusted_gateway(const struct engine *e, const struct addr *src)
+{
+	const struct referd_config *cfg = e->current;
+	int port = ntohs(src->ss.ss_family == AF_INET ?
+	    ((const struct sockaddr_in *)&src->ss)->sin_port :
+	    ((const struct sockaddr_in6 *)&src->ss)->sin6_port);
+
+	for (size_t i = 0; i < cfg->n_gw; i++) {
+		const struct referd_gw *g = &cfg->gw[i];
+		const struct addr *ga = gateway_addr(e, g);
+
+		if (g->status == REFERD_RS_ACTIVE && ga != NULL &&
+		    same_host(ga, src) && (g->port == 0 || (int)g->port == port))
+			return g;
+	}
+	return NULL;
+}
+
+/* The gateway of the longest matching active route, or NULL. */
+const struct referd_gw *
+route_lookup(const struct referd_config *cfg, const char *user)
+{
+	const struct referd_route *best = NULL;
+	size_t best_len = 0;
+
+	for (size_t i = 0; i < cfg->n_route; i++) {
+		const struct referd_route *r = &cfg->route[i];
+		const struct referd_gw *g;
+		size_t n = strlen(r->prefix);
+
+		if (r->status != REFERD_RS_ACTIVE ||
+		    strncmp(user, r->prefix, n) != 0)
+			continue;
+		g = referd_config_gw(cfg, r->gw_index);
+		if (g == NULL || g->status != REFERD_RS_ACTIVE)
+			continue;
+		if (best == NULL || n > best_len) {
+			best = r;
+			best_len = n;
+		}
+	}
+	return best ? referd_config_gw(cfg, best->gw_index) : NULL;
+}
+
+/* The gateway a transfer target goes to: its host:port, else its user. */
+const struct referd_gw *
+target_gateway(const struct engine *e, const osip_uri_t *uri)
+{
+	const struct referd_config *cfg = e->current;
+	struct addr ta;
+	int port = uri->port ? atoi(uri->port) : 5060;
+
+	if (uri->host != NULL && addr_from_text(&ta, uri->host, port) == 0)
+		for (size_t i = 0; i < cfg->n_gw; i++) {
+			const struct referd_gw *g = &cfg->gw[i];
+			const struct addr *ga = gateway_addr(e, g);
+
+			if (g->status == REFERD_RS_ACTIVE && ga != NULL &&
+			    addr_equal(ga, &ta))
+				return g;
+		}
+	return route_lookup(cfg, uri->username ? uri->username : "");
+}
+
+/*
+ * Point a new leg (b, or x for a transfer) at a gateway: the local
+ * endpoint it uses (held), the gateway's transport and address, and its
+ * profile (the endpoint's when the gateway names none).
+ */
+void
+leg_towards(struct leg *leg, struct endpoint *ep, const struct engine *e,
+    const struct referd_gw *gw)
+{
+	const struct addr *ga = gateway_addr(e, gw);
+
+	leg->ep = ep;
+	endpoint_hold(ep);
+	leg->transport = gw->transport;
+	if (ga != NULL)                  /* active rows always parse */
+		leg->peer = *ga;
+	leg->sgp = gw->sgp_index ? gw->sgp_index : ep->row.sgp_index;
+}
+

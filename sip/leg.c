@@ -1,0 +1,267 @@
+/*
+ * leg.c: one side of a call.  The index of legs by Call-ID, a leg's set-up
+ * from the request that created it or towards a gateway, the responses it
+ * sends as UAS on its INVITE, and the retransmission of its 2xx until the
+ * ACK comes (oSIP2 leaves that to the core: RFC 3261 13.3.1.4).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "internal.h"
+
+#define T1 0.5
+#define T2 4.0
+
+static void on_retx(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* The local endpoint's address text. */
+const char *
+ep_host(const struct leg *leg)
+{
+	return leg->ep->row.address;
+}
+
+/* A new, empty leg of call c (its watchers initialised, no sockets). */
+void
+leg_init(struct leg *leg, struct call *c, int is_a)
+{
+	memset(leg, 0, sizeof(*leg));
+	leg->call = c;
+	leg->is_a = is_a;
+	leg->media.rtp_fd = leg->media.rtcp_fd = -1;
+	ev_init(&leg->retx, on_retx);
+	leg->retx.data = leg;
+}
+
+/* Index a leg by its Call-ID. */
+void
+leg_index(struct engine *e, struct leg *leg)
+{
+	unsigned h = hash_str(leg->dlg.call_id) % CALL_BUCKETS;
+
+	leg->hnext = e->leg_hash[h];
+	e->leg_hash[h] = leg;
+	leg->indexed = 1;
+}
+
+void
+leg_unindex(struct engine *e, struct leg *leg)
+{
+	struct leg **pp;
+
+	if (!leg->indexed)
+		return;
+	for (pp = &e->leg_hash[hash_str(leg->dlg.call_id) % CALL_BUCKETS]; *pp;
+	    pp = &(*pp)->hnext)
+		if (*pp == leg) {
+			*pp = leg->hnext;
+			break;
+		}
+	leg->indexed = 0;
+}
+
+/* The leg of a live call with this Call-ID, or NULL. */
+struct leg *
+leg_find_callid(struct engine *e, const char *cid)
+{
+	for (struct leg *l = e->leg_hash[hash_str(cid) % CALL_BUCKETS]; l;
+	    l = l->hnext)
+		if (!l->call->dead && strcmp(l->dlg.call_id, cid) == 0)
+			return l;
+	return NULL;
+}
+
+/* The leg a message belongs to, by Call-ID. */
+struct leg *
+leg_find(struct engine *e, const osip_message_t *msg)
+{
+	char buf[512];
+
+	if (callid_text(msg, buf, sizeof(buf)) != 0)
+		return NULL;
+	return leg_find_callid(e, buf);
+}
+
+/*
+ * A leg made by a request referd answers (the caller's INVITE, or an
+ * INVITE with Replaces): where it came from, its profile, its INVITE
+ * transaction.
+ */
+void
+leg_from_request(struct leg *leg, struct stx *stx, uint32_t sgp)
+{
+	leg->ep = stx->ep;
+	endpoint_hold(leg->ep);
+	leg->transport = stx->transport;
+	leg->peer = stx->dest;
+	leg->sgp = sgp;
+	leg->invite = stx;
+	stx->leg = leg;
+}
+
+/*
+ * Send the INVITE (CSeq 1) that starts a leg's dialog (b, or x towards a
+ * transfer target), keeping what a CANCEL of it needs: its Request-URI,
+ * Via branch and CSeq number (not the whole message).  inv may be NULL
+ * (it could not be built): EINVAL.
+ */
+int
+leg_send_invite(struct engine *e, struct leg *leg, osip_message_t *inv)
+{
+	const char *branch;
+	char *ruri = NULL;
+
+	if (inv == NULL)
+		return EINVAL;
+	branch = top_branch(inv);
+	if (branch == NULL || inv->cseq == NULL ||
+	    osip_uri_to_str(inv->req_uri, &ruri) != 0) {
+		osip_message_free(inv);
+		return EINVAL;
+	}
+	free(leg->invite_ruri);
+	free(leg->invite_branch);
+	leg->invite_ruri = strdup(ruri);
+	leg->invite_branch = strdup(branch);
+	leg->invite_cseq = (unsigned)strtoul(inv->cseq->number, NULL, 10);
+	osip_free(ruri);
+	if (leg->invite_ruri == NULL || leg->invite_branch == NULL) {
+		osip_message_free(inv);
+		return ENOMEM;
+	}
+	leg->dlg.local_cseq = leg->invite_cseq;
+	return stack_send_request(e, leg, inv, &leg->invite);
+}
+
+/* Free what a leg holds (not its media: call_release does that). */
+void
+leg_clear(struct leg *leg)
+{
+	dialog_clear(&leg->dlg);
+	free(leg->remote_sdp);
+	osip_message_free(leg->last_2xx);
+	free(leg->invite_ruri);
+	free(leg->invite_branch);
+}
+
+/*
+ * Take a leg out of its call entirely (its media, index, transactions,
+ * endpoint, dialog) and leave it empty, ready to be used again.
+ */
+void
+leg_forget(struct engine *e, struct leg *leg)
+{
+	struct call *c = leg->call;
+	int is_a = leg->is_a;
+
+	media_close(e, &leg->media);
+	leg_unindex(e, leg);
+	if (leg->invite != NULL)
+		leg->invite->leg = NULL;
+	if (leg->ping != NULL)
+		leg->ping->leg = NULL;
+	if (leg->ep != NULL)
+		endpoint_release(e, leg->ep);
+	ev_timer_stop(e->loop, &leg->retx);
+	leg_clear(leg);
+	leg_init(leg, c, is_a);
+}
+
+/*
+ * Respond on a UAS leg's INVITE transaction (leg a, or a leg that
+ * replaced a dialog), with SDP when sdp != NULL.  A 2xx is kept to be
+ * resent until the ACK (oSIP2 leaves that to the core).
+ */
+int
+leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
+    const char *extra_name, const char *extra_value)
+{
+	struct msg_resp r = { .leg = leg, .hdr = { extra_name, extra_value } };
+	osip_message_t *resp = NULL;
+	char *body = NULL;
+	int rc;
+
+	if (leg->invite == NULL || leg->invite->dead)
+		return ENOENT;
+	if (sdp != NULL) {
+		if ((body = leg_sdp(leg, sdp, NULL)) == NULL)
+			return EINVAL;
+		r.content_type = "application/sdp";
+		r.body = body;
+	}
+	rc = msg_response(e, leg->invite, code, &r, &resp);
+	free(body);
+	if (rc != 0)
+		return rc;
+	if (code >= 200 && code < 300) {
+		osip_message_free(leg->last_2xx);
+		leg->last_2xx = NULL;
+		osip_message_clone(resp, &leg->last_2xx);
+		dialog_set_state(e, leg, DLG_CONFIRMED);
+		leg->retx_interval = T1;
+		leg->retx_start = ev_now(e->loop);
+		leg->retx.repeat = T1;
+		ev_timer_again(e->loop, &leg->retx);
+	}
+	return stack_send_response(e, leg->invite, resp);
+}
+
+/* Resend a leg's 2xx until its ACK; give up after 64*T1 (RFC 3261 13.3.1.4). */
+static void
+on_retx(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct leg *leg = w->data;
+	struct call *c = leg->call;
+	struct engine *e = c->a.media.engine;
+
+	(void)revents;
+	if (leg->last_2xx == NULL)
+		return;
+	if (ev_now(loop) - leg->retx_start >= 64 * T1) {
+		engine_log(e, ENGINE_LOG_WARNING, "call %u: no ACK for 2xx: "
+		    "released", c->index);
+		dialog_bye(e, &c->a);
+		dialog_bye(e, &c->b);
+		dialog_bye(e, &c->x);
+		call_release(e, c);
+		return;
+	}
+	stack_send_raw(e, leg->ep, leg->transport, &leg->peer, leg->last_2xx);
+	leg->retx_interval *= 2;
+	w->repeat = leg->retx_interval < T2 ? leg->retx_interval : T2;
+	ev_timer_again(loop, w);
+}
+
+/* The ACK of a leg's 2xx arrived: no more retransmissions. */
+void
+leg_acked(struct engine *e, struct leg *leg)
+{
+	if (leg->last_2xx == NULL)
+		return;
+	ev_timer_stop(e->loop, &leg->retx);
+	osip_message_free(leg->last_2xx);
+	leg->last_2xx = NULL;
+}
+
+/*
+ * An INVITE without a To tag whose Call-ID is a live caller leg: a
+ * retransmission that arrived after its IST ended (the 2xx was sent).
+ * The 2xx is sent again; no new transaction is created.
+ */
+int
+leg_absorb(struct engine *e, osip_message_t *msg)
+{
+	struct leg *leg;
+
+	if (!MSG_IS_INVITE(msg) || header_tag(msg->to) != NULL ||
+	    (leg = leg_find(e, msg)) == NULL || !leg->is_a)
+		return 0;
+	if (leg->last_2xx != NULL)
+		stack_send_raw(e, leg->ep, leg->transport, &leg->peer,
+		    leg->last_2xx);
+	return 1;
+}
