@@ -586,7 +586,7 @@ message_fault(const osip_message_t *msg, int transport, const char *buf,
 		cl = strtoul(v, &end, 10);
 		if (*end != '\0')
 			return 400;
-		if (transport == REFERD_TRANSPORT_UDP) {
+		if (!transport_reliable(transport)) {    /* a datagram */
 			const char *hend = memmem(buf, len, "\r\n\r\n", 4);
 			size_t body = hend ? len - (size_t)(hend + 4 - buf) : 0;
 
@@ -890,7 +890,7 @@ stack_transport_failed(struct engine *e, const struct addr *peer)
 	for (unsigned b = 0; b < STX_BUCKETS; b++)
 		for (struct stx *s = e->stx_hash[b]; s; s = s->hnext) {
 			if (s->dead || s->tr == NULL ||
-			    s->transport != REFERD_TRANSPORT_TCP ||
+			    !transport_reliable(s->transport) ||
 			    !addr_equal(&s->dest, peer) ||
 			    (s->type != ICT && s->type != NICT))
 				continue;
