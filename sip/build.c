@@ -20,20 +20,6 @@
 
 #include "internal.h"
 
-/* The Via token of a transport ("UDP", "TCP"). */
-const char *
-transport_via(int transport)
-{
-	return transport == REFERD_TRANSPORT_TCP ? "TCP" : "UDP";
-}
-
-/* The URI transport parameter of a transport, or NULL for the default. */
-const char *
-transport_uri_param(int transport)
-{
-	return transport == REFERD_TRANSPORT_TCP ? "tcp" : NULL;
-}
-
 /* A header value fit to be written: one line, no control break-out. */
 static int
 value_ok(const char *v)

@@ -157,7 +157,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		 * (1500) goes over TCP when the peer takes TCP; otherwise it
 		 * goes over UDP as configured.
 		 */
-		if (b->transport == REFERD_TRANSPORT_TCP ||
+		if (transport_reliable(b->transport) ||
 		    strlen(text) <= 1300 ||
 		    !transport_tcp_reachable(e, b->ep, &b->peer))
 			break;

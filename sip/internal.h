@@ -24,52 +24,16 @@
 
 #include "config.h"
 #include "engine.h"
+#include "transport.h"
 
 struct call;
 struct leg;
 struct stx;
 
-/* A socket address of either family. */
-struct addr {
-	struct sockaddr_storage ss;
-	socklen_t               len;
-};
-
 /* A gateway's parsed address (engine->gw_addr[i] is current->gw[i]'s). */
 struct gw_addr {
 	struct addr a;
 	int         ok;
-};
-
-/* A local signaling endpoint (one row of referdSignalingTable). */
-struct endpoint {
-	uint32_t        index;
-	struct referd_sig row;       /* as configured when bound */
-	int             fd;          /* UDP socket, or TCP listener */
-	ev_io           io;
-	int             up;
-	int             refs;        /* calls, transactions, connections */
-	int             users;       /* calls using its socket */
-	int             gone;        /* no longer in the configuration */
-	struct engine  *engine;
-	struct endpoint *next;
-};
-
-/* A TCP connection (accepted or opened), with its stream framing buffer. */
-struct tcpconn {
-	int             fd;
-	ev_io           io;           /* EV_READ, and EV_WRITE while out waits */
-	struct addr     peer;
-	struct endpoint *ep;
-	char           *buf;          /* received, not yet framed */
-	size_t          len, cap;
-	char           *out;          /* to send once the socket takes it */
-	size_t          out_len, out_cap;
-	int             connecting;   /* our connect() still in progress */
-	ev_tstamp       last_used;    /* last byte read or written */
-	struct engine  *engine;
-	struct tcpconn *next;
-	int             dead;
 };
 
 /* An RTP/RTCP port pair of one leg, and where its media goes. */
@@ -320,21 +284,6 @@ void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
 void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
 void engine_calls_changed(struct engine *e);
 
-/* transport.c */
-int  transport_sync(struct engine *e, const struct referd_config *cfg);
-int  transport_send(struct engine *e, struct endpoint *ep, int transport,
-    const struct addr *to, const char *buf, size_t len);
-void transport_close_all(struct engine *e);
-void transport_reap(struct engine *e);
-int  transport_tcp_reachable(struct engine *e, struct endpoint *ep,
-    const struct addr *to);
-void endpoint_unref(struct engine *e, struct endpoint *ep);
-void endpoint_hold(struct endpoint *ep);
-void endpoint_release(struct engine *e, struct endpoint *ep);
-void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
-int  addr_from_text(struct addr *a, const char *host, int port);
-int  addr_equal(const struct addr *x, const struct addr *y);
-
 /* stx.c: our index of oSIP2 transactions, their timers and lifetimes */
 unsigned hash_str(const char *s);
 char *stx_key(const osip_message_t *msg);
@@ -427,8 +376,6 @@ int   msg_response(struct engine *e, struct stx *stx, int code,
 osip_message_t *msg_response_stateless(struct engine *e,
     const osip_message_t *req, int code);
 void  msg_outgoing(osip_message_t *msg);
-const char *transport_via(int transport);
-const char *transport_uri_param(int transport);
 
 /* dialog.c: a leg's dialog, and the requests referd sends in it */
 void  dialog_set_state(struct engine *e, struct leg *leg,

@@ -226,7 +226,7 @@ message_fault(const osip_message_t *msg, int transport, const char *buf,
 		cl = strtoul(v, &end, 10);
 		if (*end != '\0')
 			return 400;
-		if (transport == REFERD_TRANSPORT_UDP) {
+		if (!transport_reliable(transport)) {    /* a datagram */
 			const char *hend = memmem(buf, len, "\r\n\r\n", 4);
 			size_t body = hend ? len - (size_t)(hend + 4 - buf) : 0;
 

@@ -349,7 +349,7 @@ stack_transport_failed(struct engine *e, const struct addr *peer)
 	for (unsigned b = 0; b < STX_BUCKETS; b++)
 		for (struct stx *s = e->stx_hash[b]; s; s = s->hnext) {
 			if (s->dead || s->tr == NULL ||
-			    s->transport != REFERD_TRANSPORT_TCP ||
+			    !transport_reliable(s->transport) ||
 			    !addr_equal(&s->dest, peer) ||
 			    (s->type != ICT && s->type != NICT))
 				continue;
