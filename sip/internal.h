@@ -1,15 +1,19 @@
 /*
  * internal.h: the SIP engine's private structures, shared by the files of
- * sip/ (engine.c, transport.c, stack.c, call.c, media.c, sdp.c) and by
- * nothing outside it.
+ * sip/ and by nothing outside it (the fuzz harness aside).  Each file's
+ * functions are declared below under its name; the transports' own
+ * declarations are in transport.h.
  *
  * Ownership, in one place:
  *   engine  owns endpoints, the media pool, the oSIP2 stack, the calls.
- *   call    owns its two legs (a = caller side, b = called side) and their
- *           media; it is freed only from engine_reap(), at the end of a
- *           loop iteration, never inside a watcher or oSIP2 callback.
+ *   call    owns its legs (a = caller side, b = called side, x = transfer
+ *           target or replacing leg), each with its dialog and media, and
+ *           its transfer with the REFER's subscription; it is freed only
+ *           from engine_reap(), at the end of a loop iteration, never
+ *           inside a watcher or oSIP2 callback.
  *   stx     (our wrapper of an oSIP2 transaction) is owned by the stack;
- *           a leg only points at it, and the kill callback clears that.
+ *           a leg or a subscription only points at it, and the kill
+ *           callback clears that (call_kill_stx).
  */
 #ifndef REFERD_SIP_INTERNAL_H
 #define REFERD_SIP_INTERNAL_H
