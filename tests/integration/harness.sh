@@ -45,7 +45,8 @@ h_ok "B is still running until the test stops it" h_alive "$uas"
 
 # --- cleanup on a failed assertion and on a signal -----------------------
 # A child test starts two processes and then fails (bail out) or is
-# killed; afterwards neither process may exist.
+# killed; afterwards neither process may exist.  Its temp dir, kept
+# because it failed, is inside ours.
 child=$H_TMP/child.sh
 cat >"$child" <<EOF2
 . "$REFERD_SRCDIR/tests/lib/harness.sh"
@@ -57,13 +58,13 @@ echo \$H_PID >>"$H_TMP/child.pids"
 [ "\$1" = bail ] && h_bail "deliberate failure"
 while :; do sleep 0.1; done
 EOF2
-sh "$child" bail >"$H_TMP/child-bail.out" 2>&1
+TMPDIR=$H_TMP sh "$child" bail >"$H_TMP/child-bail.out" 2>&1
 h_grep "the child test bails out" "$H_TMP/child-bail.out" '^Bail out! deliberate failure'
 gone=1
 for p in $(cat "$H_TMP/child.pids"); do h_alive "$p" && gone=0; done
 h_is "after a failed assertion every process it started is gone (one ignored SIGTERM)" "$gone" 1
 
-sh "$child" wait >"$H_TMP/child-term.out" 2>&1 &
+TMPDIR=$H_TMP sh "$child" wait >"$H_TMP/child-term.out" 2>&1 &
 cpid=$!
 H_PIDS="$cpid $H_PIDS"
 h_wait_for 5 sh -c "[ \$(wc -l <'$H_TMP/child.pids') = 2 ] && [ \$(cat '$H_TMP/child.pids' | head -1) != '' ]"
