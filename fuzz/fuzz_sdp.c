@@ -1,7 +1,7 @@
 /*
  * fuzz_sdp.c: libFuzzer target for the SDP that referd reads and
- * rewrites when it anchors media (sip/sdp.c): sdp_get_media,
- * sdp_direction and sdp_rewrite, as call.c calls them.
+ * rewrites when it anchors media (sip/sdp.c): sdp_parse, sdp_get_media,
+ * sdp_direction and sdp_write, as media.c calls them.
  *
  * The input's first byte chooses referd's address family and the
  * direction to write; the rest is the SDP body.
@@ -43,12 +43,36 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	dir = sdp_direction(sdp);
 	if (dir == NULL)
 		abort();
-	/* leg_sdp: referd's address and port, origin, direction */
+	/* leg_sdp: referd's address, ports, origin, payload types, direction */
 	addr = sel & 0x80 ? "2001:db8::1" : "127.0.0.1";
-	out = sdp_rewrite(sdp, addr, 40000 + (sel & 0x0f) * 2, "7",
-	    (unsigned)sel * 1000003u, dirs[(sel >> 4) % 5]);
+	{
+		int ports[SDP_MEDIA_MAX];
+		struct pt_set keep[SDP_MEDIA_MAX];
+		struct sdp parsed;
+		struct sdp_write w = {
+			.addr = addr, .origin_user = "referd", .origin_id = "7",
+			.version = (unsigned)sel * 1000003u,
+			.nports = SDP_MEDIA_MAX, .ports = ports,
+			.keep = sel & 0x40 ? keep : NULL,
+			.direction = dirs[(sel >> 4) % 5],
+		};
+
+		memset(keep, 0, sizeof(keep));
+		for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+			ports[k] = k == 1 && (sel & 0x20) ? 0 :
+			    40000 + (sel & 0x0f) * 2 + 2 * k;
+			pt_add(&keep[k], 0);
+			pt_add(&keep[k], 101);
+		}
+		if (sdp_parse(sdp, &parsed) == 0 &&
+		    (parsed.n < 1 || parsed.n > SDP_MEDIA_MAX ||
+		    parsed.n > parsed.n_total))
+			abort();
+		out = sdp_write(sdp, &w);
+	}
 	if (out != NULL) {
-		/* What referd writes it reads back: its own address and port. */
+		/* What referd writes it reads back: its own address and port
+		 * (or the stream refused). */
 		char h2[INET6_ADDRSTRLEN + 1];
 		int p2 = 0;
 

@@ -134,16 +134,19 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	struct msg_req r = {
 		.method = "INVITE", .leg = b, .cseq = 1,
 		.max_forwards = max_forwards, .contact_user = "referd",
-		.allow = 1, .content_type = "application/sdp",
+		.allow = 1,
 	};
 	char hp_gw[96], ruri[256];
 	char *text, *sdp;
 	osip_message_t *inv;
 
 	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
-	if ((sdp = leg_sdp(b, body_of(req), NULL)) == NULL)
+	/* No offer from the caller (delayed offer): none to b either. */
+	sdp = body_of(req) ? leg_sdp(b, body_of(req), NULL, NULL) : NULL;
+	if (body_of(req) != NULL && sdp == NULL)
 		return EINVAL;
 	r.body = sdp;
+	r.content_type = sdp ? "application/sdp" : NULL;
 	r.ruri = ruri;
 	for (int pass = 0; pass < 2; pass++) {
 		const char *tp = transport_uri_param(b->transport);
@@ -210,7 +213,7 @@ call_hangup_orphan(struct engine *e, struct endpoint *ep, int transport,
 		engine_log(e, ENGINE_LOG_NOTICE, "a %d to an INVITE given up "
 		    "(Call-ID %s): ACK%s", resp->status_code, cid,
 		    bye ? " and BYE" : " again");
-		dialog_ack(e, &l, cseq);
+		dialog_ack(e, &l, cseq, NULL);
 		if (bye)
 			dialog_bye(e, &l);
 	}
@@ -254,10 +257,10 @@ call_admit(struct engine *e, struct stx *stx, const struct referd_gw **gwap,
 		*mfp = atoi(mf->hvalue);
 	if (*mfp <= 1)
 		return stack_reply(e, stx, 483, NULL, NULL), 1;
-	if (offer == NULL || sdp_get_media(offer, host, sizeof(host), &port)) {
-		/* referd needs the caller's offer to anchor media. */
+	if (offer != NULL && sdp_get_media(offer, host, sizeof(host), &port)) {
+		/* An offer referd cannot anchor (no usable first stream). */
 		stack_reply(e, stx, 488, "Warning",
-		    "399 referd \"an SDP offer in the INVITE is required\"");
+		    "399 referd \"no media stream referd can anchor\"");
 		return 1;
 	}
 	return 0;
@@ -352,15 +355,17 @@ call_new(struct engine *e, struct stx *stx)
 	keepalive_start(e, c);
 	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
 	stack_reply(e, stx, 100, NULL, NULL);
-	if (media_open(e, &c->a.media, c->a.ep) != 0 ||
-	    media_open(e, &c->b.media, c->b.ep) != 0) {
+	if (leg_streams_open(e, &c->a, 1) != 0 ||
+	    leg_streams_open(e, &c->b, 1) != 0) {
 		call_reply_a(e, c, 503, NULL, "Retry-After", "5");
 		call_release(e, c);
 		return;
 	}
 	media_bridge(&c->a, &c->b);
-	leg_learn_media(&c->a, offer);
-	leg_keep_sdp(&c->a, offer);
+	if (offer != NULL) {
+		leg_learn_media(&c->a, offer);
+		leg_keep_sdp(&c->a, offer);
+	}
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
 	    req->req_uri->username : "", max_forwards - 1) != 0) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
@@ -386,7 +391,7 @@ call_release(struct engine *e, struct call *c)
 	ev_timer_stop(e->loop, &c->x.retx);
 	delayed_stop(e, c);
 	ev_timer_stop(e->loop, &c->keepalive);
-	media_close(e, &c->x.media);
+	leg_streams_close(e, &c->x);
 	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 	    l == &c->b ? &c->x : NULL) {
 		if (l->ping != NULL) {
@@ -394,8 +399,8 @@ call_release(struct engine *e, struct call *c)
 			l->ping = NULL;
 		}
 	}
-	media_close(e, &c->a.media);
-	media_close(e, &c->b.media);
+	leg_streams_close(e, &c->a);
+	leg_streams_close(e, &c->b);
 	if (c->a.invite)
 		c->a.invite->leg = NULL;
 	c->a.invite = NULL;
@@ -483,6 +488,7 @@ call_kill_stx(struct engine *e, struct stx *stx)
 		return;
 	if (leg->invite == stx)
 		leg->invite = NULL;
+	session_kill_stx(leg, stx);
 	sub_kill_stx(e, &leg->call->xfer.sub, stx);
 	if (leg->ping == stx)
 		leg->ping = NULL;
@@ -523,17 +529,44 @@ b_provisional(struct engine *e, struct call *c, struct leg *b, int code,
 		return;
 	/* Timer C restarts on each provisional (RFC 3261 16.6). */
 	ev_timer_again(e->loop, &c->timer_c);
+	/* Without the caller's offer, SDP in a 1xx is no answer: not sent. */
+	if (c->a.remote_sdp == NULL)
+		sdp = NULL;
 	if (sdp != NULL)
 		leg_learn_media(b, sdp);
 	call_set_state(e, c, CALL_RINGING);
 	call_reply_a(e, c, code, sdp, NULL, NULL);
 }
 
+/*
+ * b answered an INVITE without an offer (delayed offer): its 2xx holds the
+ * offer, which goes to the caller in referd's 2xx; b's ACK waits for the
+ * caller's answer in its ACK (session_on_ack).  No Delayed Answer here:
+ * the offer cannot wait in a 183.
+ */
+static void
+b_answered_offer(struct engine *e, struct call *c, struct leg *b,
+    const char *sdp, unsigned cseq)
+{
+	leg_learn_media(b, sdp);
+	leg_keep_sdp(b, sdp);
+	b->ack_hold = 1;
+	b->ack_cseq = cseq;
+	c->a.ack_wait = 1;
+	call_reply_a(e, c, 200, sdp, NULL, NULL);
+	call_set_state(e, c, CALL_CONNECTED);
+}
+
 /* b answered: ACK it, then answer the caller (or hold it: Delayed Answer). */
 static void
 b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 {
-	dialog_ack(e, b, 1);
+	if (c->a.remote_sdp == NULL && sdp != NULL && !c->dead &&
+	    !c->cancel_pending && c->a.invite != NULL) {
+		b_answered_offer(e, c, b, sdp, 1);
+		return;
+	}
+	dialog_ack(e, b, 1, NULL);
 	if (c->dead || c->cancel_pending || c->a.invite == NULL) {
 		/* The caller is gone: hang up the answer. */
 		dialog_bye(e, b);

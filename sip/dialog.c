@@ -176,14 +176,16 @@ dialog_bye(struct engine *e, struct leg *leg)
 }
 
 /*
- * ACK a 2xx to the INVITE with CSeq cseq: sent directly as text (no
- * transaction, RFC 3261 17.1.1.3, so nothing needs it parsed).
+ * ACK a 2xx to the INVITE with CSeq cseq, with sdp (the answer to an offer
+ * in that 2xx) if given: sent directly as text (no transaction, RFC 3261
+ * 17.1.1.3), and kept, to be sent again for a retransmitted 2xx.
  */
 void
-dialog_ack(struct engine *e, struct leg *leg, unsigned cseq)
+dialog_ack(struct engine *e, struct leg *leg, unsigned cseq, const char *sdp)
 {
 	struct msg_req r = {
 		.method = "ACK", .leg = leg, .in_dialog = 1, .cseq = cseq,
+		.content_type = sdp ? "application/sdp" : NULL, .body = sdp,
 	};
 	char *ack = msg_request_text(e, &r);
 
@@ -191,7 +193,26 @@ dialog_ack(struct engine *e, struct leg *leg, unsigned cseq)
 		return;
 	transport_send(e, leg->ep, leg->transport, &leg->peer, ack,
 	    strlen(ack));
-	free(ack);
+	free(leg->ack_text);
+	leg->ack_text = ack;
+	leg->ack_cseq = cseq;
+}
+
+/*
+ * A 2xx to the INVITE with CSeq cseq came again: the same ACK again (none
+ * while referd still waits for the answer it is to carry).
+ */
+void
+dialog_reack(struct engine *e, struct leg *leg, unsigned cseq)
+{
+	if (leg->ack_hold && leg->ack_cseq == cseq)
+		return;
+	if (leg->ack_text != NULL && leg->ack_cseq == cseq) {
+		transport_send(e, leg->ep, leg->transport, &leg->peer,
+		    leg->ack_text, strlen(leg->ack_text));
+		return;
+	}
+	dialog_ack(e, leg, cseq, NULL);
 }
 
 /* CANCEL the INVITE of a leg: same Request-URI, Via branch, CSeq number. */

@@ -17,35 +17,6 @@
 typedef void (request_h)(struct engine *e, struct stx *stx,
     osip_message_t *req);
 
-/* A re-INVITE inside a dialog: answered here; media stays anchored. */
-static void
-on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
-{
-	osip_message_t *req = stx->tr->orig_request, *resp = NULL;
-	const char *offer = body_of(req);
-	const char *dir = "sendrecv";
-	struct msg_resp r = { .leg = leg };
-	char *body = NULL;
-
-	if (offer != NULL) {
-		const char *o = sdp_direction(offer);
-
-		dir = strcmp(o, "sendonly") == 0 ? "recvonly" :
-		    strcmp(o, "recvonly") == 0 ? "sendonly" :
-		    strcmp(o, "inactive") == 0 ? "inactive" : "sendrecv";
-		leg_learn_media(leg, offer);
-		leg_keep_sdp(leg, offer);
-		body = leg_sdp(leg, offer, dir);
-	}
-	if (body != NULL) {
-		r.content_type = "application/sdp";
-		r.body = body;
-	}
-	if (msg_response(e, stx, 200, &r, &resp) == 0)
-		stack_send_response(e, stx, resp);
-	free(body);
-}
-
 /* INVITE: a new call, or a re-INVITE in one of referd's dialogs. */
 static void
 on_invite(struct engine *e, struct stx *stx, osip_message_t *req)
@@ -62,7 +33,7 @@ on_invite(struct engine *e, struct stx *stx, osip_message_t *req)
 		stack_reply(e, stx, leg == NULL ? 481 : code, NULL, NULL);
 		return;
 	}
-	on_reinvite(e, stx, leg);
+	session_on_reinvite(e, stx, leg);
 }
 
 /* OPTIONS: 200 with what referd supports (from gateways only). */
@@ -173,6 +144,8 @@ on_invite_response(struct engine *e, struct stx *stx, int type,
 			    &stx->dest, resp, 1);
 		return;
 	}
+	if (session_on_result(e, stx, 0, resp))
+		return;
 	if (leg == &leg->call->x)
 		refer_on_x_response(e, leg, resp);
 	else if (!leg->is_a)
@@ -189,6 +162,8 @@ on_no_answer(struct engine *e, struct stx *stx, int code)
 		return;
 	if (leg->ping == stx)
 		keepalive_result(e, stx, 0);
+	else if (session_on_result(e, stx, code, NULL))
+		return;
 	else if (leg->invite == stx && !leg->is_a)
 		call_on_invite_failed(e, leg, code);
 }
@@ -264,10 +239,10 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 		return;
 	}
 	if (MSG_IS_ACK(msg)) {
-		leg_acked(e, leg);
+		session_on_ack(e, leg, msg);
 		return;
 	}
-	if (invite_2xx && !leg->is_a)
-		dialog_ack(e, leg, (unsigned)strtoul(msg->cseq->number, NULL,
+	if (invite_2xx)
+		dialog_reack(e, leg, (unsigned)strtoul(msg->cseq->number, NULL,
 		    10));
 }

@@ -41,16 +41,63 @@ struct gw_addr {
 };
 
 /* An RTP/RTCP port pair of one leg, and where its media goes. */
+/* A set of RTP payload types (0..127). */
+struct pt_set {
+	uint32_t bits[4];
+};
+
+/* The SDP of one body, as sdp_parse() describes it (sdp.c). */
+#define SDP_MEDIA_MAX 8          /* m= lines referd anchors per body */
+#define SDP_FMT_MAX   32         /* payload types per m= line */
+enum sdp_dir { SDP_SENDRECV = 0, SDP_SENDONLY, SDP_RECVONLY, SDP_INACTIVE };
+struct sdp_media {
+	char         type[16];       /* audio, video, image, ... */
+	int          port;           /* 0: refused */
+	int          rtp;            /* an RTP profile: fmt are payload types */
+	int          nfmt;
+	int          fmt[SDP_FMT_MAX];
+	char         codec[SDP_FMT_MAX][24];   /* "pcmu/8000", "" unknown */
+	char         addr[64];       /* its c=, else the session's */
+	enum sdp_dir dir;
+	int          rtcp_mux;
+};
+struct sdp {
+	int              n;          /* described (at most SDP_MEDIA_MAX) */
+	int              n_total;    /* m= lines in the body */
+	struct sdp_media m[SDP_MEDIA_MAX];
+};
+
+/* How sdp_write() makes one leg's copy of a body. */
+struct sdp_write {
+	const char          *addr;         /* referd's address on the leg */
+	const char          *origin_user;  /* fixed per leg */
+	const char          *origin_id;    /* session id, fixed per leg */
+	unsigned             version;
+	int                  nports;
+	const int           *ports;        /* per m= line; 0 refuses it */
+	const struct pt_set *keep;         /* per m= line, or NULL: all */
+	const char          *direction;    /* replaces every direction */
+};
+
+/*
+ * One media stream of a leg: an RTP/RTCP port pair, where its packets go,
+ * and which payload types its party may receive.
+ */
 struct media {
 	int             rtp_fd, rtcp_fd;
 	uint16_t        port;        /* RTP port; RTCP is port + 1 */
 	ev_io           rtp_io, rtcp_io;
-	struct addr     remote_rtp;  /* from the leg's SDP */
+	struct addr     remote_rtp;  /* where the party receives RTP */
 	struct addr     remote_rtcp;
+	struct addr     signalled;   /* the address its SDP gave */
 	int             have_remote;
-	int             latched, latched_rtcp;  /* source learnt from packets */
-	struct media   *peer;        /* the other leg's media: relay target */
+	int             latched, latched_rtcp;  /* locked to a source */
+	int             mux;         /* a=rtcp-mux: RTCP on the RTP port */
+	int             filter;      /* relay only `allow` to the party */
+	struct pt_set   allow;
+	struct media   *peer;        /* the other leg's stream: relay target */
 	uint64_t        packets;     /* relayed out of this leg's socket */
+	uint64_t        dropped;     /* not relayed: foreign source or type */
 	struct engine  *engine;
 };
 
@@ -99,6 +146,7 @@ struct leg {
 	int             indexed;
 	struct dialog   dlg;
 	char           *remote_sdp;   /* the peer's last SDP */
+	char           *local_sdp;    /* the last SDP referd sent the peer */
 	struct endpoint *ep;          /* local endpoint it uses */
 	int             transport;    /* REFERD_TRANSPORT_* */
 	struct addr     peer;         /* where its requests and responses go */
@@ -115,7 +163,19 @@ struct leg {
 	char           *invite_branch;
 	unsigned        invite_cseq;
 	unsigned        sdp_version;
-	struct media    media;
+	struct media    media;        /* stream 0 */
+	struct media   *more;         /* streams 1.. (SDP_MEDIA_MAX - 1) */
+	int             nstreams;     /* streams open */
+	/* The session (session.c): offer/answer carried across the call. */
+	struct stx     *reinv_in;     /* the party's re-INVITE, unanswered */
+	struct stx     *reinv_out;    /* referd's re-INVITE, until final */
+	int             reinv_offerless;  /* it carried no offer */
+	int             reinv_local;  /* referd's own: nothing to relay back */
+	struct leg     *reinv_asker;  /* whose re-INVITE reinv_out relays */
+	int             ack_wait;     /* our 2xx held an offer: ACK has answer */
+	int             ack_hold;     /* its 2xx not ACKed until the answer */
+	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
+	char           *ack_text;     /* our ACK of its 2xx, sent again */
 };
 
 /* The state of a REFER's implicit subscription (RFC 3515, 6665). */
@@ -395,7 +455,9 @@ osip_message_t *dialog_request(struct engine *e, struct leg *leg,
     const char *method, const struct msg_hdr *hdrs, const char *content_type,
     const char *body);
 void  dialog_bye(struct engine *e, struct leg *leg);
-void  dialog_ack(struct engine *e, struct leg *leg, unsigned cseq);
+void  dialog_ack(struct engine *e, struct leg *leg, unsigned cseq,
+    const char *sdp);
+void  dialog_reack(struct engine *e, struct leg *leg, unsigned cseq);
 void  dialog_cancel(struct engine *e, struct leg *leg);
 
 /* gateway.c: gateways, trust, routing, and what a profile enables */
@@ -434,6 +496,9 @@ void  leg_clear(struct leg *leg);
 void  leg_forget(struct engine *e, struct leg *leg);
 int   leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
     const char *extra_name, const char *extra_value);
+int   leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx,
+    int code, const char *body, const char *extra_name,
+    const char *extra_value);
 void  leg_acked(struct engine *e, struct leg *leg);
 int   leg_absorb(struct engine *e, osip_message_t *msg);
 
@@ -507,19 +572,45 @@ int  parse_replaces(const char *v, struct replaces *r);
 /* media.c: anchored media, and a leg's side of the SDP */
 int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);
 void media_close(struct engine *e, struct media *m);
-void media_set_remote(struct media *m, const struct addr *rtp);
+void media_set_remote(struct media *m, const struct addr *rtp, int mux);
 int  media_pool_sync(struct engine *e, const struct referd_config *cfg);
 void media_pool_free(struct engine *e);
 void media_bridge(struct leg *x, struct leg *y);
 void media_unbridge(struct leg *leg);
-char *leg_sdp(struct leg *leg, const char *sdp, const char *direction);
+struct media *leg_stream(struct leg *leg, int i);
+int  leg_streams_open(struct engine *e, struct leg *leg, int n);
+void leg_streams_close(struct engine *e, struct leg *leg);
+char *leg_sdp(struct leg *leg, const char *sdp, const char *direction,
+    const struct pt_set *keep);
 int  leg_learn_media(struct leg *leg, const char *sdp);
 int  leg_keep_sdp(struct leg *leg, const char *sdp);
+void leg_allowed(struct leg *leg, struct pt_set allow[SDP_MEDIA_MAX]);
+void leg_negotiate(struct leg *leg);
 
 /* sdp.c */
+int  pt_has(const struct pt_set *s, int pt);
+void pt_add(struct pt_set *s, int pt);
+int  sdp_parse(const char *text, struct sdp *s);
+char *sdp_write(const char *sdp, const struct sdp_write *w);
 int  sdp_get_media(const char *sdp, char *host, size_t hostlen, int *port);
-char *sdp_rewrite(const char *sdp, const char *addr, int port,
-    const char *origin_id, unsigned version, const char *direction);
 const char *sdp_direction(const char *sdp);
+int  sdp_has_codec(const struct sdp_media *m, const struct pt_set *allow,
+    const char *codec);
+int  sdp_same_codecs(const struct sdp *x, const struct pt_set *xa,
+    const struct sdp *y, const struct pt_set *ya);
+void sdp_keep_codecs(const struct sdp *offer, const struct sdp *of,
+    const struct pt_set *allowed, struct pt_set *keep);
+
+/* session.c: the session a call carries, offer and answer across legs */
+void session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg);
+int  session_on_result(struct engine *e, struct stx *stx, int code,
+    osip_message_t *resp);
+void session_on_ack(struct engine *e, struct leg *leg,
+    const osip_message_t *ack);
+void session_offer(struct engine *e, struct leg *leg, const char *sdp,
+    const struct pt_set *keep);
+void session_align(struct engine *e, struct leg *to, struct leg *from);
+void session_kill_stx(struct leg *leg, const struct stx *stx);
+void session_clear(struct leg *leg);
 
 #endif /* REFERD_SIP_INTERNAL_H */

@@ -142,10 +142,13 @@ void
 leg_clear(struct leg *leg)
 {
 	dialog_clear(&leg->dlg);
+	session_clear(leg);
 	free(leg->remote_sdp);
 	osip_message_free(leg->last_2xx);
 	free(leg->invite_ruri);
 	free(leg->invite_branch);
+	free(leg->more);
+	leg->more = NULL;
 }
 
 /*
@@ -158,8 +161,10 @@ leg_forget(struct engine *e, struct leg *leg)
 	struct call *c = leg->call;
 	int is_a = leg->is_a;
 
-	media_close(e, &leg->media);
+	leg_streams_close(e, leg);
 	leg_unindex(e, leg);
+	if (leg->partner != NULL && leg->partner->reinv_asker == leg)
+		leg->partner->reinv_asker = NULL;
 	if (leg->invite != NULL)
 		leg->invite->leg = NULL;
 	if (leg->ping != NULL)
@@ -172,30 +177,25 @@ leg_forget(struct engine *e, struct leg *leg)
 }
 
 /*
- * Respond on a UAS leg's INVITE transaction (leg a, or a leg that
- * replaced a dialog), with SDP when sdp != NULL.  A 2xx is kept to be
- * resent until the ACK (oSIP2 leaves that to the core).
+ * Respond on one of a leg's INVITE server transactions (its first INVITE
+ * or a re-INVITE) with body, the leg's SDP already written (or NULL).  A
+ * 2xx is kept to be resent until the ACK (oSIP2 leaves that to the core).
  */
 int
-leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
-    const char *extra_name, const char *extra_value)
+leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx, int code,
+    const char *body, const char *extra_name, const char *extra_value)
 {
 	struct msg_resp r = { .leg = leg, .hdr = { extra_name, extra_value } };
 	osip_message_t *resp = NULL;
-	char *body = NULL;
 	int rc;
 
-	if (leg->invite == NULL || leg->invite->dead)
+	if (stx == NULL || stx->dead)
 		return ENOENT;
-	if (sdp != NULL) {
-		if ((body = leg_sdp(leg, sdp, NULL)) == NULL)
-			return EINVAL;
+	if (body != NULL) {
 		r.content_type = "application/sdp";
 		r.body = body;
 	}
-	rc = msg_response(e, leg->invite, code, &r, &resp);
-	free(body);
-	if (rc != 0)
+	if ((rc = msg_response(e, stx, code, &r, &resp)) != 0)
 		return rc;
 	if (code >= 200 && code < 300) {
 		osip_message_free(leg->last_2xx);
@@ -207,7 +207,28 @@ leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
 		leg->retx.repeat = T1;
 		ev_timer_again(e->loop, &leg->retx);
 	}
-	return stack_send_response(e, leg->invite, resp);
+	return stack_send_response(e, stx, resp);
+}
+
+/*
+ * Respond on a UAS leg's first INVITE (leg a, or a leg that replaced a
+ * dialog), with the leg's copy of sdp when sdp != NULL.
+ */
+int
+leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
+    const char *extra_name, const char *extra_value)
+{
+	char *body = NULL;
+	int rc;
+
+	if (leg->invite == NULL || leg->invite->dead)
+		return ENOENT;
+	if (sdp != NULL && (body = leg_sdp(leg, sdp, NULL, NULL)) == NULL)
+		return EINVAL;
+	rc = leg_reply_body(e, leg, leg->invite, code, body, extra_name,
+	    extra_value);
+	free(body);
+	return rc;
 }
 
 /* Resend a leg's 2xx until its ACK; give up after 64*T1 (RFC 3261 13.3.1.4). */

@@ -20,41 +20,82 @@
 
 #define RTP_MAX 2048
 
-/* Relay one datagram from fd to the peer leg's remote. */
+/*
+ * Is a datagram from src on this stream's socket to be relayed?  Only from
+ * the party: the first source latches the stream (symmetric RTP, for a
+ * party behind NAT) and locks it; anything from elsewhere afterwards is
+ * dropped (and counted), so nobody else can take a stream over or inject
+ * into it.  A re-INVITE that really moves the party unlocks it.
+ */
+static int
+from_party(struct media *m, const struct addr *src, int rtcp)
+{
+	if (rtcp && !m->latched_rtcp) {
+		m->remote_rtcp = *src;
+		m->latched_rtcp = 1;
+		return 1;
+	}
+	if (!rtcp && !m->latched) {
+		m->remote_rtp = *src;
+		m->latched = 1;
+		m->have_remote = 1;
+		if (m->mux) {
+			m->remote_rtcp = *src;
+			m->latched_rtcp = 1;
+		}
+		return 1;
+	}
+	return addr_equal(src, rtcp ? &m->remote_rtcp : &m->remote_rtp);
+}
+
+/*
+ * May the receiving stream's party get this packet?  RTP only with a
+ * payload type it negotiated; RTCP (its own socket, or multiplexed: RFC
+ * 5761 packet types 192..223) always.
+ */
+static int
+type_allowed(const struct media *out, const unsigned char *pkt, ssize_t n,
+    int rtcp)
+{
+	if (rtcp || !out->filter)
+		return 1;
+	if (n < 12 || (pkt[0] >> 6) != 2)
+		return 0;
+	if (pkt[1] >= 192 && pkt[1] <= 223)
+		return 1;
+	return pt_has(&out->allow, pkt[1] & 0x7f);
+}
+
+/* Relay the datagrams waiting on one socket of a stream to its peer. */
 static void
 relay(struct media *m, int rtcp)
 {
-	char buf[RTP_MAX];
+	unsigned char buf[RTP_MAX];
 	struct addr src;
 	int fd = rtcp ? m->rtcp_fd : m->rtp_fd;
 
 	for (int i = 0; i < 64; i++) {
 		ssize_t n;
 		struct media *out = m->peer;
+		const struct addr *to;
 
 		src.len = sizeof(src.ss);
 		n = recvfrom(fd, buf, sizeof(buf), 0,
 		    (struct sockaddr *)&src.ss, &src.len);
 		if (n < 0)
 			return;
-		/*
-		 * Latch once to where the peer really sends from (a peer behind
-		 * NAT); later packets from elsewhere cannot take the stream over.
-		 */
-		if (rtcp && !m->latched_rtcp) {
-			m->remote_rtcp = src;
-			m->latched_rtcp = 1;
-		} else if (!rtcp && !m->latched) {
-			m->remote_rtp = src;
-			m->latched = 1;
-			m->have_remote = 1;
+		if (!from_party(m, &src, rtcp) || (out != NULL &&
+		    !type_allowed(out, buf, n, rtcp))) {
+			m->dropped++;
+			continue;
 		}
 		if (out == NULL || !out->have_remote)
 			continue;
-		if (sendto(rtcp ? out->rtcp_fd : out->rtp_fd, buf, (size_t)n, 0,
-		    (struct sockaddr *)(rtcp ? &out->remote_rtcp.ss :
-		    &out->remote_rtp.ss), rtcp ? out->remote_rtcp.len :
-		    out->remote_rtp.len) == n && !rtcp)
+		/* A party that multiplexes gets RTCP on its RTP port. */
+		to = rtcp && !out->mux ? &out->remote_rtcp : &out->remote_rtp;
+		if (sendto(rtcp && !out->mux ? out->rtcp_fd : out->rtp_fd, buf,
+		    (size_t)n, 0, (const struct sockaddr *)&to->ss, to->len) == n &&
+		    !rtcp)
 			out->packets++;
 	}
 }
@@ -171,21 +212,30 @@ media_close(struct engine *e, struct media *m)
 	m->port = 0;
 }
 
+/*
+ * Where a stream's party says it receives RTP (its SDP): an address the
+ * stream already had keeps its latched source; a new one unlocks it.
+ */
 void
-media_set_remote(struct media *m, const struct addr *rtp)
+media_set_remote(struct media *m, const struct addr *rtp, int mux)
 {
+	m->mux = mux;
+	if (m->have_remote && addr_equal(&m->signalled, rtp))
+		return;
+	m->signalled = *rtp;
 	m->remote_rtp = *rtp;
 	m->remote_rtcp = *rtp;
-	if (rtp->ss.ss_family == AF_INET)
+	if (!mux && rtp->ss.ss_family == AF_INET)
 		((struct sockaddr_in *)&m->remote_rtcp.ss)->sin_port =
 		    htons(ntohs(((const struct sockaddr_in *)&rtp->ss)->sin_port) + 1);
-	else
+	else if (!mux)
 		((struct sockaddr_in6 *)&m->remote_rtcp.ss)->sin6_port =
 		    htons(ntohs(((const struct sockaddr_in6 *)&rtp->ss)->sin6_port) + 1);
+	m->latched = m->latched_rtcp = 0;
 	m->have_remote = 1;
 }
 
-/* Mark the pair of a live leg's media as used in a new pool. */
+/* Mark the pair of a live stream as used in a new pool. */
 static void
 mark_used(struct engine *e, const struct referd_config *cfg, const struct media *m)
 {
@@ -195,6 +245,7 @@ mark_used(struct engine *e, const struct referd_config *cfg, const struct media 
 	e->port_used[(m->port - cfg->rtp_port_min) / 2] = 1;
 }
 
+/* A new port range: the pairs live calls hold are marked used in it. */
 int
 media_pool_sync(struct engine *e, const struct referd_config *cfg)
 {
@@ -212,10 +263,12 @@ media_pool_sync(struct engine *e, const struct referd_config *cfg)
 	e->port_used = used;
 	e->port_pairs = pairs;
 	e->port_next = 0;
-	for (struct call *c = e->calls_head; c; c = c->next) {
-		mark_used(e, cfg, &c->a.media);
-		mark_used(e, cfg, &c->b.media);
-	}
+	for (struct call *c = e->calls_head; c; c = c->next)
+		for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
+		    l == &c->b ? &c->x : NULL)
+			for (int k = 0; k < SDP_MEDIA_MAX; k++)
+				if (leg_stream(l, k) != NULL)
+					mark_used(e, cfg, leg_stream(l, k));
 	return 0;
 }
 
@@ -227,16 +280,83 @@ media_pool_free(struct engine *e)
 	e->port_pairs = 0;
 }
 
+/* Stream i of a leg (0 is always there), or NULL when it has none. */
+struct media *
+leg_stream(struct leg *leg, int i)
+{
+	if (i == 0)
+		return &leg->media;
+	if (i < 0 || i >= SDP_MEDIA_MAX || leg->more == NULL ||
+	    i >= leg->nstreams)
+		return NULL;
+	return &leg->more[i - 1];
+}
+
 /*
- * Connect two legs: each one's media is relayed to the other, and each is
- * the other's partner (where its BYE goes).  The one operation a call, a
- * transfer and Replaces use to say who talks to whom.
+ * Open a leg's streams 0..n-1 (n at most SDP_MEDIA_MAX), each with its own
+ * port pair; the extra streams' memory is taken once, at its full size,
+ * so that no relay pointer to them ever moves.  0, or an errno value (the
+ * streams opened so far stay).
+ */
+int
+leg_streams_open(struct engine *e, struct leg *leg, int n)
+{
+	int rc;
+
+	if (n > SDP_MEDIA_MAX)
+		n = SDP_MEDIA_MAX;
+	if (leg->nstreams == 0) {
+		if ((rc = media_open(e, &leg->media, leg->ep)) != 0)
+			return rc;
+		leg->nstreams = 1;
+	}
+	if (n > 1 && leg->more == NULL) {
+		leg->more = calloc(SDP_MEDIA_MAX - 1, sizeof(*leg->more));
+		if (leg->more == NULL)
+			return ENOMEM;
+		for (int k = 0; k < SDP_MEDIA_MAX - 1; k++)
+			leg->more[k].rtp_fd = leg->more[k].rtcp_fd = -1;
+	}
+	while (leg->nstreams < n) {
+		if ((rc = media_open(e, &leg->more[leg->nstreams - 1],
+		    leg->ep)) != 0)
+			return rc;
+		leg->nstreams++;
+	}
+	if (leg->partner != NULL)
+		media_bridge(leg, leg->partner);
+	return 0;
+}
+
+/* Close every stream of a leg. */
+void
+leg_streams_close(struct engine *e, struct leg *leg)
+{
+	media_close(e, &leg->media);
+	for (int k = 1; k < leg->nstreams && leg->more != NULL; k++)
+		media_close(e, &leg->more[k - 1]);
+	free(leg->more);
+	leg->more = NULL;
+	leg->nstreams = 0;
+}
+
+/*
+ * Connect two legs: each stream's packets are relayed to the other leg's
+ * stream of the same index, and each leg is the other's partner (where
+ * its BYE goes).  The one operation a call, a transfer, Replaces and an
+ * attended transfer use to say who talks to whom.
  */
 void
 media_bridge(struct leg *x, struct leg *y)
 {
-	x->media.peer = &y->media;
-	y->media.peer = &x->media;
+	for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+		struct media *mx = leg_stream(x, k), *my = leg_stream(y, k);
+
+		if (mx != NULL)
+			mx->peer = my;
+		if (my != NULL)
+			my->peer = mx;
+	}
 	x->partner = y;
 	y->partner = x;
 }
@@ -245,34 +365,101 @@ media_bridge(struct leg *x, struct leg *y)
 void
 media_unbridge(struct leg *leg)
 {
-	leg->media.peer = NULL;
+	for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+		struct media *m = leg_stream(leg, k);
+
+		if (m != NULL)
+			m->peer = NULL;
+	}
 	leg->partner = NULL;
 }
 
-/* SDP for a leg: the other side's SDP with this leg's address and port. */
-char *
-leg_sdp(struct leg *leg, const char *sdp, const char *direction)
+/* One leg's copy of a body, written with the leg's ports and origin. */
+static char *
+leg_write(struct leg *leg, const char *sdp, const char *direction,
+    const struct pt_set *keep, unsigned version)
 {
+	int ports[SDP_MEDIA_MAX];
 	char origin[32];
+	struct sdp_write w = {
+		.addr = ep_host(leg), .origin_user = "referd",
+		.origin_id = origin, .version = version,
+		.nports = SDP_MEDIA_MAX, .ports = ports, .keep = keep,
+		.direction = direction,
+	};
 
-	snprintf(origin, sizeof(origin), "%u", leg->call->index);
-	return sdp_rewrite(sdp, ep_host(leg), leg->media.port, origin,
-	    ++leg->sdp_version, direction);
+	/* The session id is the leg's own: the call and which leg it is. */
+	snprintf(origin, sizeof(origin), "%u%c", leg->call->index,
+	    leg == &leg->call->a ? '1' : leg == &leg->call->b ? '2' : '3');
+	for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+		const struct media *m = leg_stream(leg, k);
+
+		ports[k] = m != NULL && m->rtp_fd >= 0 ? m->port : 0;
+	}
+	return sdp_write(sdp, &w);
 }
 
-/* Point a leg's media at the address in its peer's SDP. */
+/*
+ * The SDP to send a leg: sdp (the other side's) with this leg's address,
+ * ports and origin, only the payload types in keep (per stream; NULL:
+ * all), and direction if given.  The leg's streams are opened as the body
+ * needs (a stream that cannot be is refused with port 0).  The origin's
+ * version goes up by one only when the body differs from the last one
+ * the leg was sent (RFC 3264 8).  Kept as the leg's local SDP; the caller
+ * frees the copy it gets.
+ */
+char *
+leg_sdp(struct leg *leg, const char *sdp, const char *direction,
+    const struct pt_set *keep)
+{
+	struct engine *e = leg->call->a.media.engine;
+	struct sdp s;
+	char *out;
+
+	if (sdp == NULL || sdp_parse(sdp, &s) != 0)
+		return NULL;
+	if (e != NULL && s.n > leg->nstreams)
+		leg_streams_open(e, leg, s.n);
+	if (leg->sdp_version == 0)
+		leg->sdp_version = 1;
+	out = leg_write(leg, sdp, direction, keep, leg->sdp_version);
+	if (out != NULL && leg->local_sdp != NULL &&
+	    strcmp(out, leg->local_sdp) != 0) {
+		free(out);
+		out = leg_write(leg, sdp, direction, keep, ++leg->sdp_version);
+	}
+	if (out == NULL)
+		return NULL;
+	free(leg->local_sdp);
+	leg->local_sdp = strdup(out);
+	leg_negotiate(leg);
+	return out;
+}
+
+/* Point each stream of a leg at the address its peer's SDP gives. */
 int
 leg_learn_media(struct leg *leg, const char *sdp)
 {
-	char host[INET6_ADDRSTRLEN + 1];
-	int port;
-	struct addr a;
+	struct engine *e = leg->call->a.media.engine;
+	struct sdp s;
 
-	if (sdp == NULL || sdp_get_media(sdp, host, sizeof(host), &port) != 0 ||
-	    addr_from_text(&a, host, port) != 0)
+	if (sdp == NULL || sdp_parse(sdp, &s) != 0)
 		return EINVAL;
-	media_set_remote(&leg->media, &a);
-	return 0;
+	if (e != NULL && s.n > leg->nstreams)
+		leg_streams_open(e, leg, s.n);
+	for (int k = 0; k < s.n; k++) {
+		struct media *m = leg_stream(leg, k);
+		struct addr a;
+
+		if (m == NULL)
+			break;
+		if (s.m[k].port > 0 &&
+		    addr_from_text(&a, s.m[k].addr, s.m[k].port) == 0)
+			media_set_remote(m, &a, s.m[k].rtcp_mux);
+		else
+			m->have_remote = 0;       /* a stream taken away */
+	}
+	return s.m[0].port > 0 ? 0 : EINVAL;
 }
 
 /* Keep a peer's SDP as the leg's last one (relayed onwards later). */
@@ -285,5 +472,56 @@ leg_keep_sdp(struct leg *leg, const char *sdp)
 		return ENOMEM;
 	free(leg->remote_sdp);
 	leg->remote_sdp = copy;
+	leg_negotiate(leg);
 	return 0;
+}
+
+/*
+ * The payload types a leg's party negotiated, per stream: those of its own
+ * SDP whose codec is also in the last SDP referd sent it.  A stream that
+ * is not RTP, or has no such type, or one side not yet known, allows all
+ * (its bits all set).
+ */
+void
+leg_allowed(struct leg *leg, struct pt_set allow[SDP_MEDIA_MAX])
+{
+	struct sdp mine, ours;
+	int have = leg->remote_sdp != NULL && leg->local_sdp != NULL &&
+	    sdp_parse(leg->remote_sdp, &mine) == 0 &&
+	    sdp_parse(leg->local_sdp, &ours) == 0;
+
+	for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+		struct pt_set *a = &allow[k];
+		int any = 0;
+
+		memset(a, 0, sizeof(*a));
+		if (have && k < mine.n && k < ours.n && mine.m[k].rtp &&
+		    ours.m[k].rtp)
+			for (int i = 0; i < mine.m[k].nfmt; i++)
+				if (sdp_has_codec(&ours.m[k], NULL,
+				    mine.m[k].codec[i])) {
+					pt_add(a, mine.m[k].fmt[i]);
+					any = 1;
+				}
+		if (!any)
+			memset(a, 0xff, sizeof(*a));
+	}
+}
+
+/* Each stream of a leg relays to its party only what it negotiated. */
+void
+leg_negotiate(struct leg *leg)
+{
+	struct pt_set allow[SDP_MEDIA_MAX];
+
+	leg_allowed(leg, allow);
+	for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+		struct media *m = leg_stream(leg, k);
+
+		if (m == NULL)
+			continue;
+		m->allow = allow[k];
+		m->filter = allow[k].bits[0] != 0xffffffffu ||
+		    allow[k].bits[3] != 0xffffffffu;
+	}
 }

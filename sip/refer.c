@@ -109,9 +109,16 @@ refer_done(struct engine *e, struct call *c, int code)
 	sub_notify(e, &t->sub, code, 1);
 	engine_count(e, t->sgp, ENGINE_CTR_TRANSFERS_COMPLETED);
 	t->active = 0;
-	/* Delayed Answer: the caller is answered now, at the target. */
+	/*
+	 * Delayed Answer: the caller is answered now, at the target, with
+	 * the target's answer.  Otherwise the survivor and C share one
+	 * session: when C's codecs differ from what the survivor has, the
+	 * survivor is offered C's.
+	 */
 	if (c->da_waiting && t->survivor == &c->a)
 		delayed_answer(e, c, x->remote_sdp);
+	else
+		session_align(e, t->survivor, x);
 	call_set_state(e, c, CALL_CONNECTED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: transferred to %s", c->index,
 	    t->target);
@@ -142,7 +149,7 @@ refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
 		refer_fail(e, c, code);
 		return;
 	}
-	dialog_ack(e, x, 1);
+	dialog_ack(e, x, 1, NULL);
 	if (sdp == NULL || leg_learn_media(x, sdp) != 0 ||
 	    leg_keep_sdp(x, sdp) != 0) {
 		dialog_bye(e, x);
@@ -278,10 +285,18 @@ invite_c(struct engine *e, struct call *c, const char *from_user,
 		    { replaces ? "Replaces" : NULL, replaces } },
 		.content_type = "application/sdp",
 	};
+	struct pt_set keep[SDP_MEDIA_MAX];
 	osip_message_t *inv;
 	char *sdp;
 
-	sdp = sv->remote_sdp ? leg_sdp(x, sv->remote_sdp, NULL) : NULL;
+	/*
+	 * C is offered what the survivor's session allows: its own SDP with
+	 * only the payload types it negotiated; a caller still waiting in
+	 * Delayed Answer has negotiated nothing yet: its whole offer.
+	 */
+	leg_allowed(sv, keep);
+	sdp = sv->remote_sdp ? leg_sdp(x, sv->remote_sdp, NULL,
+	    c->da_waiting && sv == &c->a ? NULL : keep) : NULL;
 	if (sdp == NULL)
 		return EINVAL;
 	r.body = sdp;
@@ -375,7 +390,7 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 		refer_fail(e, c, 500);
 		return;
 	}
-	if (media_open(e, &c->x.media, c->x.ep) != 0) {
+	if (leg_streams_open(e, &c->x, 1) != 0) {
 		refer_fail(e, c, 503);
 		return;
 	}

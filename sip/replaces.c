@@ -116,6 +116,39 @@ replaced_leg(struct engine *e, struct stx *stx, uint32_t sgp, int count,
 }
 
 /*
+ * Answer a new leg's offer: its own m= lines with referd's ports, only the
+ * codecs the other party p negotiated, the direction mirrored.  0, or the
+ * status to refuse it with (488: nothing in common).
+ */
+static int
+answer_offer(struct engine *e, struct leg *n, struct leg *p, const char *offer)
+{
+	static const char *const mirror[] = { "sendrecv", "recvonly",
+	    "sendonly", "inactive" };
+	struct pt_set allowed[SDP_MEDIA_MAX], keep[SDP_MEDIA_MAX];
+	struct sdp os, ps;
+	char *body;
+	int any = 0, rc;
+
+	if (sdp_parse(offer, &os) != 0 || p->remote_sdp == NULL ||
+	    sdp_parse(p->remote_sdp, &ps) != 0)
+		return 488;
+	leg_allowed(p, allowed);
+	sdp_keep_codecs(&os, &ps, allowed, keep);
+	for (int k = 0; k < os.n; k++)
+		any |= keep[k].bits[0] | keep[k].bits[1] | keep[k].bits[2] |
+		    keep[k].bits[3];
+	if (!any)
+		return 488;
+	body = leg_sdp(n, offer, mirror[os.m[0].dir], keep);
+	if (body == NULL)
+		return 488;
+	rc = leg_reply_body(e, n, n->invite, 200, body, NULL, NULL);
+	free(body);
+	return rc == 0 ? 0 : 500;
+}
+
+/*
  * An INVITE outside any dialog from a trusted gateway whose profile is
  * sgp: 0 if it has no Replaces header, else 1 (it has been answered).
  */
@@ -142,7 +175,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	n = &c->x;
 	leg_from_request(n, stx, sgp);
 	if (dialog_from_request(e, n, req) != 0 || leg_keep_sdp(n, offer) != 0 ||
-	    media_open(e, &n->media, n->ep) != 0) {
+	    leg_streams_open(e, n, 1) != 0) {
 		stack_reply(e, stx, 500, NULL, NULL);
 		stx->leg = NULL;
 		n->invite = NULL;
@@ -151,8 +184,12 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	}
 	leg_index(e, n);
 	leg_learn_media(n, offer);
-	/* The answer offers what the other party uses, at the new port. */
-	if (leg_reply(e, n, 200, p->remote_sdp, NULL, NULL) != 0) {
+	/* The 200 answers the new party's own offer (RFC 3264 6), with the
+	 * codecs the other party has among those it offers. */
+	if ((code = answer_offer(e, n, p, offer)) != 0) {
+		stack_reply(e, stx, code, NULL, NULL);
+		n->invite = NULL;
+		stx->leg = NULL;
 		leg_forget(e, n);
 		return 1;
 	}
@@ -160,6 +197,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	media_bridge(p, n);
 	media_unbridge(r);
 	dialog_bye(e, r);
+	session_align(e, p, n);
 	engine_count(e, sgp, ENGINE_CTR_REPLACES_COMPLETED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: dialog %s replaced", c->index,
 	    r->dlg.call_id);

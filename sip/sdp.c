@@ -1,19 +1,28 @@
 /*
- * sdp.c: the SDP that referd reads and rewrites when it anchors media.
+ * sdp.c: the SDP that referd reads and rewrites when it anchors media
+ * (RFC 4566, RFC 3264).
  *
- * The rewrite is textual and line-based: referd changes only the session
- * origin's address and version, every c= address, the port of the first
- * m=audio line, and (for a local answer) the direction attribute.  Every
- * other line (codecs, rtpmap, fmtp, ptime) passes through untouched, so a
- * leg sees exactly the codecs its peer offered.
+ * sdp_parse() describes a body: each m= line's media, port, whether it is
+ * RTP, its payload types and their codecs (from a=rtpmap, or the static
+ * assignments of RFC 3551), its connection address, direction and
+ * a=rtcp-mux.  sdp_write() makes one leg's copy of a body: line by line,
+ * with referd's address in the origin and every c= line, referd's port in
+ * each m= line (0 refuses a stream), the origin's session id and version
+ * of that leg, and, where asked, only some payload types (their rtpmap,
+ * fmtp and rtcp-fb lines go with them) or another direction.  Every other
+ * line passes through untouched, so a leg sees exactly the codecs and
+ * attributes its peer wrote.
  */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
-/* Copy the line starting at p (without its end) into buf; returns its end. */
+/* The end of the line starting at p (its CR or LF, or the NUL). */
 static const char *
 line_end(const char *p)
 {
@@ -22,7 +31,7 @@ line_end(const char *p)
 	return e ? e : p + strlen(p);
 }
 
-/* Skip the line ending at e. */
+/* The start of the line after the one ending at e. */
 static const char *
 next_line(const char *e)
 {
@@ -33,70 +42,217 @@ next_line(const char *e)
 	return e;
 }
 
+/* Is payload type pt in set s? */
+int
+pt_has(const struct pt_set *s, int pt)
+{
+	return pt >= 0 && pt < 128 && (s->bits[pt / 32] >> (pt % 32)) & 1u;
+}
+
+/* Add payload type pt to set s. */
+void
+pt_add(struct pt_set *s, int pt)
+{
+	if (pt >= 0 && pt < 128)
+		s->bits[pt / 32] |= 1u << (pt % 32);
+}
+
+/* The codec of a static payload type (RFC 3551 table 4), or NULL. */
+static const char *
+static_codec(int pt)
+{
+	static const char *const names[35] = {
+		"pcmu/8000", NULL, NULL, "gsm/8000", "g723/8000",
+		"dvi4/8000", "dvi4/16000", "lpc/8000", "pcma/8000",
+		"g722/8000", "l16/44100/2", "l16/44100", "qcelp/8000",
+		"cn/8000", "mpa/90000", "g728/8000", "dvi4/11025",
+		"dvi4/22050", "g729/8000", NULL, NULL, NULL, NULL, NULL, NULL,
+		"celb/90000", "jpeg/90000", NULL, "nv/90000", NULL, NULL,
+		"h261/90000", "mpv/90000", "mp2t/90000", "h263/90000",
+	};
+
+	return pt >= 0 && pt < 35 ? names[pt] : NULL;
+}
+
+/* The index of payload type pt in a stream's list, or -1. */
+static int
+fmt_index(const struct sdp_media *m, int pt)
+{
+	for (int i = 0; i < m->nfmt; i++)
+		if (m->fmt[i] == pt)
+			return i;
+	return -1;
+}
+
+/* Read an m= line ("m=audio 4000 RTP/AVP 0 8 101") into a stream. */
+static void
+parse_m(const char *p, size_t n, struct sdp_media *m)
+{
+	char line[512], proto[32] = "", *tok, *save = NULL;
+	int k = 0;
+
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	for (tok = strtok_r(line + 2, " ", &save); tok != NULL;
+	    tok = strtok_r(NULL, " ", &save), k++) {
+		if (k == 0)
+			snprintf(m->type, sizeof(m->type), "%s", tok);
+		else if (k == 1)
+			m->port = atoi(tok);
+		else if (k == 2) {
+			snprintf(proto, sizeof(proto), "%s", tok);
+			m->rtp = strncasecmp(proto, "RTP/", 4) == 0;
+		} else if (m->rtp && m->nfmt < SDP_FMT_MAX &&
+		    isdigit((unsigned char)tok[0])) {
+			int pt = atoi(tok);
+			const char *sc = static_codec(pt);
+
+			m->fmt[m->nfmt] = pt;
+			snprintf(m->codec[m->nfmt], sizeof(m->codec[0]), "%s",
+			    sc ? sc : "");
+			m->nfmt++;
+		}
+	}
+	if (m->port < 0 || m->port > 65535)
+		m->port = 0;
+}
+
+/* Read an a=rtpmap line into a stream: the codec of one payload type. */
+static void
+parse_rtpmap(const char *p, size_t n, struct sdp_media *m)
+{
+	char line[256], name[64] = "";
+	int pt, i;
+
+	if (n >= sizeof(line))
+		n = sizeof(line) - 1;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	if (sscanf(line, "a=rtpmap:%d %63s", &pt, name) != 2 ||
+	    (i = fmt_index(m, pt)) < 0)
+		return;
+	for (char *c = name; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	/* "opus/48000/2" and "opus/48000" name one codec; "/1" is mono. */
+	if (strlen(name) > 2 && strcmp(name + strlen(name) - 2, "/1") == 0)
+		name[strlen(name) - 2] = '\0';
+	snprintf(m->codec[i], sizeof(m->codec[0]), "%s", name);
+}
+
+/* The direction an attribute line names, or -1. */
+static int
+dir_of(const char *p)
+{
+	static const char *const dirs[] = { "a=sendrecv", "a=sendonly",
+	    "a=recvonly", "a=inactive" };
+
+	for (int d = 0; d < 4; d++)
+		if (strncmp(p, dirs[d], 10) == 0 &&
+		    (p[10] == '\r' || p[10] == '\n' || p[10] == '\0'))
+			return d;
+	return -1;
+}
+
+/* Copy a c= line's address ("c=IN IP4 192.0.2.1/127") into buf. */
+static void
+parse_c(const char *p, size_t n, char *buf, size_t len)
+{
+	size_t k;
+
+	if (n < 10 || strncmp(p, "c=IN IP", 7) != 0)
+		return;
+	p += 9;
+	n -= 9;
+	k = strcspn(p, "/ \r\n");
+	if (k > n)
+		k = n;
+	if (k >= len)
+		k = len - 1;
+	memcpy(buf, p, k);
+	buf[k] = '\0';
+}
+
 /*
- * The media address and port of the first audio stream: the c= of the
- * media section if any, else the session's.  Returns 0, or -1 if absent.
+ * Describe an SDP body.  0, or EINVAL when it has no m= line (or no
+ * address for its first stream).
+ */
+int
+sdp_parse(const char *text, struct sdp *s)
+{
+	const char *p = text;
+	char session_c[64] = "";
+	int session_dir = SDP_SENDRECV, cur = -1;
+
+	memset(s, 0, sizeof(*s));
+	while (*p) {
+		const char *e = line_end(p);
+		size_t n = (size_t)(e - p);
+		struct sdp_media *m = cur >= 0 && cur < SDP_MEDIA_MAX ?
+		    &s->m[cur] : NULL;
+		int d;
+
+		if (strncmp(p, "m=", 2) == 0) {
+			cur = s->n_total++;
+			if (cur < SDP_MEDIA_MAX) {
+				s->n++;
+				s->m[cur].dir = session_dir;
+				parse_m(p, n, &s->m[cur]);
+			}
+		} else if (strncmp(p, "c=", 2) == 0)
+			parse_c(p, n, m ? m->addr : session_c, m ?
+			    sizeof(m->addr) : sizeof(session_c));
+		else if (strncmp(p, "a=rtpmap:", 9) == 0 && m != NULL)
+			parse_rtpmap(p, n, m);
+		else if ((d = dir_of(p)) >= 0) {
+			if (cur < 0)
+				session_dir = d;
+			else if (m != NULL)
+				m->dir = d;
+		} else if (strncmp(p, "a=rtcp-mux", 10) == 0 && m != NULL)
+			m->rtcp_mux = 1;
+		p = next_line(e);
+		if (p == e)
+			break;
+	}
+	for (int i = 0; i < s->n; i++)
+		if (s->m[i].addr[0] == '\0')
+			snprintf(s->m[i].addr, sizeof(s->m[i].addr), "%s",
+			    session_c);
+	return s->n > 0 && s->m[0].addr[0] != '\0' ? 0 : EINVAL;
+}
+
+/*
+ * The media address and port of the first stream: 0, or -1 if absent.
+ * (A body referd cannot anchor has none.)
  */
 int
 sdp_get_media(const char *sdp, char *host, size_t hostlen, int *port)
 {
-	const char *p = sdp;
-	char session_c[64] = "", media_c[64] = "";
-	int in_audio = 0, seen_audio = 0, mport = -1;
+	struct sdp s;
 
-	while (*p) {
-		const char *e = line_end(p);
-		size_t n = (size_t)(e - p);
-		char line[256];
-
-		if (n >= sizeof(line))
-			n = sizeof(line) - 1;
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (strncmp(line, "m=", 2) == 0) {
-			if (seen_audio)
-				break;
-			in_audio = strncmp(line, "m=audio ", 8) == 0;
-			if (in_audio) {
-				seen_audio = 1;
-				mport = atoi(line + 8);
-			}
-		} else if (strncmp(line, "c=IN IP", 7) == 0 && n > 9) {
-			char *dst = in_audio ? media_c : session_c;
-			size_t k = strcspn(line + 9, "/ ");
-
-			if (k >= sizeof(session_c))
-				k = sizeof(session_c) - 1;
-			memcpy(dst, line + 9, k);
-			dst[k] = '\0';
-		}
-		p = next_line(e);
-	}
-	if (!seen_audio || mport <= 0 || mport > 65535)
+	if (sdp_parse(sdp, &s) != 0 || s.m[0].port <= 0)
 		return -1;
-	snprintf(host, hostlen, "%s", media_c[0] ? media_c : session_c);
-	*port = mport;
-	return host[0] ? 0 : -1;
+	snprintf(host, hostlen, "%s", s.m[0].addr);
+	*port = s.m[0].port;
+	return 0;
 }
 
-/* The direction attribute of the first audio stream (or the session). */
+/* The direction of the first stream ("sendrecv" when none is written). */
 const char *
 sdp_direction(const char *sdp)
 {
-	static const char *const dirs[] = { "sendonly", "recvonly",
-	    "inactive", "sendrecv" };
+	static const char *const dirs[] = { "sendrecv", "sendonly",
+	    "recvonly", "inactive" };
+	struct sdp s;
 
-	for (size_t i = 0; i < 4; i++) {
-		char needle[16];
-
-		snprintf(needle, sizeof(needle), "a=%s", dirs[i]);
-		if (strstr(sdp, needle) != NULL)
-			return dirs[i];
-	}
-	return "sendrecv";
+	if (sdp_parse(sdp, &s) != 0)
+		return dirs[0];
+	return dirs[s.m[0].dir];
 }
 
-/* Append to a growing buffer. */
+/* Append to a growing buffer; 0, or -1 without memory. */
 static int
 append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
@@ -115,90 +271,242 @@ append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
+/* An m= line with referd's port and only the kept payload types. */
+static int
+write_m(const char *p, size_t n, int port, const struct pt_set *keep,
+    char *line, size_t len)
+{
+	char in[512], *tok, *save = NULL;
+	size_t k = 0;
+	int i = 0, kept = 0;
+
+	if (n >= sizeof(in))
+		return -1;
+	memcpy(in, p, n);
+	in[n] = '\0';
+	for (tok = strtok_r(in, " ", &save); tok; tok = strtok_r(NULL, " ",
+	    &save), i++) {
+		int w;
+
+		if (i == 1)
+			w = snprintf(line + k, len - k, " %d", port);
+		else if (i >= 3 && keep != NULL && isdigit((unsigned char)*tok) &&
+		    !pt_has(keep, atoi(tok)))
+			continue;
+		else
+			w = snprintf(line + k, len - k, "%s%s", i ? " " : "", tok);
+		if (w < 0 || (size_t)w >= len - k)
+			return -1;
+		k += (size_t)w;
+		kept += i >= 3;
+	}
+	/* A stream with no payload type left is refused, its list kept. */
+	if (kept == 0 || i < 4)
+		return -1;
+	if (k + 3 > len)
+		return -1;
+	memcpy(line + k, "\r\n", 3);
+	return (int)(k + 2);
+}
+
+/* Is this a payload type's attribute line for a type not kept? */
+static int
+dropped_attr(const char *p, const struct pt_set *keep)
+{
+	static const char *const attrs[] = { "a=rtpmap:", "a=fmtp:",
+	    "a=rtcp-fb:" };
+
+	if (keep == NULL)
+		return 0;
+	for (int i = 0; i < 3; i++) {
+		size_t n = strlen(attrs[i]);
+
+		if (strncmp(p, attrs[i], n) == 0 &&
+		    isdigit((unsigned char)p[n]))
+			return !pt_has(keep, atoi(p + n));
+	}
+	return 0;
+}
+
+/* The state of sdp_write() as it goes through the lines. */
+struct writer {
+	const struct sdp_write *w;
+	char   *out;
+	size_t  len, cap;
+	int     m;               /* the current m= line's index, or -1 */
+	int     dir_done;        /* its direction was written */
+	char    line[1024];
+};
+
+/* The direction line of the stream just ended, if one is to be written. */
+static int
+end_stream(struct writer *wr)
+{
+	int k;
+
+	if (wr->m < 0 || wr->w->direction == NULL || wr->dir_done)
+		return 0;
+	k = snprintf(wr->line, sizeof(wr->line), "a=%s\r\n",
+	    wr->w->direction);
+	wr->dir_done = 1;
+	return append(&wr->out, &wr->len, &wr->cap, wr->line, (size_t)k);
+}
+
+/* One line of sdp_write(): its replacement in wr->line; length or -1. */
+static int
+write_line(struct writer *wr, const char *p, size_t n)
+{
+	const struct sdp_write *w = wr->w;
+	const char *ipver = strchr(w->addr, ':') ? "IP6" : "IP4";
+	const struct pt_set *keep = wr->m >= 0 && wr->m < SDP_MEDIA_MAX &&
+	    w->keep ? &w->keep[wr->m] : NULL;
+
+	if (strncmp(p, "o=", 2) == 0)
+		return snprintf(wr->line, sizeof(wr->line),
+		    "o=%s %s %u IN %s %s\r\n", w->origin_user, w->origin_id,
+		    w->version, ipver, w->addr);
+	if (strncmp(p, "c=", 2) == 0)
+		return snprintf(wr->line, sizeof(wr->line), "c=IN %s %s\r\n",
+		    ipver, w->addr);
+	if (strncmp(p, "m=", 2) == 0) {
+		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports ?
+		    w->ports[wr->m] : 0;
+		int k = port > 0 ? write_m(p, n, port, keep, wr->line,
+		    sizeof(wr->line)) : -1;
+
+		/* Refused (no port, or nothing left): port 0, all types. */
+		return k >= 0 ? k : write_m(p, n, 0, NULL, wr->line,
+		    sizeof(wr->line));
+	}
+	if (strncmp(p, "a=rtcp:", 7) == 0 && wr->m >= 0) {
+		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports ?
+		    w->ports[wr->m] : 0;
+
+		return port > 0 ? snprintf(wr->line, sizeof(wr->line),
+		    "a=rtcp:%d\r\n", port + 1) : 0;
+	}
+	if (dropped_attr(p, keep) || (w->direction && dir_of(p) >= 0))
+		return 0;
+	if (n > sizeof(wr->line) - 3)
+		return -1;
+	return snprintf(wr->line, sizeof(wr->line), "%.*s\r\n", (int)n, p);
+}
+
 /*
- * A copy of sdp with referd's address and port put in, the origin's
- * session id and version set, and, when direction is not NULL, the
- * audio direction replaced by it.  The caller frees the result.
+ * One leg's copy of an SDP body (see the top of this file); the caller
+ * frees it.  NULL when the body cannot be written (no m= line, a line
+ * too long, no memory).
  */
 char *
-sdp_rewrite(const char *sdp, const char *addr, int port, const char *origin_id,
-    unsigned version, const char *direction)
+sdp_write(const char *sdp, const struct sdp_write *w)
 {
+	struct writer wr = { .w = w, .m = -1 };
 	const char *p = sdp;
-	const char *ipver = strchr(addr, ':') ? "IP6" : "IP4";
-	char *out = NULL, line[512];
-	size_t len = 0, cap = 0;
-	int audio_done = 0, dir_written = 0, in_audio = 0;
+	int streams = 0;
 
 	while (*p) {
 		const char *e = line_end(p);
 		size_t n = (size_t)(e - p);
 		int k;
 
-		if (strncmp(p, "o=", 2) == 0) {
-			/* o=<user> <sess-id> <version> IN IP4 <addr> */
-			char user[64] = "-";
-
-			sscanf(p + 2, "%63s", user);
-			k = snprintf(line, sizeof(line), "o=%s %s %u IN %s %s\r\n",
-			    user, origin_id, version, ipver, addr);
-		} else if (strncmp(p, "c=", 2) == 0) {
-			k = snprintf(line, sizeof(line), "c=IN %s %s\r\n",
-			    ipver, addr);
-		} else if (strncmp(p, "m=", 2) == 0) {
-			if (in_audio && direction && !dir_written) {
-				k = snprintf(line, sizeof(line), "a=%s\r\n",
-				    direction);
-				if (append(&out, &len, &cap, line, (size_t)k))
-					goto fail;
-				dir_written = 1;
-			}
-			in_audio = 0;
-			if (strncmp(p, "m=audio ", 8) == 0 && !audio_done) {
-				const char *rest = p + 8;
-
-				rest += strspn(rest, "0123456789");
-				k = snprintf(line, sizeof(line), "m=audio %d%.*s\r\n",
-				    port, (int)(e - rest), rest);
-				audio_done = 1;
-				in_audio = 1;
-			} else {
-				k = snprintf(line, sizeof(line), "%.*s\r\n",
-				    (int)n, p);
-			}
-		} else if (direction && (strncmp(p, "a=sendonly", 10) == 0 ||
-		    strncmp(p, "a=recvonly", 10) == 0 ||
-		    strncmp(p, "a=inactive", 10) == 0 ||
-		    strncmp(p, "a=sendrecv", 10) == 0)) {
-			k = 0;        /* replaced below */
-		} else {
-			if (n == 0) {
-				p = next_line(e);
-				if (p == e)
-					break;
-				continue;
-			}
-			if (n > sizeof(line) - 3)
-				goto fail;
-			k = snprintf(line, sizeof(line), "%.*s\r\n", (int)n, p);
+		if (n == 0) {
+			p = next_line(e);
+			if (p == e)
+				break;
+			continue;
 		}
-		if (k < 0 || (size_t)k >= sizeof(line) ||
-		    append(&out, &len, &cap, line, (size_t)k))
+		if (strncmp(p, "m=", 2) == 0) {
+			if (end_stream(&wr) != 0)
+				goto fail;
+			wr.m = streams++;
+			wr.dir_done = 0;
+		}
+		k = write_line(&wr, p, n);
+		if (k < 0 || (size_t)k >= sizeof(wr.line) ||
+		    append(&wr.out, &wr.len, &wr.cap, wr.line, (size_t)k))
 			goto fail;
 		p = next_line(e);
 		if (p == e)
 			break;
 	}
-	if (in_audio && direction && !dir_written) {
-		int k = snprintf(line, sizeof(line), "a=%s\r\n", direction);
-
-		if (append(&out, &len, &cap, line, (size_t)k))
-			goto fail;
-	}
-	if (!audio_done)
+	if (end_stream(&wr) != 0 || streams == 0)
 		goto fail;
-	return out;
+	return wr.out;
 fail:
-	free(out);
+	free(wr.out);
 	return NULL;
+}
+
+/* Does stream m carry codec among the payload types in allow (NULL: all)? */
+int
+sdp_has_codec(const struct sdp_media *m, const struct pt_set *allow,
+    const char *codec)
+{
+	if (codec == NULL || codec[0] == '\0')
+		return 0;
+	for (int i = 0; i < m->nfmt; i++)
+		if ((allow == NULL || pt_has(allow, m->fmt[i])) &&
+		    strcmp(m->codec[i], codec) == 0)
+			return 1;
+	return 0;
+}
+
+/* Is every codec of stream x (types in xa) one of y's (types in ya)? */
+static int
+codecs_within(const struct sdp_media *x, const struct pt_set *xa,
+    const struct sdp_media *y, const struct pt_set *ya)
+{
+	for (int i = 0; i < x->nfmt; i++)
+		if (pt_has(xa, x->fmt[i]) && x->codec[i][0] != '\0' &&
+		    !sdp_has_codec(y, ya, x->codec[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * Do two bodies carry the same streams (kind, refused or not) with the
+ * same codecs, x's among the payload types in xa[] and y's in ya[] (per
+ * stream)?  Payload type numbers may differ; codecs are compared by name.
+ */
+int
+sdp_same_codecs(const struct sdp *x, const struct pt_set *xa,
+    const struct sdp *y, const struct pt_set *ya)
+{
+	if (x->n != y->n)
+		return 0;
+	for (int k = 0; k < x->n; k++) {
+		const struct sdp_media *a = &x->m[k], *b = &y->m[k];
+
+		if (strcmp(a->type, b->type) != 0 || a->rtp != b->rtp ||
+		    (a->port == 0) != (b->port == 0))
+			return 0;
+		if (a->rtp && (!codecs_within(a, &xa[k], b, &ya[k]) ||
+		    !codecs_within(b, &ya[k], a, &xa[k])))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Which payload types of offer to keep (keep[], per stream): those whose
+ * codec `of` carries among its types in allowed[] (a stream of offer that
+ * `of` lacks keeps none; one that is not RTP keeps all).
+ */
+void
+sdp_keep_codecs(const struct sdp *offer, const struct sdp *of,
+    const struct pt_set *allowed, struct pt_set *keep)
+{
+	for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+		memset(&keep[k], 0, sizeof(keep[k]));
+		if (k >= offer->n || k >= of->n)
+			continue;
+		if (!offer->m[k].rtp) {
+			memset(&keep[k], 0xff, sizeof(keep[k]));
+			continue;
+		}
+		for (int i = 0; i < offer->m[k].nfmt; i++)
+			if (sdp_has_codec(&of->m[k], &allowed[k],
+			    offer->m[k].codec[i]))
+				pt_add(&keep[k], offer->m[k].fmt[i]);
+	}
 }

@@ -88,7 +88,12 @@ expect "a BYE for no dialog" 481 m18@x
 printf "INVITE sip:555@$H_ADDR SIP/2.0\n$V-19\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m19@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 70\nContent-Type: application/sdp\nContent-Length: 9\n\ngarbage!!" >"$H_TMP/m"; send
 expect "an INVITE whose SDP is garbage (no usable offer)" 488 m19@x
 printf "INVITE sip:555@$H_ADDR SIP/2.0\n$V-20\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m20@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 70\nContent-Length: 0\n\nINVITE sip:555@$H_ADDR SIP/2.0\n" >"$H_TMP/m"; send
-expect "bytes after the body are ignored (RFC 3261 18.3); the offerless INVITE" 488 m20@x
+# An INVITE without a body is a delayed offer, taken like any call: 100
+# Trying; CANCELled at once (200, and 487 for the INVITE).
+h_is "bytes after the body are ignored (RFC 3261 18.3); the offerless INVITE is taken: 100" \
+    "$(printf '%s\n' "$RESP" | head -n 1 | cut -d' ' -f2)" 100
+printf "CANCEL sip:555@$H_ADDR SIP/2.0\n$V-20\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m20@x\nCSeq: 1 CANCEL\nMax-Forwards: 70\nContent-Length: 0\n\n" >"$H_TMP/m"; send
+expect "... and CANCELled" 200 m20@x
 
 h_ok "referd is still running" h_alive "$H_REFERD_PID"
 h_ok "no call is left" h_wait_for 40 sh -c \

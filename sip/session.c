@@ -1,0 +1,322 @@
+/*
+ * session.c: the session a call carries (RFC 3264, RFC 6337).  referd is
+ * a B2BUA that anchors media, not an endpoint: an offer that arrives on
+ * one leg becomes an offer on the other leg, with referd's addresses, and
+ * the answer travels back the same way.
+ *
+ *   re-INVITE with an offer: relayed to the partner; its answer goes back
+ *     in referd's 2xx, retransmitted until the ACK.
+ *   re-INVITE without an offer: relayed without one; the partner's offer
+ *     (in its 2xx) goes back in referd's 2xx, and the answer in the
+ *     party's ACK goes to the partner in referd's ACK, which waits for it.
+ *   glare: a re-INVITE while referd's own towards that party is pending,
+ *     or while the partner has one pending either way, gets 491; one
+ *     while the party's previous one is unanswered gets 500 with
+ *     Retry-After (RFC 3261 14.1, 14.2).
+ *
+ * referd answers a re-INVITE itself only where nobody is on the other side
+ * (a transferor left alone after its transfer): that session is its own.
+ * It also makes offers of its own, to bring two parties that a transfer
+ * connected into one session (session_align).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <osipparser2/osip_port.h>
+
+#include "internal.h"
+
+/* A re-INVITE from a leg with nobody behind it: answered here. */
+static void
+answer_locally(struct engine *e, struct stx *stx, struct leg *leg,
+    const char *offer)
+{
+	const char *dir = "sendrecv";
+	char *body = NULL;
+
+	if (offer != NULL) {
+		const char *o = sdp_direction(offer);
+
+		dir = strcmp(o, "sendonly") == 0 ? "recvonly" :
+		    strcmp(o, "recvonly") == 0 ? "sendonly" :
+		    strcmp(o, "inactive") == 0 ? "inactive" : "sendrecv";
+		leg_learn_media(leg, offer);
+		leg_keep_sdp(leg, offer);
+		body = leg_sdp(leg, offer, dir, NULL);
+	}
+	leg_reply_body(e, leg, stx, 200, body, NULL, NULL);
+	free(body);
+}
+
+/* A target refresh (RFC 3261 12.2): the party's new Contact, if any. */
+static void
+refresh_target(struct leg *leg, const osip_message_t *msg)
+{
+	char *target = contact_uri(msg);
+
+	if (target == NULL)
+		return;
+	free(leg->dlg.remote_target);
+	leg->dlg.remote_target = target;
+}
+
+/*
+ * Send a leg an INVITE in its dialog with body (an offer, or NULL); it is
+ * the leg's pending re-INVITE.  0, or an errno value.
+ */
+static int
+send_reinvite(struct engine *e, struct leg *leg, const char *body)
+{
+	struct msg_req r = {
+		.method = "INVITE", .leg = leg, .in_dialog = 1,
+		.cseq = ++leg->dlg.local_cseq, .contact_user = "referd",
+		.allow = 1, .content_type = body ? "application/sdp" : NULL,
+		.body = body,
+	};
+	osip_message_t *req = msg_request(e, &r);
+	struct stx *stx = NULL;
+
+	if (req == NULL)
+		return ENOMEM;
+	if (stack_send_request(e, leg, req, &stx) != 0 || stx->dead)
+		return EIO;
+	leg->reinv_out = stx;
+	leg->reinv_offerless = body == NULL;
+	return 0;
+}
+
+/* Is a re-INVITE on this leg, or on its partner, still open either way? */
+static int
+pending(const struct leg *l)
+{
+	return l->reinv_in != NULL || l->reinv_out != NULL || l->ack_wait ||
+	    l->ack_hold;
+}
+
+/* A party's re-INVITE (or one that repeats one already answered). */
+void
+session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
+{
+	osip_message_t *req = stx->tr->orig_request;
+	const char *offer = body_of(req);
+	struct leg *p = leg->partner;
+	char *body;
+
+	if (leg->reinv_in != NULL) {
+		stack_reply(e, stx, 500, "Retry-After", "2");
+		return;
+	}
+	if (leg->reinv_out != NULL || leg->ack_wait || leg->ack_hold) {
+		stack_reply(e, stx, 491, NULL, NULL);
+		return;
+	}
+	refresh_target(leg, req);
+	if (p == NULL || !dialog_is(p, DLG_CONFIRMED) ||
+	    !dialog_is(leg, DLG_CONFIRMED)) {
+		answer_locally(e, stx, leg, offer);
+		return;
+	}
+	if (pending(p)) {
+		stack_reply(e, stx, 491, NULL, NULL);
+		return;
+	}
+	if (offer != NULL) {
+		leg_learn_media(leg, offer);
+		leg_keep_sdp(leg, offer);
+	}
+	body = offer ? leg_sdp(p, offer, NULL, NULL) : NULL;
+	if ((offer != NULL && body == NULL) ||
+	    send_reinvite(e, p, body) != 0) {
+		free(body);
+		stack_reply(e, stx, 500, NULL, NULL);
+		return;
+	}
+	free(body);
+	leg->reinv_in = stx;
+	p->reinv_local = 0;
+	p->reinv_asker = leg;
+	engine_log(e, ENGINE_LOG_DEBUG, "call %u: re-INVITE relayed%s",
+	    leg->call->index, offer ? "" : " without an offer");
+}
+
+/* The party whose re-INVITE leg's pending one relays, or NULL. */
+static struct leg *
+asker_of(struct leg *leg)
+{
+	struct leg *l = leg->reinv_asker;
+
+	return !leg->reinv_local && l != NULL && l->reinv_in != NULL ? l : NULL;
+}
+
+/* referd's re-INVITE to a leg failed (code): the asker gets the same. */
+static void
+reinvite_failed(struct engine *e, struct leg *leg, int code)
+{
+	struct leg *l = asker_of(leg);
+
+	engine_log(e, ENGINE_LOG_INFO, "call %u: re-INVITE answered %d",
+	    leg->call->index, code);
+	if (l == NULL)
+		return;
+	stack_reply(e, l->reinv_in, code, code == 500 ? "Retry-After" : NULL,
+	    code == 500 ? "2" : NULL);
+	l->reinv_in = NULL;
+}
+
+/* referd's re-INVITE to a leg was answered 2xx with sdp (may be NULL). */
+static void
+reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
+    const char *sdp)
+{
+	struct leg *l = asker_of(leg);
+	char *body;
+
+	if (sdp != NULL) {
+		leg_learn_media(leg, sdp);
+		leg_keep_sdp(leg, sdp);
+	}
+	if (leg->reinv_offerless && sdp != NULL && l != NULL) {
+		/* The 2xx holds the offer: ACKed with the asker's answer. */
+		leg->ack_hold = 1;
+		leg->ack_cseq = cseq;
+		l->ack_wait = 1;
+	} else
+		dialog_ack(e, leg, cseq, NULL);
+	if (l == NULL)
+		return;
+	body = sdp ? leg_sdp(l, sdp, NULL, NULL) : NULL;
+	leg_reply_body(e, l, l->reinv_in, 200, body, NULL, NULL);
+	free(body);
+	l->reinv_in = NULL;
+}
+
+/*
+ * The result of a re-INVITE referd sent (resp NULL: none came, code 408,
+ * or it could not be sent, 503).  1 when stx was one, else 0.
+ */
+int
+session_on_result(struct engine *e, struct stx *stx, int code,
+    osip_message_t *resp)
+{
+	struct leg *leg = stx->leg;
+
+	if (leg == NULL || leg->reinv_out != stx)
+		return 0;
+	if (resp != NULL)
+		code = resp->status_code;
+	if (code < 200)
+		return 1;
+	leg->reinv_out = NULL;
+	if (code >= 300) {
+		reinvite_failed(e, leg, code);
+		return 1;
+	}
+	refresh_target(leg, resp);
+	reinvite_answered(e, leg,
+	    (unsigned)strtoul(resp->cseq->number, NULL, 10), body_of(resp));
+	return 1;
+}
+
+/*
+ * An ACK from a party for referd's 2xx.  When that 2xx held an offer, the
+ * ACK holds the answer, and the partner's 2xx (which held the offer) is
+ * ACKed with it now.
+ */
+void
+session_on_ack(struct engine *e, struct leg *leg, const osip_message_t *ack)
+{
+	const char *answer = body_of(ack);
+	struct leg *p = leg->partner;
+	char *body = NULL;
+
+	leg_acked(e, leg);
+	if (!leg->ack_wait)
+		return;
+	leg->ack_wait = 0;
+	if (answer != NULL) {
+		leg_learn_media(leg, answer);
+		leg_keep_sdp(leg, answer);
+	} else
+		engine_log(e, ENGINE_LOG_NOTICE, "call %u: an ACK without the "
+		    "answer to referd's offer", leg->call->index);
+	if (p == NULL || !p->ack_hold)
+		return;
+	if (answer != NULL)
+		body = leg_sdp(p, answer, NULL, NULL);
+	p->ack_hold = 0;
+	dialog_ack(e, p, p->ack_cseq, body);
+	free(body);
+}
+
+/*
+ * referd's own offer to a leg (nothing to relay back): sdp with the
+ * leg's addresses, only the payload types in keep (per stream).
+ */
+void
+session_offer(struct engine *e, struct leg *leg, const char *sdp,
+    const struct pt_set *keep)
+{
+	char *body;
+
+	if (pending(leg) || !dialog_is(leg, DLG_CONFIRMED)) {
+		engine_log(e, ENGINE_LOG_INFO, "call %u: no re-INVITE to align "
+		    "the session: one is pending", leg->call->index);
+		return;
+	}
+	if ((body = leg_sdp(leg, sdp, NULL, keep)) == NULL)
+		return;
+	if (send_reinvite(e, leg, body) == 0) {
+		leg->reinv_local = 1;
+		leg->reinv_asker = NULL;
+	}
+	free(body);
+}
+
+/*
+ * Two parties just connected (a transfer, Replaces, an attended transfer)
+ * end up in one session: when `from`'s codecs differ from what `to`
+ * negotiated, `to` is offered `from`'s media (its negotiated codecs).
+ */
+void
+session_align(struct engine *e, struct leg *to, struct leg *from)
+{
+	struct pt_set ta[SDP_MEDIA_MAX], fa[SDP_MEDIA_MAX];
+	struct sdp ts, fs;
+
+	if (to->remote_sdp == NULL || from->remote_sdp == NULL ||
+	    sdp_parse(to->remote_sdp, &ts) != 0 ||
+	    sdp_parse(from->remote_sdp, &fs) != 0)
+		return;
+	leg_allowed(to, ta);
+	leg_allowed(from, fa);
+	if (sdp_same_codecs(&ts, ta, &fs, fa))
+		return;
+	engine_log(e, ENGINE_LOG_INFO, "call %u: the codecs differ: the %s "
+	    "is offered the new party's", to->call->index,
+	    to->is_a ? "caller" : "called party");
+	session_offer(e, to, from->remote_sdp, fa);
+}
+
+/* A transaction ended: the leg's session forgets it. */
+void
+session_kill_stx(struct leg *leg, const struct stx *stx)
+{
+	if (leg->reinv_in == stx)
+		leg->reinv_in = NULL;
+	if (leg->reinv_out == stx)
+		leg->reinv_out = NULL;
+	if (leg->reinv_asker != NULL && leg->reinv_out == NULL)
+		leg->reinv_asker = NULL;
+}
+
+/* Free what a leg's session holds. */
+void
+session_clear(struct leg *leg)
+{
+	free(leg->local_sdp);
+	free(leg->ack_text);
+	leg->local_sdp = NULL;
+	leg->ack_text = NULL;
+}
