@@ -245,10 +245,7 @@ on_retx(struct ev_loop *loop, ev_timer *w, int revents)
 	if (ev_now(loop) - leg->retx_start >= 64 * T1) {
 		engine_log(e, ENGINE_LOG_WARNING, "call %u: no ACK for 2xx: "
 		    "released", c->index);
-		dialog_bye(e, &c->a);
-		dialog_bye(e, &c->b);
-		dialog_bye(e, &c->x);
-		call_release(e, c);
+		call_end(e, c);
 		return;
 	}
 	stack_send_raw(e, leg->ep, leg->transport, &leg->peer, leg->last_2xx);
