@@ -196,16 +196,30 @@ refuse(struct refer_req *rq, int code, const char *why)
 }
 
 /*
+ * Are two legs with one party: the same transport address, or the same
+ * configured gateway (whose port 0 takes any port of its address)?
+ */
+static int
+same_party(const struct engine *e, const struct leg *x, const struct leg *y)
+{
+	const struct referd_gw *g = trusted_gateway(e, &x->peer);
+
+	return addr_equal(&x->peer, &y->peer) ||
+	    (g != NULL && g == trusted_gateway(e, &y->peer));
+}
+
+/*
  * An attended transfer through referd (RFC 5589 7): the Replaces of the
  * Refer-To names another dialog referd holds with the same transferor.
  * 0 when it may be joined to the REFER's call (rq->join), else refused.
  */
 static int
-check_join(struct leg *tl, struct leg *j, struct refer_req *rq)
+check_join(struct engine *e, struct leg *tl, struct leg *j,
+    struct refer_req *rq)
 {
 	if (j == tl || j->call == tl->call)
 		return refuse(rq, 403, "Replaces names the REFER's own call");
-	if (!addr_equal(&j->peer, &tl->peer))
+	if (!same_party(e, j, tl))
 		return refuse(rq, 403, "Replaces names a dialog with another "
 		    "party than the transferor");
 	if (!dialog_is(j, DLG_CONFIRMED) || j->partner == NULL ||
@@ -254,7 +268,7 @@ check_target(struct engine *e, const osip_message_t *req, struct leg *tl,
 			rc = refuse(rq, 500, NULL);
 		else if (rq->replaces != NULL &&
 		    (j = replaces_find(e, rq->replaces)) != NULL)
-			rc = check_join(tl, j, rq);
+			rc = check_join(e, tl, j, rq);
 		else if ((rq->gw = target_gateway(e, rt->url)) == NULL)
 			rc = refuse(rq, 403, "the transfer target is not a "
 			    "configured gateway and matches no route");
