@@ -13,14 +13,17 @@ EOF2
 h_referd_subagent "$conf"
 pfile=$H_REFERD_PERSIST/referd.conf
 
-restart() { # how: TERM or KILL
+# restart HOW: stop referd with TERM (checking that it was running and
+# exits 0) or KILL, or not at all (already killed), and start it again.
+restart() {
 	cp "$H_TMP/referd.log" "$H_TMP/referd.log.$(date +%s%N)"
-	if [ "$1" = KILL ]; then
+	case $1 in
+	KILL)
 		kill -KILL "$H_REFERD_PID"
-		h_wait_exit "$H_REFERD_PID" 5
-	else
-		h_stop "$H_REFERD_PID"
-	fi
+		h_wait_exit "$H_REFERD_PID" 5 ;;
+	TERM)
+		h_referd_check "$H_REFERD_PID" ;;
+	esac
 	h_referd_subagent "$conf"
 }
 
@@ -64,13 +67,13 @@ kill -KILL "$H_REFERD_PID"
 h_wait_exit "$H_REFERD_PID" 5
 h_is "20 profiles were acknowledged before kill -9" "$i" 120
 h_not "no temporary file is left behind" test -e "$pfile.tmp"
-restart TERM
+restart after-kill
 n=$(h_walk "$SGP.2" | grep -c '"p1[01][0-9]"')
 h_is "after kill -9 every acknowledged profile is there" "$n" 20
 h_is "... and the last acknowledged write too" "$(sget "$GW.2.5")" last-write
 
 # A corrupt persistent file: the good lines are kept, the rest is named.
-h_stop "$H_REFERD_PID"
+h_referd_check "$H_REFERD_PID"
 cat >>"$pfile" <<'EOF2'
 referdRow 2 12 3 1 "twelve"
 referdRow 2 13 3
@@ -103,7 +106,7 @@ h_is "the injected profile line did not create a row" "$(sget "$SGP.2.50")" \
 	"No Such Instance currently exists at this OID"
 
 # A file cut in the middle of a line.
-h_stop "$H_REFERD_PID"
+h_referd_check "$H_REFERD_PID"
 size=$(wc -c <"$pfile")
 head -c $((size - 7)) "$pfile" >"$pfile.cut" && mv "$pfile.cut" "$pfile"
 h_referd_subagent "$conf"

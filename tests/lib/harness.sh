@@ -12,6 +12,14 @@
 # SIGINT/SIGTERM) stops each one by that pid, TERM first, KILL after 5 s.
 # Nothing is ever killed by name.
 #
+# referd goes through h_spawn_referd (h_referd_start does it), which also
+# records the pid as a referd: at the end, h_done checks each referd the
+# test has not already waited for (h_referd_check): that it is still
+# running, and that SIGTERM makes it exit with status 0 within 10 s (a
+# crash after the last assertion, or a sanitizer report at exit, fails
+# the test).  The pid must be referd's own, a child of the test's shell,
+# so that its exit status can be read with wait.
+#
 # Output is TAP: h_ok / h_is / h_like print one result each, h_done prints
 # the plan and exits non-zero if anything failed.
 
@@ -20,6 +28,8 @@ set -u
 H_N=0
 H_FAILED=0
 H_PIDS=
+H_REFERDS=
+H_REFERD_STARTS=0
 H_TMP=
 H_DONE=0
 
@@ -135,16 +145,20 @@ h_need() {
 	done
 }
 
-# h_done: stop what the test started, check that no sanitizer reported
+# h_done: check each referd still recorded (h_referd_check), stop the
+# rest of what the test started, check that no sanitizer reported
 # anything in their output (the ASan/UBSan build), print the plan and
 # exit with the test's status.
 h_done() {
 	local pid bad
+	for pid in $H_REFERDS; do
+		h_referd_check "$pid"
+	done
 	for pid in $H_PIDS; do
 		h_stop "$pid"
 	done
 	bad=$(grep -lE 'ERROR: (Address|Leak)Sanitizer|runtime error:' \
-	    "$H_TMP"/*.out 2>/dev/null)
+	    "$H_TMP"/*.out "$H_TMP"/*.out.* 2>/dev/null)
 	if [ -z "$bad" ]; then
 		h_result 0 "no sanitizer report from any process the test started"
 	else
@@ -171,32 +185,42 @@ h_spawn() {
 	echo "# started $name: pid $H_PID"
 }
 
-# h_alive PID: true while the process exists.
+# h_alive PID: true while the process exists (a zombie included).
 h_alive() {
 	kill -0 "$1" 2>/dev/null
 }
 
-# h_stop PID: TERM, wait up to 5 s, then KILL; reap it.
+# h_running PID: true while the process runs: a zombie (ended, not yet
+# reaped by wait) does not count.
+h_running() {
+	grep -qs '^State:.*[RSDT]' "/proc/$1/status"
+}
+
+# h_forget PID: PID is no longer the harness's to stop or check.
+h_forget() {
+	H_PIDS=$(echo " $H_PIDS " | sed "s/ $1 / /")
+	H_REFERDS=$(echo " $H_REFERDS " | sed "s/ $1 / /")
+}
+
+# h_stop PID: TERM, wait up to 5 s, then KILL; reap it.  Its exit status
+# is not looked at (h_referd_check does, for referd).
 h_stop() {
 	local pid=$1 i=0
 	if h_alive "$pid"; then
 		kill -TERM "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null
-		while h_alive "$pid" && [ $i -lt 50 ]; do
-			# a zombie child counts as gone once reaped below
-			if ! grep -qs '^State:.*[RSDT]' "/proc/$pid/status"; then
-				break
-			fi
+		# a zombie child counts as gone once reaped below
+		while h_running "$pid" && [ $i -lt 50 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		if grep -qs '^State:.*[RSDT]' "/proc/$pid/status"; then
+		if h_running "$pid"; then
 			echo "# pid $pid ignored SIGTERM for 5 s: SIGKILL"
 			kill -KILL "$pid" 2>/dev/null
 		fi
 	fi
 	wait "$pid" 2>/dev/null
-	H_PIDS=$(echo " $H_PIDS " | sed "s/ $pid / /")
+	h_forget "$pid"
 	return 0
 }
 
@@ -233,7 +257,7 @@ h_wait_for() {
 # h_wait_exit PID SECONDS: wait for a spawned process to end; sets H_RC.
 h_wait_exit() {
 	local pid=$1 limit=$(($2 * 10)) i=0
-	while grep -qs '^State:.*[RSDT]' "/proc/$pid/status"; do
+	while h_running "$pid"; do
 		i=$((i + 1))
 		if [ $i -ge "$limit" ]; then
 			H_RC=124
@@ -243,7 +267,7 @@ h_wait_exit() {
 	done
 	H_RC=0
 	wait "$pid" || H_RC=$?
-	H_PIDS=$(echo " $H_PIDS " | sed "s/ $pid / /")
+	h_forget "$pid"
 	return 0
 }
 
@@ -311,15 +335,109 @@ h_sipp() {
 
 # h_referd_start CONF ARGS...: referd in the foreground with CONF, logging
 # to $H_TMP/referd.log; waits until the engine applied the first
-# configuration.  The pid is in H_REFERD_PID.
+# configuration.  The pid is in H_REFERD_PID.  Its stderr goes to
+# $H_TMP/referd.out, then referd-2.out, ... for each restart, so that
+# what an earlier referd printed at exit is kept.  referd writes its pid
+# file (-p, in $H_TMP unless ARGS name one): the pid the harness will
+# signal and wait for must be the one referd itself writes, not a
+# wrapper's.
 h_referd_start() {
-	local conf=$1
+	local conf=$1 name=referd pidfile a prev=
 	shift
+	H_REFERD_STARTS=$((H_REFERD_STARTS + 1))
+	[ "$H_REFERD_STARTS" = 1 ] || name=referd-$H_REFERD_STARTS
+	pidfile=$H_TMP/$name.pid
+	for a in "$@"; do
+		[ "$prev" = -p ] && pidfile=$a
+		prev=$a
+	done
 	: >"$H_TMP/referd.log"
-	h_spawn referd "$REFERD" -f -Lf "$H_TMP/referd.log" -c "$conf" "$@"
+	h_spawn_referd "$name" "$H_TMP/referd.log" "$REFERD" -f \
+	    -Lf "$H_TMP/referd.log" -c "$conf" -p "$H_TMP/$name.pid" "$@"
 	H_REFERD_PID=$H_PID
 	h_wait_for 10 grep -q 'configuration 1 applied' "$H_TMP/referd.log" ||
 		h_bail "referd did not start: $(tail -n 5 "$H_TMP/referd.log")"
+	[ "$(cat "$pidfile" 2>/dev/null)" = "$H_REFERD_PID" ] ||
+		h_bail "pid $H_REFERD_PID is not referd's own: its pid file" \
+		    "says '$(cat "$pidfile" 2>/dev/null)' (a wrapper that does" \
+		    "not exec referd?)"
+}
+
+# h_spawn_referd NAME LOG CMD...: h_spawn CMD, a referd (or a program
+# that execs it) logging to LOG, and record it for the check at the end
+# (h_done runs h_referd_check on it unless the test has reaped it first
+# with h_wait_exit, h_stop or h_referd_check).  Call it from the test's
+# own shell, never inside ( ) or $( ): only that shell can wait for it.
+h_spawn_referd() {
+	local name=$1 log=$2
+	shift 2
+	h_spawn "$name" "$@"
+	H_REFERDS="$H_PID $H_REFERDS"
+	eval "H_REFERD_NAME_$H_PID=\$name H_REFERD_LOG_$H_PID=\$log"
+	eval "H_REFERD_BORN_$H_PID=$(h_started "$H_PID")"
+}
+
+# h_started PID: when the process started (clock ticks after boot, field
+# 22 of /proc/PID/stat; the text after the command name's ')' starts at
+# field 3).  With it the check tells referd from a later process that was
+# given the same pid once referd was reaped.
+h_started() {
+	sed -n 's/.*) //p' "/proc/$1/stat" 2>/dev/null | cut -d ' ' -f 20
+}
+
+# h_referd_check PID: two results for a referd started by h_spawn_referd
+# that should be running: it still is, and SIGTERM makes it exit with
+# status 0 (referd releases its calls, saves, exits 0) within
+# H_REFERD_TERM_WAIT seconds (default 10; KILL after that).  A failure
+# shows the status and the end of its stderr and log.  The pid is then
+# reaped and forgotten.
+h_referd_check() {
+	local pid=$1 limit=${H_REFERD_TERM_WAIT:-10} name log born
+	local i=0 rc=0 why=
+	eval "name=\${H_REFERD_NAME_$pid:-referd} log=\${H_REFERD_LOG_$pid:-}"
+	eval "born=\${H_REFERD_BORN_$pid:-}"
+	if h_running "$pid" && [ -n "$born" ] &&
+	    [ "$(h_started "$pid")" = "$born" ]; then
+		h_result 0 "$name (pid $pid) is still running"
+		kill -TERM "$pid" 2>/dev/null
+		kill -CONT "$pid" 2>/dev/null
+		while h_running "$pid" && [ $i -lt $((limit * 10)) ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if h_running "$pid"; then
+			why="still running $limit s after SIGTERM: SIGKILL"
+			kill -KILL "$pid" 2>/dev/null
+		fi
+	else
+		h_result 1 "$name (pid $pid) is still running"
+		why="it ended before the test stopped it"
+	fi
+	wait "$pid" 2>/dev/null || rc=$?
+	h_forget "$pid"
+	if [ -z "$why" ] && [ $rc = 0 ]; then
+		h_result 0 "$name (pid $pid) exits with status 0 within $limit s of SIGTERM"
+		return 0
+	fi
+	h_result 1 "$name (pid $pid) exits with status 0 within $limit s of SIGTERM"
+	if [ $rc -gt 128 ] && [ $rc != 255 ]; then
+		rc="$rc (signal $(kill -l $((rc - 128)) 2>/dev/null))"
+	elif [ $rc = 127 ]; then
+		rc="$rc (or not a child of the test's shell)"
+	fi
+	echo "#   ${why:+$why; }exit status $rc"
+	h_tail "its stderr" "$H_TMP/$name.out" 20
+	[ -z "$log" ] || h_tail "its log" "$log" 10
+}
+
+# h_tail WHAT FILE LINES: the last LINES lines of FILE as TAP diagnostics.
+h_tail() {
+	if [ -s "$2" ]; then
+		echo "#   $1 ($2) ends with:"
+		tail -n "$3" "$2" | sed 's/^/#     /'
+	else
+		echo "#   $1 ($2) is empty"
+	fi
 }
 
 # ---- referd with SNMP ------------------------------------------------------
