@@ -145,6 +145,7 @@ struct subscription {
 	ev_tstamp           expires;  /* when an active one lapses */
 	struct stx         *pending;  /* the NOTIFY in flight */
 	struct sub_notify  *queue, **queue_tail;
+	int                 bye_after; /* BYE its leg once the last is done */
 };
 
 /* A transfer in progress, referd as transferee: at most one per call. */
@@ -477,6 +478,8 @@ void  sub_notify(struct engine *e, struct subscription *sub, int code,
     int final);
 void  sub_on_response(struct engine *e, struct stx *stx, int code);
 void  sub_end(struct subscription *sub);
+void  sub_then_bye(struct engine *e, struct subscription *sub,
+    struct leg *leg);
 void  sub_leg_gone(struct subscription *sub, const struct leg *leg);
 int   sub_owns(const struct subscription *sub, const struct stx *stx);
 void  sub_kill_stx(struct engine *e, struct subscription *sub,

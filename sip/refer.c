@@ -116,7 +116,7 @@ refer_done(struct engine *e, struct call *c, int code)
 	engine_log(e, ENGINE_LOG_INFO, "call %u: transferred to %s", c->index,
 	    t->target);
 	if (t->release_session && t->transferor != NULL)
-		dialog_bye(e, t->transferor);
+		sub_then_bye(e, &t->sub, t->transferor);
 }
 
 /* C answered, failed, or rang. */
