@@ -180,6 +180,8 @@ sub_on_response(struct engine *e, struct stx *stx, int code)
 
 	if (leg == NULL || !sub_owns(sub = &leg->call->xfer.sub, stx))
 		return;
+	/* Answered: the transaction lives on (Timer K) but is no one's. */
+	stx->leg = NULL;
 	sub->pending = NULL;
 	if (code == 481) {
 		sub->state = SUB_TERMINATED;
