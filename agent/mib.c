@@ -31,7 +31,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "referd-oid.h"
-#include "agent/columns.h"
+#include "model/columns.h"
 #include "agent/mib.h"
 #include "agent/notify.h"
 #include "agent/persist.h"
@@ -43,6 +43,22 @@
 #define ARC_INDEX (OBJ_LEN + 3)
 
 static const oid objects_oid[] = { REFERD_ROOT_OID, 1 };
+
+/* The stats table's columns carry the model's counter numbers, which the
+ * engine is asked for: its own enumeration must number them alike. */
+#define SAME_COUNTER(name) _Static_assert((int)ENGINE_CTR_##name == \
+	(int)REFERD_CTR_##name, "ENGINE_CTR_" #name " is REFERD_CTR_" #name)
+SAME_COUNTER(REFER_RECEIVED);
+SAME_COUNTER(REFER_ACCEPTED);
+SAME_COUNTER(REFER_REJECTED);
+SAME_COUNTER(TRANSFERS_COMPLETED);
+SAME_COUNTER(TRANSFERS_FAILED);
+SAME_COUNTER(REPLACES_RECEIVED);
+SAME_COUNTER(REPLACES_COMPLETED);
+SAME_COUNTER(DA_TIMEOUTS);
+SAME_COUNTER(CALLS_IN);
+SAME_COUNTER(CALLS_OUT);
+SAME_COUNTER(_COUNT);
 
 /* The scalars under referdGeneral (root.1.1.N.0). */
 enum { SC_VERSION = 1, SC_MAX_CALLS, SC_ACTIVE_CALLS, SC_RATE_LIMIT,

@@ -3,7 +3,7 @@
  * words.  See referctl(1).
  *
  * Every change is checked first with the agent's own rules
- * (referd_config_validate() of sip/config.c, run on the configuration
+ * (referd_config_validate() of model/config.c, run on the configuration
  * just read plus the change), so that a refusal names the rule, the
  * field and the row; only a change that passes is sent, as one SET PDU,
  * which the agent applies whole or not at all.
@@ -548,13 +548,13 @@ show_global(const struct view *v)
 
 /* ---- counters and calls -------------------------------------------- */
 
-static const char *const ctr_keys[ENGINE_CTR__COUNT] = {
+static const char *const ctr_keys[REFERD_CTR__COUNT] = {
 	"refer-received", "refer-accepted", "refer-rejected",
 	"transfers-completed", "transfers-failed", "replaces-received",
 	"replaces-completed", "delayed-answer-timeouts", "calls-in",
 	"calls-out",
 };
-static const char *const ctr_labels[ENGINE_CTR__COUNT] = {
+static const char *const ctr_labels[REFERD_CTR__COUNT] = {
 	"REFER received", "REFER accepted (202)", "REFER rejected",
 	"Transfers completed", "Transfers failed",
 	"INVITE with Replaces received", "Replaces completed",
@@ -587,7 +587,7 @@ show_stats(const struct view *v, int argc, char **argv)
 		json_open('[');
 	else if (!one) {
 		printf("%-8s", "PROFILE");
-		for (int i = 0; i < ENGINE_CTR__COUNT; i++)
+		for (int i = 0; i < REFERD_CTR__COUNT; i++)
 			printf(" %s", ctr_keys[i]);
 		putchar('\n');
 	}
@@ -600,17 +600,17 @@ show_stats(const struct view *v, int argc, char **argv)
 		if (json) {
 			json_open('{');
 			json_kv_num("profile", s->sgp_index);
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
+			for (int c = 0; c < REFERD_CTR__COUNT; c++)
 				json_kv_num(ctr_keys[c], s->ctr[c]);
 			json_close('}');
 		} else if (one) {
 			printf("Counters of profile %u\n", s->sgp_index);
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
+			for (int c = 0; c < REFERD_CTR__COUNT; c++)
 				printf("  %-42s %llu\n", ctr_labels[c],
 				    (unsigned long long)s->ctr[c]);
 		} else {
 			printf("%-8u", s->sgp_index);
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
+			for (int c = 0; c < REFERD_CTR__COUNT; c++)
 				printf(" %*llu", (int)strlen(ctr_keys[c]),
 				    (unsigned long long)s->ctr[c]);
 			putchar('\n');

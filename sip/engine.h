@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "model/config.h"
 
 struct engine;
 

@@ -22,7 +22,7 @@
 #include <ev.h>
 #include <osip2/osip.h>
 
-#include "config.h"
+#include "model/config.h"
 #include "engine.h"
 
 struct call;

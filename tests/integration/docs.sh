@@ -37,7 +37,7 @@ done
 for c in show global list add set delete calls stats; do
 	h_grep "referctl(1) documents command $c" "$man/referctl.1" "Cm $c( |$)"
 done
-rules=$(sed -n 's/^\t\[REFERD_RULE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$src/sip/config.c" |
+rules=$(sed -n 's/^\t\[REFERD_RULE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$src/model/config.c" |
 	grep -v '^ok$')
 h_like "the validation rules were found" "$rules" 'profile-must-exist'
 for r in $rules; do

@@ -1,14 +1,15 @@
 /*
  * columns.h: REFERD-MIB's tables described by their columns, shared by
- * the SNMP row engine (mib.c) and the persistent file (persist.c).
+ * the agent (its row engine, agent/mib.c, and its persistent file,
+ * agent/persist.c) and referctl.
  */
-#ifndef REFERD_AGENT_COLUMNS_H
-#define REFERD_AGENT_COLUMNS_H
+#ifndef REFERD_MODEL_COLUMNS_H
+#define REFERD_MODEL_COLUMNS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sip/config.h"
+#include "model/config.h"
 
 /* What a column holds and how it is written. */
 enum col_kind {
@@ -56,4 +57,4 @@ const struct table *mib_table_of(enum referd_table t);
 /* A column of a table by its arc, or NULL (t may be NULL). */
 const struct column *mib_column(const struct table *t, unsigned arc);
 
-#endif /* REFERD_AGENT_COLUMNS_H */
+#endif /* REFERD_MODEL_COLUMNS_H */

@@ -1,8 +1,7 @@
 /*
  * columns.c: the column descriptions of REFERD-MIB's tables.
  */
-#include "sip/engine.h"
-#include "agent/columns.h"
+#include "model/columns.h"
 
 #define F(type, field) offsetof(type, field)
 
@@ -55,16 +54,16 @@ static const struct column route_cols[] = {
 	COL_END
 };
 static const struct column stats_cols[] = {
-	{ 1, "referdSgpReferReceived", K_COUNTER, ENGINE_CTR_REFER_RECEIVED, 0, 0 },
-	{ 2, "referdSgpReferAccepted", K_COUNTER, ENGINE_CTR_REFER_ACCEPTED, 0, 0 },
-	{ 3, "referdSgpReferRejected", K_COUNTER, ENGINE_CTR_REFER_REJECTED, 0, 0 },
-	{ 4, "referdSgpTransfersCompleted", K_COUNTER, ENGINE_CTR_TRANSFERS_COMPLETED, 0, 0 },
-	{ 5, "referdSgpTransfersFailed", K_COUNTER, ENGINE_CTR_TRANSFERS_FAILED, 0, 0 },
-	{ 6, "referdSgpReplacesReceived", K_COUNTER, ENGINE_CTR_REPLACES_RECEIVED, 0, 0 },
-	{ 7, "referdSgpReplacesCompleted", K_COUNTER, ENGINE_CTR_REPLACES_COMPLETED, 0, 0 },
-	{ 8, "referdSgpDelayedAnswerTimeouts", K_COUNTER, ENGINE_CTR_DA_TIMEOUTS, 0, 0 },
-	{ 9, "referdSgpCallsIn", K_COUNTER, ENGINE_CTR_CALLS_IN, 0, 0 },
-	{ 10, "referdSgpCallsOut", K_COUNTER, ENGINE_CTR_CALLS_OUT, 0, 0 },
+	{ 1, "referdSgpReferReceived", K_COUNTER, REFERD_CTR_REFER_RECEIVED, 0, 0 },
+	{ 2, "referdSgpReferAccepted", K_COUNTER, REFERD_CTR_REFER_ACCEPTED, 0, 0 },
+	{ 3, "referdSgpReferRejected", K_COUNTER, REFERD_CTR_REFER_REJECTED, 0, 0 },
+	{ 4, "referdSgpTransfersCompleted", K_COUNTER, REFERD_CTR_TRANSFERS_COMPLETED, 0, 0 },
+	{ 5, "referdSgpTransfersFailed", K_COUNTER, REFERD_CTR_TRANSFERS_FAILED, 0, 0 },
+	{ 6, "referdSgpReplacesReceived", K_COUNTER, REFERD_CTR_REPLACES_RECEIVED, 0, 0 },
+	{ 7, "referdSgpReplacesCompleted", K_COUNTER, REFERD_CTR_REPLACES_COMPLETED, 0, 0 },
+	{ 8, "referdSgpDelayedAnswerTimeouts", K_COUNTER, REFERD_CTR_DA_TIMEOUTS, 0, 0 },
+	{ 9, "referdSgpCallsIn", K_COUNTER, REFERD_CTR_CALLS_IN, 0, 0 },
+	{ 10, "referdSgpCallsOut", K_COUNTER, REFERD_CTR_CALLS_OUT, 0, 0 },
 	COL_END
 };
 static const struct column call_cols[] = {
