@@ -249,6 +249,8 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 		break;
 	}
 	case K_INDEX:
+	case K_RUNTIME:      /* scalars: scalar_value() */
+	case K_PORT_RANGE:
 		break;
 	}
 }

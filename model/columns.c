@@ -1,94 +1,238 @@
 /*
- * columns.c: the column descriptions of REFERD-MIB's tables.
+ * columns.c: the column descriptions of REFERD-MIB's tables and scalars,
+ * with the words of the configuration file.
+ *
+ * tests/integration/docs.sh reads the configuration-file tokens from the
+ * lines that hold a `.conf_usage`: keep each token on the same line.
  */
 #include "model/columns.h"
 
 #define F(type, field) offsetof(type, field)
+#define CFG(field)     offsetof(struct referd_config, field)
+
+/* The enumerations' values. */
+static const struct col_word switch_words[] = {
+	{ REFERD_DISABLED, "disabled" },
+	{ REFERD_ENABLED, "enabled" },
+	WORDS_END
+};
+static const struct col_word from_words[] = {
+	{ REFERD_FROM_REFERRED_BY, "referredBy" },
+	{ REFERD_FROM_ORIGINAL_CALLER, "originalCaller" },
+	WORDS_END
+};
+static const struct col_word transport_words[] = {
+	{ REFERD_TRANSPORT_UDP, "udp" },
+	{ REFERD_TRANSPORT_TCP, "tcp" },
+	WORDS_END
+};
+/* A row of the configuration file is permanent, or readOnly when its
+ * line ends so. */
+static const struct col_word storage_words[] = {
+	{ REFERD_ST_OTHER, NULL },
+	{ REFERD_ST_VOLATILE, NULL },
+	{ REFERD_ST_NONVOLATILE, NULL },
+	{ REFERD_ST_PERMANENT, NULL },
+	{ REFERD_ST_READONLY, "readOnly" },
+	WORDS_END
+};
+static const struct col_word status_words[] = {
+	{ REFERD_RS_ACTIVE, NULL },
+	{ REFERD_RS_NOTINSERVICE, NULL },
+	{ REFERD_RS_NOTREADY, NULL },
+	WORDS_END
+};
+
+#define STORAGE(a, n) \
+	{ .arc = a, .name = n, .kind = K_STORAGE, .words = storage_words }
+#define ROWSTATUS(a, n) \
+	{ .arc = a, .name = n, .kind = K_ROWSTATUS, .words = status_words }
+#define INDEX(a, n) { .arc = a, .name = n, .kind = K_INDEX }
 
 static const struct column sgp_cols[] = {
-	{ 1, "referdSgpIndex", K_INDEX, 0, 0, 0 },
-	{ 2, "referdSgpName", K_STRING, F(struct referd_sgp, name), 1, REFERD_NAME_MAX },
-	{ 3, "referdSgpStorageType", K_STORAGE, 0, 0, 0 },
-	{ 4, "referdSgpRowStatus", K_ROWSTATUS, 0, 0, 0 },
+	INDEX(1, "referdSgpIndex"),
+	{ .arc = 2, .name = "referdSgpName", .kind = K_STRING,
+	  .off = F(struct referd_sgp, name), .min = 1, .max = REFERD_NAME_MAX,
+	  .conf_form = CONF_WORD, .conf = "name" },
+	STORAGE(3, "referdSgpStorageType"),
+	ROWSTATUS(4, "referdSgpRowStatus"),
 	COL_END
 };
 static const struct column refer_cols[] = {
-	{ 1, "referdReferSupport", K_ENUM, F(struct referd_refer, support), 1, 2 },
-	{ 2, "referdReferFromHeader", K_ENUM, F(struct referd_refer, from_header), 1, 2 },
-	{ 3, "referdReferDelayedAnswer", K_ENUM, F(struct referd_refer, delayed_answer), 1, 2 },
-	{ 4, "referdReferDelayedAnswerTimer", K_U32, F(struct referd_refer, da_timer),
-	  REFERD_DA_TIMER_MIN, REFERD_DA_TIMER_MAX },
-	{ 5, "referdReferReleaseSession", K_ENUM, F(struct referd_refer, release_session), 1, 2 },
-	{ 6, "referdReferStorageType", K_STORAGE, 0, 0, 0 },
-	{ 7, "referdReferRowStatus", K_ROWSTATUS, 0, 0, 0 },
+	{ .arc = 1, .name = "referdReferSupport", .kind = K_ENUM,
+	  .off = F(struct referd_refer, support), .min = 1, .max = 2,
+	  .words = switch_words, .conf_form = CONF_KEY, .conf = "support" },
+	{ .arc = 2, .name = "referdReferFromHeader", .kind = K_ENUM,
+	  .off = F(struct referd_refer, from_header), .min = 1, .max = 2,
+	  .words = from_words, .conf_form = CONF_KEY, .conf = "fromHeader" },
+	{ .arc = 3, .name = "referdReferDelayedAnswer", .kind = K_ENUM,
+	  .off = F(struct referd_refer, delayed_answer), .min = 1, .max = 2,
+	  .words = switch_words, .conf_form = CONF_KEY,
+	  .conf = "delayedAnswer" },
+	{ .arc = 4, .name = "referdReferDelayedAnswerTimer", .kind = K_U32,
+	  .off = F(struct referd_refer, da_timer), .min = REFERD_DA_TIMER_MIN,
+	  .max = REFERD_DA_TIMER_MAX, .unit = "minutes",
+	  .conf_form = CONF_KEY, .conf = "delayedAnswerTimer" },
+	{ .arc = 5, .name = "referdReferReleaseSession", .kind = K_ENUM,
+	  .off = F(struct referd_refer, release_session), .min = 1, .max = 2,
+	  .words = switch_words, .conf_form = CONF_KEY,
+	  .conf = "releaseSession" },
+	STORAGE(6, "referdReferStorageType"),
+	ROWSTATUS(7, "referdReferRowStatus"),
 	COL_END
 };
 static const struct column sig_cols[] = {
-	{ 1, "referdSigIndex", K_INDEX, 0, 0, 0 },
-	{ 2, "referdSigAddress", K_ADDRESS, F(struct referd_sig, address), 1, REFERD_ADDR_MAX },
-	{ 3, "referdSigPort", K_U32, F(struct referd_sig, port), 1, 65535 },
-	{ 4, "referdSigTransport", K_ENUM, F(struct referd_sig, transport), 1, 2 },
-	{ 5, "referdSigSgpIndex", K_U32, F(struct referd_sig, sgp_index), 0, REFERD_SGP_MAX },
-	{ 6, "referdSigStorageType", K_STORAGE, 0, 0, 0 },
-	{ 7, "referdSigRowStatus", K_ROWSTATUS, 0, 0, 0 },
-	{ 8, "referdSigOperStatus", K_OPER, 0, 0, 0 },
+	INDEX(1, "referdSigIndex"),
+	{ .arc = 2, .name = "referdSigAddress", .kind = K_ADDRESS,
+	  .off = F(struct referd_sig, address), .min = 1,
+	  .max = REFERD_ADDR_MAX, .conf_form = CONF_WORD, .conf = "address" },
+	{ .arc = 3, .name = "referdSigPort", .kind = K_U32,
+	  .off = F(struct referd_sig, port), .min = 1, .max = 65535,
+	  .conf_form = CONF_KEY, .conf = "port" },
+	{ .arc = 4, .name = "referdSigTransport", .kind = K_ENUM,
+	  .off = F(struct referd_sig, transport), .min = 1, .max = 2,
+	  .words = transport_words, .conf_form = CONF_KEY,
+	  .conf = "transport" },
+	{ .arc = 5, .name = "referdSigSgpIndex", .kind = K_U32,
+	  .off = F(struct referd_sig, sgp_index), .min = 0,
+	  .max = REFERD_SGP_MAX, .conf_form = CONF_KEY, .conf = "profile" },
+	STORAGE(6, "referdSigStorageType"),
+	ROWSTATUS(7, "referdSigRowStatus"),
+	{ .arc = 8, .name = "referdSigOperStatus", .kind = K_OPER },
 	COL_END
 };
 static const struct column gw_cols[] = {
-	{ 1, "referdGwIndex", K_INDEX, 0, 0, 0 },
-	{ 2, "referdGwName", K_STRING, F(struct referd_gw, name), 1, REFERD_NAME_MAX },
-	{ 3, "referdGwAddress", K_ADDRESS, F(struct referd_gw, address), 1, REFERD_ADDR_MAX },
-	{ 4, "referdGwPort", K_U32, F(struct referd_gw, port), 0, 65535 },
-	{ 5, "referdGwTransport", K_ENUM, F(struct referd_gw, transport), 1, 2 },
-	{ 6, "referdGwSgpIndex", K_U32, F(struct referd_gw, sgp_index), 0, REFERD_SGP_MAX },
-	{ 7, "referdGwStorageType", K_STORAGE, 0, 0, 0 },
-	{ 8, "referdGwRowStatus", K_ROWSTATUS, 0, 0, 0 },
+	INDEX(1, "referdGwIndex"),
+	{ .arc = 2, .name = "referdGwName", .kind = K_STRING,
+	  .off = F(struct referd_gw, name), .min = 1, .max = REFERD_NAME_MAX,
+	  .conf_form = CONF_WORD, .conf = "name" },
+	{ .arc = 3, .name = "referdGwAddress", .kind = K_ADDRESS,
+	  .off = F(struct referd_gw, address), .min = 1,
+	  .max = REFERD_ADDR_MAX, .conf_form = CONF_WORD, .conf = "address" },
+	{ .arc = 4, .name = "referdGwPort", .kind = K_U32,
+	  .off = F(struct referd_gw, port), .min = 0, .max = 65535,
+	  .conf_form = CONF_KEY, .conf = "port" },
+	{ .arc = 5, .name = "referdGwTransport", .kind = K_ENUM,
+	  .off = F(struct referd_gw, transport), .min = 1, .max = 2,
+	  .words = transport_words, .conf_form = CONF_KEY,
+	  .conf = "transport" },
+	{ .arc = 6, .name = "referdGwSgpIndex", .kind = K_U32,
+	  .off = F(struct referd_gw, sgp_index), .min = 0,
+	  .max = REFERD_SGP_MAX, .conf_form = CONF_KEY, .conf = "profile" },
+	STORAGE(7, "referdGwStorageType"),
+	ROWSTATUS(8, "referdGwRowStatus"),
 	COL_END
 };
 static const struct column route_cols[] = {
-	{ 1, "referdRouteIndex", K_INDEX, 0, 0, 0 },
-	{ 2, "referdRoutePrefix", K_PREFIX, F(struct referd_route, prefix), 0, REFERD_PREFIX_MAX },
-	{ 3, "referdRouteGatewayIndex", K_U32, F(struct referd_route, gw_index), 1, REFERD_GW_MAX },
-	{ 4, "referdRouteStorageType", K_STORAGE, 0, 0, 0 },
-	{ 5, "referdRouteRowStatus", K_ROWSTATUS, 0, 0, 0 },
+	INDEX(1, "referdRouteIndex"),
+	{ .arc = 2, .name = "referdRoutePrefix", .kind = K_PREFIX,
+	  .off = F(struct referd_route, prefix), .min = 0,
+	  .max = REFERD_PREFIX_MAX, .conf_form = CONF_WORD, .conf = "prefix",
+	  .conf_empty = "default" },
+	{ .arc = 3, .name = "referdRouteGatewayIndex", .kind = K_U32,
+	  .off = F(struct referd_route, gw_index), .min = 1,
+	  .max = REFERD_GW_MAX, .conf_form = CONF_WORD, .conf = "gateway" },
+	STORAGE(4, "referdRouteStorageType"),
+	ROWSTATUS(5, "referdRouteRowStatus"),
 	COL_END
 };
+
+/* referdSgpStatsTable: `off` is the counter (enum referd_counter). */
+#define COUNTER(a, n, ctr) { .arc = a, .name = n, .kind = K_COUNTER, .off = ctr }
 static const struct column stats_cols[] = {
-	{ 1, "referdSgpReferReceived", K_COUNTER, REFERD_CTR_REFER_RECEIVED, 0, 0 },
-	{ 2, "referdSgpReferAccepted", K_COUNTER, REFERD_CTR_REFER_ACCEPTED, 0, 0 },
-	{ 3, "referdSgpReferRejected", K_COUNTER, REFERD_CTR_REFER_REJECTED, 0, 0 },
-	{ 4, "referdSgpTransfersCompleted", K_COUNTER, REFERD_CTR_TRANSFERS_COMPLETED, 0, 0 },
-	{ 5, "referdSgpTransfersFailed", K_COUNTER, REFERD_CTR_TRANSFERS_FAILED, 0, 0 },
-	{ 6, "referdSgpReplacesReceived", K_COUNTER, REFERD_CTR_REPLACES_RECEIVED, 0, 0 },
-	{ 7, "referdSgpReplacesCompleted", K_COUNTER, REFERD_CTR_REPLACES_COMPLETED, 0, 0 },
-	{ 8, "referdSgpDelayedAnswerTimeouts", K_COUNTER, REFERD_CTR_DA_TIMEOUTS, 0, 0 },
-	{ 9, "referdSgpCallsIn", K_COUNTER, REFERD_CTR_CALLS_IN, 0, 0 },
-	{ 10, "referdSgpCallsOut", K_COUNTER, REFERD_CTR_CALLS_OUT, 0, 0 },
+	COUNTER(1, "referdSgpReferReceived", REFERD_CTR_REFER_RECEIVED),
+	COUNTER(2, "referdSgpReferAccepted", REFERD_CTR_REFER_ACCEPTED),
+	COUNTER(3, "referdSgpReferRejected", REFERD_CTR_REFER_REJECTED),
+	COUNTER(4, "referdSgpTransfersCompleted", REFERD_CTR_TRANSFERS_COMPLETED),
+	COUNTER(5, "referdSgpTransfersFailed", REFERD_CTR_TRANSFERS_FAILED),
+	COUNTER(6, "referdSgpReplacesReceived", REFERD_CTR_REPLACES_RECEIVED),
+	COUNTER(7, "referdSgpReplacesCompleted", REFERD_CTR_REPLACES_COMPLETED),
+	COUNTER(8, "referdSgpDelayedAnswerTimeouts", REFERD_CTR_DA_TIMEOUTS),
+	COUNTER(9, "referdSgpCallsIn", REFERD_CTR_CALLS_IN),
+	COUNTER(10, "referdSgpCallsOut", REFERD_CTR_CALLS_OUT),
 	COL_END
 };
+
+/* referdCallTable: `off` is the column's arc. */
+#define CALL(a, n) { .arc = a, .name = n, .kind = K_CALL, .off = a }
 static const struct column call_cols[] = {
-	{ 1, "referdCallIndex", K_INDEX, 0, 0, 0 },
-	{ 2, "referdCallState", K_CALL, 2, 0, 0 },
-	{ 3, "referdCallCallerUri", K_CALL, 3, 0, 0 },
-	{ 4, "referdCallCalleeUri", K_CALL, 4, 0, 0 },
-	{ 5, "referdCallTransferTargetUri", K_CALL, 5, 0, 0 },
-	{ 6, "referdCallDuration", K_CALL, 6, 0, 0 },
-	{ 7, "referdCallSgpIn", K_CALL, 7, 0, 0 },
-	{ 8, "referdCallSgpOut", K_CALL, 8, 0, 0 },
+	INDEX(1, "referdCallIndex"),
+	CALL(2, "referdCallState"),
+	CALL(3, "referdCallCallerUri"),
+	CALL(4, "referdCallCalleeUri"),
+	CALL(5, "referdCallTransferTargetUri"),
+	CALL(6, "referdCallDuration"),
+	CALL(7, "referdCallSgpIn"),
+	CALL(8, "referdCallSgpOut"),
 	COL_END
 };
 
 const struct table mib_tables[] = {
-	{ REFERD_TABLE_SGP, 2, REFERD_SGP_MAX, "referdSgpTable", sgp_cols },
-	{ REFERD_TABLE_REFER, 3, REFERD_SGP_MAX, "referdReferTable", refer_cols },
-	{ REFERD_TABLE_SIG, 4, REFERD_SIG_MAX, "referdSignalingTable", sig_cols },
-	{ REFERD_TABLE_GW, 5, REFERD_GW_MAX, "referdGatewayTable", gw_cols },
-	{ REFERD_TABLE_ROUTE, 6, REFERD_ROUTE_MAX, "referdRouteTable", route_cols },
-	{ TABLE_STATS, 7, REFERD_SGP_MAX, "referdSgpStatsTable", stats_cols },
-	{ TABLE_CALLS, 8, UINT32_MAX, "referdCallTable", call_cols },
+	{ .id = REFERD_TABLE_SGP, .arc = 2, .max_index = REFERD_SGP_MAX,
+	  .name = "referdSgpTable", .cols = sgp_cols,
+	  .word = "profile", .conf_usage = "INDEX NAME [readOnly]",
+	  .conf_after = " after the name" },
+	{ .id = REFERD_TABLE_REFER, .arc = 3, .max_index = REFERD_SGP_MAX,
+	  .name = "referdReferTable", .cols = refer_cols,
+	  .word = "refer", .conf_usage = "PROFILE [support S] [fromHeader F] "
+	  "[delayedAnswer S] [delayedAnswerTimer MIN] [releaseSession S] "
+	  "[readOnly]", .conf_wording = CONF_WORDING_VALUE },
+	{ .id = REFERD_TABLE_SIG, .arc = 4, .max_index = REFERD_SIG_MAX,
+	  .name = "referdSignalingTable", .cols = sig_cols,
+	  .word = "signaling", .conf_usage = "INDEX ADDRESS [port N] "
+	  "[transport udp|tcp] [profile N] [readOnly]" },
+	{ .id = REFERD_TABLE_GW, .arc = 5, .max_index = REFERD_GW_MAX,
+	  .name = "referdGatewayTable", .cols = gw_cols,
+	  .word = "gateway", .conf_usage = "INDEX NAME ADDRESS [port N] "
+	  "[transport udp|tcp] [profile N] [readOnly]" },
+	{ .id = REFERD_TABLE_ROUTE, .arc = 6, .max_index = REFERD_ROUTE_MAX,
+	  .name = "referdRouteTable", .cols = route_cols,
+	  .word = "route", .conf_usage = "INDEX PREFIX|default GATEWAY [readOnly]",
+	  .conf_after = "" },
+	{ .id = TABLE_STATS, .arc = 7, .max_index = REFERD_SGP_MAX,
+	  .name = "referdSgpStatsTable", .cols = stats_cols },
+	{ .id = TABLE_CALLS, .arc = 8, .max_index = UINT32_MAX,
+	  .name = "referdCallTable", .cols = call_cols },
 };
 const size_t mib_n_tables = sizeof(mib_tables) / sizeof(mib_tables[0]);
 
+/* rtpPortRange's two ports are read as a pair. */
+_Static_assert(CFG(rtp_port_max) == CFG(rtp_port_min) + sizeof(uint32_t),
+    "rtp_port_max follows rtp_port_min");
+
+static const struct column general_cols[] = {
+	{ .arc = 1, .name = "referdVersion", .kind = K_RUNTIME },
+	{ .arc = 2, .name = "referdMaxCalls", .kind = K_U32,
+	  .off = CFG(max_calls), .min = 0, .max = UINT32_MAX,
+	  .conf_form = CONF_KEY,
+	  .conf = "maxCalls", .conf_usage = "N (0 = unlimited)" },
+	{ .arc = 3, .name = "referdActiveCalls", .kind = K_RUNTIME },
+	{ .arc = 4, .name = "referdNotifyRateLimit", .kind = K_U32,
+	  .off = CFG(notify_rate_limit), .min = 0,
+	  .max = REFERD_NOTIFY_RATE_MAX, .conf_form = CONF_KEY,
+	  .conf = "notifyRateLimit", .conf_usage = "N (notifications per second, 0 = unlimited)" },
+	{ .arc = 5, .name = "referdNotifyDropped", .kind = K_RUNTIME },
+	/* The configuration file's alone. */
+	{ .arc = 0, .name = "rtpPortRange", .kind = K_PORT_RANGE,
+	  .off = CFG(rtp_port_min), .min = 1024, .max = 65535,
+	  .conf_form = CONF_KEY,
+	  .conf = "rtpPortRange", .conf_usage = "FIRST LAST" },
+	{ .arc = 0, .name = "inviteTimeout", .kind = K_U32,
+	  .off = CFG(invite_timeout), .min = REFERD_INVITE_TIMEOUT_MIN,
+	  .max = REFERD_INVITE_TIMEOUT_MAX, .unit = "seconds",
+	  .conf_form = CONF_KEY,
+	  .conf = "inviteTimeout", .conf_usage = "SECONDS (Timer C)" },
+	{ .arc = 0, .name = "dialogKeepalive", .kind = K_U32,
+	  .off = CFG(dialog_keepalive), .min = 0, .max = REFERD_KEEPALIVE_MAX,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "dialogKeepalive", .conf_usage = "SECONDS (in-dialog OPTIONS; 0 = off)" },
+	COL_END
+};
+
+const struct table mib_general = {
+	.id = REFERD_TABLE_NONE, .arc = 1, .name = "referdGeneral",
+	.cols = general_cols,
+};
 
 const struct table *
 mib_table_of(enum referd_table t)
@@ -103,7 +247,7 @@ const struct column *
 mib_column(const struct table *t, unsigned arc)
 {
 	for (const struct column *c = t ? t->cols : NULL; c && c->name; c++)
-		if (c->arc == arc)
+		if (c->arc == arc && arc != 0)
 			return c;
 	return NULL;
 }

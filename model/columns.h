@@ -1,7 +1,10 @@
 /*
- * columns.h: REFERD-MIB's tables described by their columns, shared by
- * the agent (its row engine, agent/mib.c, and its persistent file,
- * agent/persist.c) and referctl.
+ * columns.h: REFERD-MIB described once, column by column: where each
+ * column is (its arc), what it holds (kind, range, enumeration values),
+ * and what the configuration file calls it.  The agent's row engine
+ * (agent/mib.c), its persistent file (agent/persist.c) and its
+ * configuration-file reader (agent/conffile.c), and referctl (cli/),
+ * all read these tables; none keeps a list of columns of its own.
  */
 #ifndef REFERD_MODEL_COLUMNS_H
 #define REFERD_MODEL_COLUMNS_H
@@ -24,21 +27,59 @@ enum col_kind {
 	K_OPER,        /* referdSigOperStatus, from the engine */
 	K_COUNTER,     /* Counter64 from the engine */
 	K_CALL,        /* a column of the engine's call table */
+	K_RUNTIME,     /* a read-only scalar the agent computes */
+	K_PORT_RANGE,  /* two uint32_t fields, first and last (no MIB object) */
 };
 
+/* One value of an enumeration, in each place where it is written. */
+struct col_word {
+	int         value;   /* the MIB's number */
+	const char *conf;    /* in the configuration file, or NULL */
+};
+
+/* The end of a list of values (no enumeration of the MIB has a 0). */
+#define WORDS_END { 0, NULL }
+
+/* How a row's line in the configuration file gives a column. */
+enum conf_form {
+	CONF_NONE = 0,   /* not on the line */
+	CONF_WORD,       /* a word after the index, in column order */
+	CONF_KEY,        /* `keyword value`, in any order after the words */
+};
+
+/*
+ * One column.  For referdGeneral, `arc` is the scalar's and `off` is in
+ * struct referd_config; the settings the configuration file alone gives
+ * follow the scalars with arc 0.
+ */
 struct column {
 	unsigned      arc;
-	const char   *name;
+	const char   *name;       /* the MIB object (or the setting) */
 	enum col_kind kind;
-	size_t        off;     /* offset in the row struct */
-	long          min, max; /* value range, or string length range */
+	size_t        off;        /* offset in the row struct */
+	long          min, max;   /* value range, or string length range */
+	const struct col_word *words;  /* an enumeration's values, or NULL */
+
+	/* The configuration file. */
+	enum conf_form conf_form;
+	const char   *conf;       /* its keyword (a setting's token), or the
+	                           * word's name in messages ("address") */
+	const char   *conf_empty; /* the word that stands for "" ("default") */
+	const char   *conf_usage; /* a setting's arguments, for net-snmp */
+	const char   *unit;       /* of a number: "minutes", "seconds" */
 };
 
-#define COL_END { 0, NULL, K_INDEX, 0, 0, 0 }
+#define COL_END { .name = NULL }
 
 /* Pseudo-tables that are not configuration. */
 #define TABLE_STATS 100
 #define TABLE_CALLS 101
+
+/* How the configuration-file reader words a value a key does not take. */
+enum conf_wording {
+	CONF_WORDING_NAMED,  /* `signaling: port "0" is not a number from ...` */
+	CONF_WORDING_VALUE,  /* `refer: "maybe" is not a valid value for support` */
+};
 
 struct table {
 	int                  id;       /* enum referd_table, or TABLE_* */
@@ -46,15 +87,25 @@ struct table {
 	uint32_t             max_index;
 	const char          *name;
 	const struct column *cols;
+
+	/* The configuration file: a row is `word INDEX ...`. */
+	const char          *word;       /* the token, or NULL */
+	const char          *conf_usage; /* its arguments, for net-snmp */
+	enum conf_wording    conf_wording;
+	const char          *conf_after; /* ends "unexpected WORD" ("" or
+	                                  * " after the name") */
 };
 
 extern const struct table mib_tables[];
 extern const size_t mib_n_tables;
 
+/* referdGeneral's scalars, then the settings with no MIB object. */
+extern const struct table mib_general;
+
 /* The MIB table of a configuration table. */
 const struct table *mib_table_of(enum referd_table t);
 
-/* A column of a table by its arc, or NULL (t may be NULL). */
+/* A column of a table by its arc (not 0), or NULL (t may be NULL). */
 const struct column *mib_column(const struct table *t, unsigned arc);
 
 #endif /* REFERD_MODEL_COLUMNS_H */

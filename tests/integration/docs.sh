@@ -19,9 +19,10 @@ for o in $(echo "$opts" | sed 's/./& /g'); do
 	h_grep "referd(8) documents -$o" "$man/referd.8" "^\.It Fl $o( |$)"
 done
 
-# Every configuration token registered is in referd.conf(5).
-tokens=$(sed -n 's/.*register_app_config_handler("\([A-Za-z]*\)".*/\1/p' \
-	"$REFERD_SRCDIR/agent/conffile.c")
+# Every configuration token registered is in referd.conf(5): the reader
+# registers each token of the column description that has a usage.
+tokens=$(sed -n 's/.*\.\(conf\|word\) = "\([A-Za-z]*\)", \.conf_usage = .*/\2/p' \
+	"$REFERD_SRCDIR/model/columns.c")
 h_like "the configuration tokens were found" "$tokens" 'profile'
 for t in $tokens; do
 	h_grep "referd.conf(5) documents $t" "$man/referd.conf.5" "^\.It Cm $t( |$)"
