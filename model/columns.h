@@ -1,7 +1,8 @@
 /*
  * columns.h: REFERD-MIB described once, column by column: where each
  * column is (its arc), what it holds (kind, range, enumeration values),
- * and what the configuration file calls it.  The agent's row engine
+ * what the configuration file calls it, and what referctl calls it and
+ * shows.  The agent's row engine
  * (agent/mib.c), its persistent file (agent/persist.c) and its
  * configuration-file reader (agent/conffile.c), and referctl (cli/),
  * all read these tables; none keeps a list of columns of its own.
@@ -35,10 +36,12 @@ enum col_kind {
 struct col_word {
 	int         value;   /* the MIB's number */
 	const char *conf;    /* in the configuration file, or NULL */
+	const char *cli;     /* referctl's word (command line, lists, JSON) */
+	const char *label;   /* referctl's view of one row, or NULL: cli */
 };
 
 /* The end of a list of values (no enumeration of the MIB has a 0). */
-#define WORDS_END { 0, NULL }
+#define WORDS_END { 0, NULL, NULL, NULL }
 
 /* How a row's line in the configuration file gives a column. */
 enum conf_form {
@@ -67,6 +70,10 @@ struct column {
 	const char   *conf_empty; /* the word that stands for "" ("default") */
 	const char   *conf_usage; /* a setting's arguments, for net-snmp */
 	const char   *unit;       /* of a number: "minutes", "seconds" */
+
+	/* referctl. */
+	const char   *key;        /* FIELD= and JSON key, or NULL: none */
+	const char   *label;      /* its text view */
 };
 
 #define COL_END { .name = NULL }
@@ -88,22 +95,42 @@ struct table {
 	const char          *name;
 	const struct column *cols;
 
-	/* The configuration file: a row is `word INDEX ...`. */
-	const char          *word;       /* the token, or NULL */
+	/* The configuration file: a row is `word INDEX ...`; referctl: the
+	 * same word names the object (`referctl ... word show INDEX`). */
+	const char          *word;       /* the token and object, or NULL */
 	const char          *conf_usage; /* its arguments, for net-snmp */
 	enum conf_wording    conf_wording;
 	const char          *conf_after; /* ends "unexpected WORD" ("" or
 	                                  * " after the name") */
+
+	/* referctl. */
+	const char          *alias;      /* "gw" */
+	const char          *plural;     /* "gateways" */
+	const char          *title;      /* "Gateway" */
+	enum referd_table    pane;       /* a table whose columns are the
+	                                  * object's fields too (a profile's
+	                                  * Refer Support row), or NONE */
 };
 
 extern const struct table mib_tables[];
 extern const size_t mib_n_tables;
 
+/* referdGeneral's scalars (root.1.1.N.0), its columns' arcs. */
+enum referd_scalar {
+	REFERD_SC_VERSION = 1,
+	REFERD_SC_MAX_CALLS,
+	REFERD_SC_ACTIVE_CALLS,
+	REFERD_SC_NOTIFY_RATE_LIMIT,
+	REFERD_SC_NOTIFY_DROPPED,
+	REFERD_SC__LAST = REFERD_SC_NOTIFY_DROPPED
+};
+
 /* referdGeneral's scalars, then the settings with no MIB object. */
 extern const struct table mib_general;
 
-/* The MIB table of a configuration table. */
-const struct table *mib_table_of(enum referd_table t);
+/* The MIB table of a configuration table (an enum referd_table), or a
+ * pseudo-table (TABLE_STATS, TABLE_CALLS); NULL for anything else. */
+const struct table *mib_table_of(int id);
 
 /* A column of a table by its arc (not 0), or NULL (t may be NULL). */
 const struct column *mib_column(const struct table *t, unsigned arc);

@@ -28,9 +28,11 @@ for t in $tokens; do
 	h_grep "referd.conf(5) documents $t" "$man/referd.conf.5" "^\.It Cm $t( |$)"
 done
 
-# Every referctl field (shown or written) is in referctl(1), every rule in referd-mib(7).
+# Every referctl field (shown or written) and counter, each column's
+# word in the column description, is in referctl(1); every rule in
+# referd-mib(7).
 src=$REFERD_SRCDIR
-fields=$(sed -n 's/^\t{ "\([a-z-]*\)", "[A-Z].*/\1/p' "$src/cli/referctl.c" | sort -u)
+fields=$(sed -n 's/.*\.key = "\([a-z-]*\)".*/\1/p' "$src/model/columns.c" | sort -u)
 h_like "referctl's writable fields were found" "$fields" 'delayed-answer'
 for f in $fields storage status; do
 	h_grep "referctl(1) documents field $f" "$man/referctl.1" "^\.(It )?Cm (.* )?$f( |$)"
