@@ -351,7 +351,7 @@ call_new(struct engine *e, struct stx *stx)
 	call_index(e, c);
 	e->n_live_calls++;
 	atomic_store(&e->active_calls, e->n_live_calls);
-	engine_count(e, c->a.sgp, ENGINE_CTR_CALLS_IN);
+	engine_count(e, c->a.sgp, REFERD_CTR_CALLS_IN);
 	keepalive_start(e, c);
 	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
 	stack_reply(e, stx, 100, NULL, NULL);
@@ -372,7 +372,7 @@ call_new(struct engine *e, struct stx *stx)
 		call_release(e, c);
 		return;
 	}
-	engine_count(e, c->b.sgp, ENGINE_CTR_CALLS_OUT);
+	engine_count(e, c->b.sgp, REFERD_CTR_CALLS_OUT);
 	c->timer_c.repeat = e->current->invite_timeout;
 	ev_timer_again(e->loop, &c->timer_c);
 	engine_calls_changed(e);

@@ -26,7 +26,7 @@
 #include <ev.h>
 #include <osip2/osip.h>
 
-#include "config.h"
+#include "model/config.h"
 #include "engine.h"
 #include "transport.h"
 
@@ -301,7 +301,7 @@ struct engine {
 	_Atomic uint32_t active_calls;
 
 	/* Published for the agent: written here, read there. */
-	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][ENGINE_CTR__COUNT];
+	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][REFERD_CTR__COUNT];
 	_Atomic int      sig_up[REFERD_SIG_MAX + 1];
 	pthread_mutex_t  calls_lock;
 	struct engine_call *calls;     /* under calls_lock */
@@ -347,7 +347,7 @@ struct engine {
 void engine_emit(struct engine *e, const struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
+void engine_count(struct engine *e, uint32_t sgp, enum referd_counter c);
 void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
 void engine_calls_changed(struct engine *e);
 
