@@ -84,36 +84,60 @@ fmt_index(const struct sdp_media *m, int pt)
 	return -1;
 }
 
-/* Read an m= line ("m=audio 4000 RTP/AVP 0 8 101") into a stream. */
+/* Copy at most n bytes of src into dst (size bytes), NUL-terminated. */
+static void
+copy_word(char *dst, size_t size, const char *src, size_t n)
+{
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The next space-separated word of [*p, end): its start, its length in *n. */
+static const char *
+word(const char **p, const char *end, size_t *n)
+{
+	const char *w = *p;
+
+	while (w < end && *w == ' ')
+		w++;
+	*n = 0;
+	while (w + *n < end && w[*n] != ' ')
+		(*n)++;
+	*p = w + *n;
+	return w;
+}
+
+/*
+ * Read an m= line ("m=audio 4000 RTP/AVP 0 8 101") into a stream, by
+ * hand: SDP is parsed several times per call, and sscanf or snprintf per
+ * field cost more than the rest of the call's SDP work.
+ */
 static void
 parse_m(const char *p, size_t n, struct sdp_media *m)
 {
-	char line[512], proto[32] = "", *tok, *save = NULL;
-	int k = 0;
+	const char *end = p + n, *w;
+	size_t k;
 
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, p, n);
-	line[n] = '\0';
-	for (tok = strtok_r(line + 2, " ", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ", &save), k++) {
-		if (k == 0)
-			snprintf(m->type, sizeof(m->type), "%s", tok);
-		else if (k == 1)
-			m->port = atoi(tok);
-		else if (k == 2) {
-			snprintf(proto, sizeof(proto), "%s", tok);
-			m->rtp = strncasecmp(proto, "RTP/", 4) == 0;
-		} else if (m->rtp && m->nfmt < SDP_FMT_MAX &&
-		    isdigit((unsigned char)tok[0])) {
-			int pt = atoi(tok);
-			const char *sc = static_codec(pt);
+	p += 2;
+	w = word(&p, end, &k);
+	copy_word(m->type, sizeof(m->type), w, k);
+	w = word(&p, end, &k);
+	m->port = k > 0 && k < 12 ? atoi(w) : 0;
+	w = word(&p, end, &k);
+	m->rtp = k >= 4 && strncasecmp(w, "RTP/", 4) == 0;
+	while (m->rtp && m->nfmt < SDP_FMT_MAX &&
+	    (w = word(&p, end, &k), k > 0)) {
+		int pt = isdigit((unsigned char)*w) && k < 4 ? atoi(w) : -1;
+		const char *sc = static_codec(pt);
 
-			m->fmt[m->nfmt] = pt;
-			snprintf(m->codec[m->nfmt], sizeof(m->codec[0]), "%s",
-			    sc ? sc : "");
-			m->nfmt++;
-		}
+		if (pt < 0 || pt > 127)
+			continue;
+		m->fmt[m->nfmt] = pt;
+		copy_word(m->codec[m->nfmt], sizeof(m->codec[0]), sc ? sc : "",
+		    sc ? strlen(sc) : 0);
+		m->nfmt++;
 	}
 	if (m->port < 0 || m->port > 65535)
 		m->port = 0;
@@ -123,22 +147,26 @@ parse_m(const char *p, size_t n, struct sdp_media *m)
 static void
 parse_rtpmap(const char *p, size_t n, struct sdp_media *m)
 {
-	char line[256], name[64] = "";
-	int pt, i;
+	const char *end = p + n, *w;
+	size_t k;
+	int i;
+	char *c;
 
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, p, n);
-	line[n] = '\0';
-	if (sscanf(line, "a=rtpmap:%d %63s", &pt, name) != 2 ||
-	    (i = fmt_index(m, pt)) < 0)
+	p += 9;
+	w = word(&p, end, &k);
+	if (k == 0 || k > 3 || !isdigit((unsigned char)*w) ||
+	    (i = fmt_index(m, atoi(w))) < 0)
 		return;
-	for (char *c = name; *c; c++)
+	w = word(&p, end, &k);
+	if (k == 0)
+		return;
+	copy_word(m->codec[i], sizeof(m->codec[0]), w, k);
+	for (c = m->codec[i]; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	/* "opus/48000/2" and "opus/48000" name one codec; "/1" is mono. */
-	if (strlen(name) > 2 && strcmp(name + strlen(name) - 2, "/1") == 0)
-		name[strlen(name) - 2] = '\0';
-	snprintf(m->codec[i], sizeof(m->codec[0]), "%s", name);
+	k = strlen(m->codec[i]);
+	if (k > 2 && strcmp(m->codec[i] + k - 2, "/1") == 0)
+		m->codec[i][k - 2] = '\0';
 }
 
 /* The direction an attribute line names, or -1. */
@@ -185,7 +213,7 @@ sdp_parse(const char *text, struct sdp *s)
 	char session_c[64] = "";
 	int session_dir = SDP_SENDRECV, cur = -1;
 
-	memset(s, 0, sizeof(*s));
+	s->n = s->n_total = 0;
 	while (*p) {
 		const char *e = line_end(p);
 		size_t n = (size_t)(e - p);
@@ -197,6 +225,7 @@ sdp_parse(const char *text, struct sdp *s)
 			cur = s->n_total++;
 			if (cur < SDP_MEDIA_MAX) {
 				s->n++;
+				memset(&s->m[cur], 0, sizeof(s->m[cur]));
 				s->m[cur].dir = session_dir;
 				parse_m(p, n, &s->m[cur]);
 			}
