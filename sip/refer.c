@@ -337,11 +337,13 @@ invite_c(struct engine *e, struct call *c, const char *from_user,
 
 	/*
 	 * C is offered what the survivor's session allows: its own SDP with
-	 * only the payload types it negotiated; a caller still waiting in
-	 * Delayed Answer has negotiated nothing yet: its whole offer.
+	 * only the payload types it negotiated (a caller still waiting in
+	 * Delayed Answer has negotiated nothing yet: its whole offer).
 	 */
 	leg_allowed(sv, keep);
-	sdp = sv->remote_sdp ? leg_sdp(x, sv->remote_sdp, NULL,
+	/* A two-way session: a transferor usually holds the survivor first
+	 * (RFC 5589 6.1), and that hold is not the survivor's wish for C. */
+	sdp = sv->remote_sdp ? leg_sdp(x, sv->remote_sdp, "sendrecv",
 	    c->da_waiting && sv == &c->a ? NULL : keep) : NULL;
 	if (sdp == NULL)
 		return EINVAL;

@@ -364,6 +364,7 @@ struct writer {
 	size_t  len, cap;
 	int     m;               /* the current m= line's index, or -1 */
 	int     dir_done;        /* its direction was written */
+	int     refused;         /* it was written with port 0 */
 	char    line[1024];
 };
 
@@ -398,9 +399,19 @@ write_line(struct writer *wr, const char *p, size_t n)
 		return snprintf(wr->line, sizeof(wr->line), "c=IN %s %s\r\n",
 		    ipver, w->addr);
 	if (strncmp(p, "m=", 2) == 0) {
+		const char *q = p + 2, *end = p + n, *w2;
 		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports ?
 		    w->ports[wr->m] : 0;
-		int k = port > 0 ? write_m(p, n, port, keep, wr->line,
+		size_t len;
+		int k;
+
+		/* A stream the other side refused stays refused. */
+		word(&q, end, &len);
+		w2 = word(&q, end, &len);
+		if (len == 0 || atoi(w2) == 0)
+			port = 0;
+		wr->refused = port == 0;
+		k = port > 0 ? write_m(p, n, port, keep, wr->line,
 		    sizeof(wr->line)) : -1;
 
 		/* Refused (no port, or nothing left): port 0, all types. */
@@ -408,8 +419,8 @@ write_line(struct writer *wr, const char *p, size_t n)
 		    sizeof(wr->line));
 	}
 	if (strncmp(p, "a=rtcp:", 7) == 0 && wr->m >= 0) {
-		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports ?
-		    w->ports[wr->m] : 0;
+		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports &&
+		    !wr->refused ? w->ports[wr->m] : 0;
 
 		return port > 0 ? snprintf(wr->line, sizeof(wr->line),
 		    "a=rtcp:%d\r\n", port + 1) : 0;
@@ -493,8 +504,8 @@ codecs_within(const struct sdp_media *x, const struct pt_set *xa,
 }
 
 /*
- * Do two bodies carry the same streams (kind, refused or not) with the
- * same codecs, x's among the payload types in xa[] and y's in ya[] (per
+ * Do two bodies carry the same streams (kind, refused or not, direction)
+ * with the same codecs, x's among the payload types in xa[] and y's in ya[] (per
  * stream)?  Payload type numbers may differ; codecs are compared by name.
  */
 int
@@ -507,7 +518,7 @@ sdp_same_codecs(const struct sdp *x, const struct pt_set *xa,
 		const struct sdp_media *a = &x->m[k], *b = &y->m[k];
 
 		if (strcmp(a->type, b->type) != 0 || a->rtp != b->rtp ||
-		    (a->port == 0) != (b->port == 0))
+		    (a->port == 0) != (b->port == 0) || a->dir != b->dir)
 			return 0;
 		if (a->rtp && (!codecs_within(a, &xa[k], b, &ya[k]) ||
 		    !codecs_within(b, &ya[k], a, &xa[k])))
