@@ -300,39 +300,41 @@ append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
-/* An m= line with referd's port and only the kept payload types. */
+/*
+ * An m= line with referd's port and only the kept payload types, its
+ * words read as parse_m() reads them (so that what referd writes it reads
+ * back alike).  Its length, or -1 (too long, malformed, nothing kept).
+ */
 static int
 write_m(const char *p, size_t n, int port, const struct pt_set *keep,
     char *line, size_t len)
 {
-	char in[512], *tok, *save = NULL;
-	size_t k = 0;
-	int i = 0, kept = 0;
+	const char *end = p + n, *w;
+	size_t wl, k;
+	int i = 0, kept = 0, c;
 
-	if (n >= sizeof(in))
-		return -1;
-	memcpy(in, p, n);
-	in[n] = '\0';
-	for (tok = strtok_r(in, " ", &save); tok; tok = strtok_r(NULL, " ",
-	    &save), i++) {
-		int w;
-
-		if (i == 1)
-			w = snprintf(line + k, len - k, " %d", port);
-		else if (i >= 3 && keep != NULL && isdigit((unsigned char)*tok) &&
-		    !pt_has(keep, atoi(tok)))
+	p += 2;
+	c = snprintf(line, len, "m=");
+	k = (size_t)c;
+	while ((w = word(&p, end, &wl), wl > 0)) {
+		if (i >= 3 && keep != NULL && isdigit((unsigned char)*w) &&
+		    !pt_has(keep, atoi(w))) {
+			i++;
 			continue;
+		}
+		if (i == 1)
+			c = snprintf(line + k, len - k, " %d", port);
 		else
-			w = snprintf(line + k, len - k, "%s%s", i ? " " : "", tok);
-		if (w < 0 || (size_t)w >= len - k)
+			c = snprintf(line + k, len - k, "%s%.*s", i ? " " : "",
+			    (int)wl, w);
+		if (c < 0 || (size_t)c >= len - k)
 			return -1;
-		k += (size_t)w;
+		k += (size_t)c;
 		kept += i >= 3;
+		i++;
 	}
 	/* A stream with no payload type left is refused, its list kept. */
-	if (kept == 0 || i < 4)
-		return -1;
-	if (k + 3 > len)
+	if (kept == 0 || i < 4 || k + 3 > len)
 		return -1;
 	memcpy(line + k, "\r\n", 3);
 	return (int)(k + 2);
