@@ -172,6 +172,7 @@ struct leg {
 	int             reinv_offerless;  /* it carried no offer */
 	int             reinv_local;  /* referd's own: nothing to relay back */
 	struct leg     *reinv_asker;  /* whose re-INVITE reinv_out relays */
+	struct leg     *reinv_align;  /* referd's own: whose media it offers */
 	int             ack_wait;     /* our 2xx held an offer: ACK has answer */
 	int             ack_hold;     /* its 2xx not ACKed until the answer */
 	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
@@ -617,6 +618,7 @@ void session_on_ack(struct engine *e, struct leg *leg,
 void session_offer(struct engine *e, struct leg *leg, const char *sdp,
     const struct pt_set *keep);
 void session_align(struct engine *e, struct leg *to, struct leg *from);
+void session_align_once(struct engine *e, struct leg *to, struct leg *from);
 void session_kill_stx(struct leg *leg, const struct stx *stx);
 void session_clear(struct leg *leg);
 
