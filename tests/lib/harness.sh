@@ -606,3 +606,142 @@ h_template() {
 	done
 	sed -e "$script" "$src" >"$dst"
 }
+
+# ---- sessions: the SDP on both legs and the RTP that flows ----------------
+# Shared by tests/integration/sip-session-*.sh.  Each party's media socket
+# is a tests/tools/rtpcheck on the party's address, port $MP, which its
+# SIPp scenario writes in its SDP (-set mport $MP): started once the SDP
+# exchange is done, it sends to the port referd gave that party and
+# reports every datagram it got, by source and kind ("pt N", "rtcp",
+# "other"), so a test sees exactly what referd relays to that party.
+# The scenarios log what they saw in lines "WHO WHAT|key=value|...".
+
+# sess_init SLOT NAME [CONF-LINE...]: h_init, then the peers A (gateway 1,
+# any port), B (gateway 2) and C (gateway 3) on $H_NET.2, .3 and .4, all
+# on profile 1, calls to 555... routed to B; referd's relay range
+# RTP_LO..RTP_HI; CONF-LINEs added to referd.conf (a refer row for
+# profile 1, say); referd started as a subagent, listening on $H_ADDR.
+sess_init() {
+	local slot=$1 name=$2 line
+	shift 2
+	h_init "$slot" "$name"
+	SC=$(cd "${REFERD_SRCDIR:-.}/tests/scenarios" && pwd)
+	RTPCHECK=${RTPCHECK:-${REFERD_BUILDDIR:-.}/tests/tools/rtpcheck}
+	h_need "$RTPCHECK"
+	A=$H_NET.2
+	B=$H_NET.3
+	C=$H_NET.4
+	MP=7000
+	RTP_LO=$((20000 + H_SLOT * 100))
+	RTP_HI=$((RTP_LO + 99))
+	cat >"$H_TMP/referd.conf" <<-EOF2
+	inviteTimeout 8
+	rtpPortRange $RTP_LO $RTP_HI
+	profile 1 p
+	signaling 1 $H_ADDR port 5060 transport udp profile 1
+	gateway 1 a-side $A port 0
+	gateway 2 b-side $B port 5060
+	gateway 3 c-side $C port 5060
+	route 1 555 2
+	EOF2
+	for line in "$@"; do
+		echo "$line" >>"$H_TMP/referd.conf"
+	done
+	h_referd_subagent "$H_TMP/referd.conf"
+	h_wait_for 5 listening "$H_ADDR" 5060 ||
+		h_bail "referd does not listen on $H_ADDR:5060"
+}
+
+# sess_peer NAME ADDR SCENARIO ARGS...: a SIPp peer (peer) running
+# $SC/SCENARIO, which is told referd's address (peer_ip), its relay range
+# (rtp_lo, rtp_hi) and the party's media port (mport).
+sess_peer() {
+	local name=$1 addr=$2 sf=$3
+	shift 3
+	peer "$name" "$addr" -sf "$SC/$sf" -set peer_ip "$H_ADDR" \
+	    -set rtp_lo "$RTP_LO" -set rtp_hi "$RTP_HI" -set mport "$MP" "$@"
+}
+
+# logval NAME PREFIX KEY: the value of KEY in the first line of peer
+# NAME's log that starts with "PREFIX|" (empty when there is none).
+logval() {
+	awk -F '|' -v p="$2" -v k="$3=" '
+	    $1 == p { for (i = 2; i <= NF; i++)
+	        if (index($i, k) == 1) { print substr($i, length(k) + 1); exit } }' \
+	    "$H_TMP/$1.log" 2>/dev/null
+}
+
+# logged NAME PREFIX: peer NAME has logged a line "PREFIX|...".
+logged() {
+	grep -q "^$2|" "$H_TMP/$1.log" 2>/dev/null
+}
+
+# in_range PORT: a port of referd's relay range.
+in_range() {
+	[ -n "$1" ] && [ "$1" -ge "$RTP_LO" ] 2>/dev/null && [ "$1" -le "$RTP_HI" ]
+}
+
+# rtp_start NAME ADDR PORT ARGS...: rtpcheck NAME on ADDR:$MP (a party's
+# media socket) sending to referd's PORT (nothing when PORT is -), with
+# rtpcheck's options ARGS; its pid in H_PID, its report in $H_TMP/NAME.out.
+rtp_start() {
+	local name=$1 addr=$2 port=$3
+	shift 3
+	if [ "$port" = - ]; then
+		h_spawn "$name" "$RTPCHECK" "$@" "$addr:$MP"
+	else
+		h_spawn "$name" "$RTPCHECK" "$@" "$addr:$MP" "$H_ADDR:$port"
+	fi
+}
+
+# rtp_done PID...: wait for the rtpchecks to end (each reports at exit).
+rtp_done() {
+	local pid
+	for pid in "$@"; do
+		h_wait_exit "$pid" 20 || h_stop "$pid"
+	done
+}
+
+# rtp_kinds NAME: what rtpcheck NAME received, without the counts: its
+# "SOURCE KIND" pairs, sorted, separated by "; ".
+rtp_kinds() {
+	awk '$1 != "sent" { $NF = ""; sub(/ $/, ""); print }' "$H_TMP/$1.out" |
+		sort | awk '{ printf "%s%s", (NR > 1 ? "; " : ""), $0 }'
+}
+
+# rtp_got NAME SOURCE KIND: how many datagrams of KIND ("pt 8", "rtcp",
+# "other") rtpcheck NAME received from SOURCE (ADDR:PORT); 0 if none.
+rtp_got() {
+	awk -v s="$2" -v k="$3" '
+	    { n = $NF; $NF = ""; sub(/ $/, "") }
+	    $0 == s " " k { t += n } END { print t + 0 }' "$H_TMP/$1.out"
+}
+
+# rtp_flows DESC NAME SOURCE KIND MIN: rtpcheck NAME received at least
+# MIN datagrams of KIND from SOURCE.
+rtp_flows() {
+	local n
+	n=$(rtp_got "$2" "$3" "$4")
+	if [ "$n" -ge "$5" ]; then h_result 0 "$1 ($n)"; else
+		h_result 1 "$1"
+		echo "#   $n datagrams of $4 from $3, expected $5 or more; got:"
+		sed 's/^/#     /' "$H_TMP/$2.out"
+	fi
+}
+
+# sip_msgs NAME: the messages of SIPp peer NAME's trace ($H_TMP/NAME.msg),
+# one a line: "TIME sent|recv START-LINE | CSEQ" (TIME sortable,
+# 2026-11-21T12:44:29.736366).
+sip_msgs() {
+	awk '
+	    function out() { if (start != "") print t, dir, start, "|", cseq }
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { out(); t = $2 "T" $3
+	        dir = start = cseq = ""; next }
+	    { sub(/\r$/, "") }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && start == "" && NF { start = $0; next }
+	    start != "" && cseq == "" && tolower($0) ~ /^cseq:/ {
+	        cseq = $0; sub(/^[^:]*: */, "", cseq) }
+	    END { out() }' "$H_TMP/$1.msg"
+}
