@@ -671,6 +671,13 @@ logval() {
 	    "$H_TMP/$1.log" 2>/dev/null
 }
 
+# logsdp NAME PREFIX: "ADDRESS PORT FORMATS" of the SDP logged in that
+# line (its c=, port= and fmts=: the m= line's port, protocol and
+# formats).
+logsdp() {
+	echo "$(logval "$1" "$2" c) $(logval "$1" "$2" port) $(logval "$1" "$2" fmts)"
+}
+
 # logged NAME PREFIX: peer NAME has logged a line "PREFIX|...".
 logged() {
 	grep -q "^$2|" "$H_TMP/$1.log" 2>/dev/null
@@ -681,9 +688,21 @@ in_range() {
 	[ -n "$1" ] && [ "$1" -ge "$RTP_LO" ] 2>/dev/null && [ "$1" -le "$RTP_HI" ]
 }
 
+# sess_ab B-SCENARIO A-SCENARIO: B, the called party, runs B-SCENARIO;
+# once it listens, A calls 5551000 through referd with A-SCENARIO.  Their
+# pids in BPID and APID.
+sess_ab() {
+	sess_peer b "$B" "$1" -m 1
+	BPID=$H_PID
+	h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
+	sess_peer a "$A" "$2" -s 5551000 -m 1 "$H_ADDR:5060"
+	APID=$H_PID
+}
+
 # rtp_start NAME ADDR PORT ARGS...: rtpcheck NAME on ADDR:$MP (a party's
 # media socket) sending to referd's PORT (nothing when PORT is -), with
-# rtpcheck's options ARGS; its pid in H_PID, its report in $H_TMP/NAME.out.
+# rtpcheck's options ARGS (by default 2 s of sending, 3 s of recording);
+# its report goes to $H_TMP/NAME.out.  rtp_done waits for it.
 rtp_start() {
 	local name=$1 addr=$2 port=$3
 	shift 3
@@ -692,14 +711,16 @@ rtp_start() {
 	else
 		h_spawn "$name" "$RTPCHECK" "$@" "$addr:$MP" "$H_ADDR:$port"
 	fi
+	H_RTP_PIDS="$H_PID ${H_RTP_PIDS:-}"
 }
 
-# rtp_done PID...: wait for the rtpchecks to end (each reports at exit).
+# rtp_done: wait for every rtpcheck started to end (each reports at exit).
 rtp_done() {
 	local pid
-	for pid in "$@"; do
+	for pid in ${H_RTP_PIDS:-}; do
 		h_wait_exit "$pid" 20 || h_stop "$pid"
 	done
+	H_RTP_PIDS=
 }
 
 # rtp_kinds NAME: what rtpcheck NAME received, without the counts: its
@@ -727,6 +748,14 @@ rtp_flows() {
 		echo "#   $n datagrams of $4 from $3, expected $5 or more; got:"
 		sed 's/^/#     /' "$H_TMP/$2.out"
 	fi
+}
+
+# rtp_only DESC NAME SOURCE KIND: rtpcheck NAME received KIND from
+# SOURCE (50 datagrams at least, of the 100 that 2 s of sending makes)
+# and nothing else from anywhere: two results.
+rtp_only() {
+	rtp_flows "$1" "$2" "$3" "$4" 50
+	h_is "... and nothing else" "$(rtp_kinds "$2")" "$3 $4"
 }
 
 # sip_msgs NAME: the messages of SIPp peer NAME's trace ($H_TMP/NAME.msg),

@@ -1,0 +1,62 @@
+#!/bin/sh
+# sip-session-offerless.sh: a re-INVITE without an offer is carried end
+# to end (SPEC section 5; RFC 3264 8, RFC 6337 5.1): A re-INVITEs without
+# SDP; B gets a re-INVITE without SDP and makes its offer in its 200; A
+# gets that offer in referd's 200, on referd's address and A's port; A's
+# ACK (sent 1.5 s later) holds the answer, and B gets it in referd's ACK,
+# on referd's address and B's port.  referd ACKs B only once A's answer
+# is there: B's 200, resent meanwhile, gets no ACK before that, and
+# exactly one ACK in all.  Then PCMA, the codec A chose, flows both ways,
+# and PCMU (offered by B, not taken by A) is dropped both ways.
+#
+# Peers: A on $H_NET.2, B on $H_NET.3, media on port $MP (rtpcheck);
+# SDP checks in tests/scenarios/uac-session-offerless.xml and
+# uas-session-offerless.xml.
+. "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
+sess_init 66 sip-session-offerless
+
+sess_ab uas-session-offerless.xml uac-session-offerless.xml
+h_ok "B gets A's answer in referd's ACK" h_wait_for 10 logged b "B answer"
+pa=$(logval a "A answer" port)
+pb=$(logval b "B offer" port)
+h_ok "A's port on referd is in the relay range ($pa)" in_range "$pa"
+h_ok "B's port on referd is in the relay range ($pb)" in_range "$pb"
+h_is "B's re-INVITE has no body" "$(logval b "B reinvite" length)" 0
+h_is "A's 200: B's offer, on referd's address and A's port" "$(logsdp a "A offer")" \
+	"$H_ADDR $pa RTP/AVP 0 8 101"
+h_like "... with referd's origin" "$(logval a "A offer" o)" \
+	"^referd [0-9]+ [0-9]+ IN IP4 $H_ADDR\$"
+h_is "B's ACK: A's answer, on referd's address and B's port" "$(logsdp b "B answer")" \
+	"$H_ADDR $pb RTP/AVP 8 101"
+h_like "... with referd's origin" "$(logval b "B answer" o)" \
+	"^referd [0-9]+ [0-9]+ IN IP4 $H_ADDR\$"
+
+# The ACK towards B waits for A's: B's 200 is resent meanwhile, unACKed.
+cs=$(sip_msgs b | awk '$2 == "recv" && $3 == "INVITE" && $(NF - 1) != 1 {
+	print $(NF - 1); exit }')
+ta=$(sip_msgs a | awk '$2 == "sent" && $3 == "ACK" && $NF == "ACK" &&
+	$(NF - 1) == 2 { print $1; exit }')
+tb=$(sip_msgs b | awk -v c="$cs" '$2 == "recv" && $3 == "ACK" &&
+	$(NF - 1) == c { print $1; exit }')
+h_is "B gets one ACK for its 200 to the re-INVITE (CSeq $cs)" \
+	"$(sip_msgs b | awk -v c="$cs" '$2 == "recv" && $3 == "ACK" &&
+	$(NF - 1) == c' | wc -l | tr -d ' ')" 1
+h_ok "B's 200 was resent while referd waited for A's answer" test \
+	"$(sip_msgs b | awk -v c="$cs" '$2 == "sent" && $3 == "SIP/2.0" &&
+	$4 == 200 && $(NF - 1) == c && $NF == "INVITE"' | wc -l)" -ge 2
+h_ok "B's ACK (at $tb) came after A sent its own (at $ta)" \
+	awk -v a="$ta" -v b="$tb" 'BEGIN { exit !(a != "" && b >= a) }'
+
+# PCMA both ways; every 10th packet PCMU, which nobody negotiated.
+rtp_start a_rtp "$A" "$pa" -t 8 -x 0
+rtp_start b_rtp "$B" "$pb" -t 8 -x 0
+rtp_done
+rtp_only "B receives A's PCMA from referd's port, not its PCMU" \
+	b_rtp "$H_ADDR:$pb" "pt 8"
+rtp_only "A receives B's PCMA from referd's port, not its PCMU" \
+	a_rtp "$H_ADDR:$pa" "pt 8"
+
+sipp_ok "A: the offer in referd's 200 as checked, then A's BYE" a "$APID"
+sipp_ok "B: a re-INVITE without SDP, the answer in the ACK" b "$BPID" 10
+h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
+h_done
