@@ -688,28 +688,32 @@ in_range() {
 	[ -n "$1" ] && [ "$1" -ge "$RTP_LO" ] 2>/dev/null && [ "$1" -le "$RTP_HI" ]
 }
 
-# sess_ab B-SCENARIO A-SCENARIO: B, the called party, runs B-SCENARIO;
-# once it listens, A calls 5551000 through referd with A-SCENARIO.  Their
-# pids in BPID and APID.
+# sess_ab B-SCENARIO A-SCENARIO [ARGS...]: B, the called party, runs
+# B-SCENARIO; once it listens, A calls 5551000 through referd with
+# A-SCENARIO; both get ARGS (more -set).  Their pids in BPID and APID.
 sess_ab() {
-	sess_peer b "$B" "$1" -m 1
+	local bsf=$1 asf=$2
+	shift 2
+	sess_peer b "$B" "$bsf" -m 1 "$@"
 	BPID=$H_PID
 	h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
-	sess_peer a "$A" "$2" -s 5551000 -m 1 "$H_ADDR:5060"
+	sess_peer a "$A" "$asf" -s 5551000 -m 1 "$@" "$H_ADDR:5060"
 	APID=$H_PID
 }
 
-# rtp_start NAME ADDR PORT ARGS...: rtpcheck NAME on ADDR:$MP (a party's
-# media socket) sending to referd's PORT (nothing when PORT is -), with
-# rtpcheck's options ARGS (by default 2 s of sending, 3 s of recording);
-# its report goes to $H_TMP/NAME.out.  rtp_done waits for it.
+# rtp_start NAME ADDR[:PORT] TARGET ARGS...: rtpcheck NAME on ADDR:PORT
+# (a party's media socket; PORT is $MP unless given) sending to referd's
+# port TARGET (nothing when TARGET is -), with rtpcheck's options ARGS (by
+# default 2 s of sending, 3 s of recording); its report goes to
+# $H_TMP/NAME.out.  rtp_done waits for it.
 rtp_start() {
-	local name=$1 addr=$2 port=$3
+	local name=$1 local=$2 port=$3
 	shift 3
+	case $local in *:*) ;; *) local=$local:$MP ;; esac
 	if [ "$port" = - ]; then
-		h_spawn "$name" "$RTPCHECK" "$@" "$addr:$MP"
+		h_spawn "$name" "$RTPCHECK" "$@" "$local"
 	else
-		h_spawn "$name" "$RTPCHECK" "$@" "$addr:$MP" "$H_ADDR:$port"
+		h_spawn "$name" "$RTPCHECK" "$@" "$local" "$H_ADDR:$port"
 	fi
 	H_RTP_PIDS="$H_PID ${H_RTP_PIDS:-}"
 }

@@ -26,8 +26,9 @@
  *          without a target
  *   -w MS  record for MS milliseconds from the start (default: the
  *          sending time plus 1000)
- *   -R     also an RTCP receiver report (PT 201) every second, to the
- *          same target (RTCP multiplexed on the RTP port, RFC 5761)
+ *   -R     also an RTCP compound packet (a receiver report and a CNAME)
+ *          every second, to the same target (RTCP multiplexed on the RTP
+ *          port, RFC 5761)
  *   -u     send UDPTL datagrams (T.38: a sequence number, one IFP, no
  *          redundancy) instead of RTP
  *
@@ -158,17 +159,39 @@ build(unsigned char *buf, unsigned seq, int pt, unsigned ssrc, int udptl)
 	return PKT_LEN;
 }
 
-/* An RTCP receiver report with no report block (RFC 3550 6.4.2). */
+/*
+ * A compound RTCP packet (RFC 3550 6.1): a receiver report with no report
+ * block (6.4.2) and an SDES with the CNAME "rtpcheck" (6.5).  Its length.
+ */
 static size_t
 build_rr(unsigned char *buf, unsigned ssrc)
 {
-	buf[0] = 0x80;
-	buf[1] = 201;
-	buf[2] = 0;
-	buf[3] = 1;                             /* length in words - 1 */
+	static const char cname[] = "rtpcheck";
+	size_t n = 0, item;
+
+	buf[n++] = 0x80;                        /* V=2, RC=0 */
+	buf[n++] = 201;                         /* RR */
+	buf[n++] = 0;
+	buf[n++] = 1;                           /* length in words - 1 */
 	for (int i = 0; i < 4; i++)
-		buf[4 + i] = (unsigned char)(ssrc >> (24 - 8 * i));
-	return 8;
+		buf[n++] = (unsigned char)(ssrc >> (24 - 8 * i));
+	/* SDES: one chunk, the SSRC and a CNAME item, then the end of the
+	 * item list and zero padding to a 32-bit boundary. */
+	item = 4 + 2 + (sizeof(cname) - 1) + 1;
+	item = (item + 3) & ~(size_t)3;
+	buf[n++] = 0x81;                        /* V=2, SC=1 */
+	buf[n++] = 202;                         /* SDES */
+	buf[n++] = 0;
+	buf[n++] = (unsigned char)(item / 4);   /* (4 + item) / 4 - 1 */
+	for (int i = 0; i < 4; i++)
+		buf[n++] = (unsigned char)(ssrc >> (24 - 8 * i));
+	buf[n++] = 1;                           /* CNAME */
+	buf[n++] = sizeof(cname) - 1;
+	memcpy(buf + n, cname, sizeof(cname) - 1);
+	n += sizeof(cname) - 1;
+	while (n % 4 != 0 || buf[n - 1] != 0)
+		buf[n++] = 0;
+	return n;
 }
 
 /* Print the report: what was sent, then one line per source and kind. */
