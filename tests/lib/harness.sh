@@ -778,3 +778,34 @@ sip_msgs() {
 	        cseq = $0; sub(/^[^:]*: */, "", cseq) }
 	    END { out() }' "$H_TMP/$1.msg"
 }
+
+# sip_pick NAME DIR WHAT CSEQ: the lines of sip_msgs NAME for the messages
+# that went DIR (sent or recv), whose start line begins with WHAT (a
+# method, or "SIP/2.0 200") and whose CSeq is CSEQ ("2 INVITE").
+sip_pick() {
+	sip_msgs "$1" | awk -v d="$2" -v w="$3" -v c="$4" '
+	    { i = index($0, " | "); start = substr($0, 1, i - 1)
+	      sub(/^[^ ]+ [^ ]+ /, "", start) }
+	    $2 == d && index(start, w) == 1 && substr($0, i + 3) == c'
+}
+
+# sip_count NAME DIR WHAT CSEQ: how many such messages.
+sip_count() {
+	sip_pick "$@" | wc -l | tr -d ' '
+}
+
+# sip_time NAME DIR WHAT CSEQ: when the first of them went.
+sip_time() {
+	sip_pick "$@" | awk '{ print $1; exit }'
+}
+
+# h_before DESC T1 T2: T1 is no later than T2 (times of sip_time).
+h_before() {
+	if [ -n "$2" ] && [ -n "$3" ] &&
+	    awk -v a="$2" -v b="$3" 'BEGIN { exit !(a <= b) }'; then
+		h_result 0 "$1"
+	else
+		h_result 1 "$1"
+		echo "#   '$2' is not before '$3'"
+	fi
+}
