@@ -33,13 +33,7 @@ h_before "... sent only once A's ACK came" "$(sip_time a sent ACK "1 ACK")" \
 	"$(sip_time b recv ACK "1 ACK")"
 
 # PCMU both ways; every 10th packet PCMA, which A did not take.
-rtp_start a_rtp "$A" "$pa" -t 0 -x 8
-rtp_start b_rtp "$B" "$pb" -t 0 -x 8
-rtp_done
-rtp_only "B receives A's PCMU from referd's port, not its PCMA" \
-	b_rtp "$H_ADDR:$pb" "pt 0"
-rtp_only "A receives B's PCMU from referd's port, not its PCMA" \
-	a_rtp "$H_ADDR:$pa" "pt 0"
+rtp_exchange 0 A "$pa" 8 B "$pb" 8
 
 sipp_ok "A: B's offer in referd's 200 as checked, then A's BYE" a "$APID"
 sipp_ok "B: an INVITE without SDP, the answer in the ACK" b "$BPID" 10

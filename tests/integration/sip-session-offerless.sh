@@ -42,13 +42,7 @@ h_before "B's ACK came after A sent its own" "$(sip_time a sent ACK "2 ACK")" \
 	"$(sip_time b recv ACK "$cs ACK")"
 
 # PCMA both ways; every 10th packet PCMU, which nobody negotiated.
-rtp_start a_rtp "$A" "$pa" -t 8 -x 0
-rtp_start b_rtp "$B" "$pb" -t 8 -x 0
-rtp_done
-rtp_only "B receives A's PCMA from referd's port, not its PCMU" \
-	b_rtp "$H_ADDR:$pb" "pt 8"
-rtp_only "A receives B's PCMA from referd's port, not its PCMU" \
-	a_rtp "$H_ADDR:$pa" "pt 8"
+rtp_exchange 8 A "$pa" 0 B "$pb" 0
 
 sipp_ok "A: the offer in referd's 200 as checked, then A's BYE" a "$APID"
 sipp_ok "B: a re-INVITE without SDP, the answer in the ACK" b "$BPID" 10

@@ -32,14 +32,9 @@ h_is "referd's offers to B: one origin, the version one up" \
 	awk 'NR == 1 { u = $1; s = $2; v = $3 }
 	    NR == 2 { print ($1 == u && u == "referd" && $2 == s && $3 == v + 1) }')" 1
 
-# PCMA both ways; every 10th packet a type the receiver did not negotiate.
-rtp_start a_rtp "$A" "$pa" -t 8 -x 18
-rtp_start b_rtp "$B" "$pb" -t 8 -x 0
-rtp_done
-rtp_only "B receives A's PCMA from referd's port, not A's G.729 (18)" \
-	b_rtp "$H_ADDR:$pb" "pt 8"
-rtp_only "A receives B's PCMA from referd's port, not B's PCMU (0)" \
-	a_rtp "$H_ADDR:$pa" "pt 8"
+# PCMA both ways; A also sends G.729 (18, offered, not taken), B PCMU
+# (0, the old codec): neither may pass.
+rtp_exchange 8 A "$pa" 18 B "$pb" 0
 
 sipp_ok "A: the call and the codec change as checked, then A's BYE" a "$APID"
 sipp_ok "B: both offers as checked, the call ends with A's BYE" b "$BPID" 10

@@ -762,6 +762,26 @@ rtp_only() {
 	h_is "... and nothing else" "$(rtp_kinds "$2")" "$3 $4"
 }
 
+# rtp_exchange PT X PORT-X XPT-X Y PORT-Y XPT-Y: parties X and Y (A, B or
+# C) send each other payload type PT through referd, X to referd's port
+# PORT-X and Y to PORT-Y, every 10th packet of X's of type XPT-X and of
+# Y's of type XPT-Y instead (types the receiver did not negotiate): each
+# must receive PT only, from the port referd gave it (rtp_only, four
+# results).  The rtpchecks are named X1, Y1, then X2, Y2 at the next
+# exchange.
+rtp_exchange() {
+	local pt=$1 x=$2 px=$3 xx=$4 y=$5 py=$6 xy=$7 ax ay
+	H_RTP_RUN=$((${H_RTP_RUN:-0} + 1))
+	eval "ax=\$$x ay=\$$y"
+	rtp_start "$x$H_RTP_RUN" "$ax" "$px" -t "$pt" -x "$xx"
+	rtp_start "$y$H_RTP_RUN" "$ay" "$py" -t "$pt" -x "$xy"
+	rtp_done
+	rtp_only "$y receives $x's payload type $pt from referd's port $py, not its $xx" \
+	    "$y$H_RTP_RUN" "$H_ADDR:$py" "pt $pt"
+	rtp_only "$x receives $y's payload type $pt from referd's port $px, not its $xy" \
+	    "$x$H_RTP_RUN" "$H_ADDR:$px" "pt $pt"
+}
+
 # sip_msgs NAME: the messages of SIPp peer NAME's trace ($H_TMP/NAME.msg),
 # one a line: "TIME sent|recv START-LINE | CSEQ" (TIME sortable,
 # 2026-11-21T12:44:29.736366).
