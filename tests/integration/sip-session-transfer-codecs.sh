@@ -17,7 +17,7 @@
 # Peers: A on $H_NET.2, B on $H_NET.3, C on $H_NET.4 (gateway 3, the
 # Refer-To target), media on port $MP (rtpcheck); SDP checks in
 # tests/scenarios/uac-session-transfer.xml, uas-session-refer.xml and
-# uas-session-target.xml.
+# uas-session-answer.xml.
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 sess_init 71 sip-session-transfer-codecs "refer 1 support enabled"
 
@@ -26,7 +26,7 @@ sess_init 71 sip-session-transfer-codecs "refer 1 support enabled"
 # C-FMTS; A must get a re-INVITE offering REOFFER when REALIGN is 1.
 # The peers are aN, bN, cN; their pids in APID, BPID, CPID.
 transfer() {
-	sess_peer "c$1" "$C" uas-session-target.xml -m 1 -set offer "$3" \
+	sess_peer "c$1" "$C" uas-session-answer.xml -m 1 -set offer "$3" \
 	    -set fmts "$4"
 	CPID=$H_PID
 	sess_peer "b$1" "$B" uas-session-refer.xml -m 1 -set fmts "$2" \
@@ -42,13 +42,13 @@ transfer() {
 
 # 1. C answers what the survivor has: no re-INVITE.
 transfer 1 0 "RTP/AVP 0" 0 0 "RTP/AVP 8"
-h_ok "1: C answers referd's INVITE" h_wait_for 10 logged c1 "C offer"
+h_ok "1: C answers referd's INVITE" h_wait_for 10 logged c1 offer
 h_ok "1: B's transfer ends (final NOTIFY)" h_wait_for 10 grep -q \
 	"^B notify|frag=SIP/2.0 200" "$H_TMP/b1.log"
 pa=$(logval a1 "A answer" port)
-pc=$(logval c1 "C offer" port)
+pc=$(logval c1 offer port)
 h_is "1: C is offered what A negotiated: PCMU, no PCMA, no telephone-event" \
-	"$(logsdp c1 "C offer")" "$H_ADDR $pc RTP/AVP 0"
+	"$(logsdp c1 offer)" "$H_ADDR $pc RTP/AVP 0"
 h_ok "1: C's port is referd's ($pc)" in_range "$pc"
 # PCMU between A and C; PCMA (A negotiated it with nobody) dropped.
 rtp_exchange 0 A "$pa" 8 C "$pc" 8
@@ -64,16 +64,12 @@ transfer 2 "0 8" "RTP/AVP 0 8" 8 1 "RTP/AVP 8"
 h_ok "2: A gets referd's re-INVITE with C's media" \
 	h_wait_for 10 logged a2 "A realign"
 pa=$(logval a2 "A answer" port)
-pc=$(logval c2 "C offer" port)
+pc=$(logval c2 offer port)
 h_is "2: C is offered what A negotiated: PCMU and PCMA" \
-	"$(logsdp c2 "C offer")" "$H_ADDR $pc RTP/AVP 0 8"
+	"$(logsdp c2 offer)" "$H_ADDR $pc RTP/AVP 0 8"
 h_is "2: A's re-INVITE offers C's PCMA on A's port" \
 	"$(logsdp a2 "A realign")" "$H_ADDR $pa RTP/AVP 8"
-# acked NAME: referd has ACKed peer NAME's 200 (to its re-INVITE).
-acked() {
-	sip_msgs "$1" | grep -q '^[^ ]* recv ACK '
-}
-h_ok "2: referd ACKs A's answer" h_wait_for 5 acked a2
+h_ok "2: referd ACKs A's answer" h_wait_for 5 sip_got a2 ACK
 # PCMA between A and C; PCMU (A had it before the re-INVITE) dropped.
 rtp_exchange 8 A "$pa" 0 C "$pc" 0
 sipp_ok "2: A: the call, the re-INVITE answered, A's BYE" a2 "$APID"

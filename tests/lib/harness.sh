@@ -809,6 +809,13 @@ sip_pick() {
 	    $2 == d && index(start, w) == 1 && substr($0, i + 3) == c'
 }
 
+# sip_got NAME WHAT: SIPp peer NAME has received a message whose start
+# line begins with WHAT (a method, or "SIP/2.0 200").
+sip_got() {
+	sip_msgs "$1" | awk -v w="$2" '$2 == "recv" && index($0, " recv " w) > 0 { f = 1 }
+	    END { exit !f }'
+}
+
 # sip_count NAME DIR WHAT CSEQ: how many such messages.
 sip_count() {
 	sip_pick "$@" | wc -l | tr -d ' '
