@@ -30,7 +30,7 @@ transfer() {
 	    -set fmts "$4"
 	CPID=$H_PID
 	sess_peer "b$1" "$B" uas-session-refer.xml -m 1 -set fmts "$2" \
-	    -set target "sip:carol@$C:5060"
+	    -set early 0 -set target "sip:carol@$C:5060"
 	BPID=$H_PID
 	h_wait_for 5 listening "$B" 5060 && h_wait_for 5 listening "$C" 5060 ||
 		h_bail "SIPp B or C did not start"

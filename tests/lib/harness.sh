@@ -836,3 +836,19 @@ h_before() {
 		echo "#   '$2' is not before '$3'"
 	fi
 }
+
+# sip_body NAME DIR PREFIX: the body lines starting with PREFIX ("o=") of
+# the messages of peer NAME's trace that went DIR (sent or recv), each
+# after the message's status code or method: "183 o=referd 12 1 IN ...".
+sip_body() {
+	awk -v d="$2" -v p="$3" '
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { dir = what = ""; body = 0; next }
+	    { sub(/\r$/, "") }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && what == "" && NF {
+	        what = $1 == "SIP/2.0" ? $2 : $1; next }
+	    what != "" && !body && $0 == "" { body = 1; next }
+	    body && dir == d && index($0, p) == 1 { print what, $0 }' \
+	    "$H_TMP/$1.msg"
+}
