@@ -852,3 +852,23 @@ sip_body() {
 	    body && dir == d && index($0, p) == 1 { print what, $0 }' \
 	    "$H_TMP/$1.msg"
 }
+
+# sip_branches NAME DIR METHOD CSEQ: the distinct top Via branches of the
+# METHOD requests with CSeq CSEQ ("2 INVITE") in peer NAME's trace that
+# went DIR (sent or recv), one a line.
+sip_branches() {
+	awk -v d="$2" -v m="$3" -v c="$4" '
+	    function out() { if (dir == d && meth == m && cseq == c && br != "")
+	        print br }
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { out(); dir = meth = cseq = br = ""
+	        start = 0; next }
+	    { sub(/\r$/, "") }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && !start && NF { start = 1; meth = $1; next }
+	    start && br == "" && tolower($0) ~ /^via:/ && match($0, /branch=[^;, ]+/) {
+	        br = substr($0, RSTART + 7, RLENGTH - 7) }
+	    start && cseq == "" && tolower($0) ~ /^cseq:/ {
+	        cseq = $0; sub(/^[^:]*: */, "", cseq) }
+	    END { out() }' "$H_TMP/$1.msg" | sort -u
+}
