@@ -351,7 +351,7 @@ call_new(struct engine *e, struct stx *stx)
 	call_index(e, c);
 	e->n_live_calls++;
 	atomic_store(&e->active_calls, e->n_live_calls);
-	engine_count(e, c->a.sgp, ENGINE_CTR_CALLS_IN);
+	engine_count(e, c->a.sgp, REFERD_CTR_CALLS_IN);
 	keepalive_start(e, c);
 	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
 	stack_reply(e, stx, 100, NULL, NULL);
@@ -372,7 +372,7 @@ call_new(struct engine *e, struct stx *stx)
 		call_release(e, c);
 		return;
 	}
-	engine_count(e, c->b.sgp, ENGINE_CTR_CALLS_OUT);
+	engine_count(e, c->b.sgp, REFERD_CTR_CALLS_OUT);
 	c->timer_c.repeat = e->current->invite_timeout;
 	ev_timer_again(e->loop, &c->timer_c);
 	engine_calls_changed(e);
@@ -386,6 +386,10 @@ call_release(struct engine *e, struct call *c)
 		return;
 	refer_stop(e, c);
 	c->dead = 1;
+	if (c->joined != NULL) {
+		c->joined->joined = NULL;
+		c->joined = NULL;
+	}
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
 	ev_timer_stop(e->loop, &c->x.retx);
@@ -641,6 +645,25 @@ call_cancelled(struct engine *e, struct call *c)
 }
 
 /*
+ * End a call and the call joined to it (an attended transfer): BYE on
+ * every dialog still up, then both released.
+ */
+void
+call_end(struct engine *e, struct call *c)
+{
+	struct call *j = c->joined;
+
+	for (struct call *k = c; k != NULL; k = k == c ? j : NULL) {
+		dialog_bye(e, &k->a);
+		dialog_bye(e, &k->b);
+		dialog_bye(e, &k->x);
+	}
+	call_release(e, c);
+	if (j != NULL)
+		call_release(e, j);
+}
+
+/*
  * A party's dialog ended (its BYE, or it no longer answers): the call
  * goes on without it where it can (a transferor), else everyone else is
  * released.
@@ -669,8 +692,5 @@ call_leg_gone(struct engine *e, struct leg *leg)
 		call_reply_a(e, c, 487, NULL, NULL, NULL);
 		abandon_b(e, c);
 	}
-	dialog_bye(e, &c->a);
-	dialog_bye(e, &c->b);
-	dialog_bye(e, &c->x);
-	call_release(e, c);
+	call_end(e, c);
 }

@@ -26,7 +26,7 @@
 #include <ev.h>
 #include <osip2/osip.h>
 
-#include "config.h"
+#include "model/config.h"
 #include "engine.h"
 #include "transport.h"
 
@@ -205,6 +205,7 @@ struct subscription {
 	ev_tstamp           expires;  /* when an active one lapses */
 	struct stx         *pending;  /* the NOTIFY in flight */
 	struct sub_notify  *queue, **queue_tail;
+	int                 bye_after; /* BYE its leg once the last is done */
 };
 
 /* A transfer in progress, referd as transferee: at most one per call. */
@@ -237,6 +238,8 @@ struct call {
 	int             cancel_pending; /* a cancelled before b's 1xx */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
+	struct call    *joined;       /* joined by an attended transfer: its
+	                                 survivor talks to this one's */
 	struct call    *next, *prev;  /* engine->calls */
 	struct call    *reap_next;
 };
@@ -298,7 +301,7 @@ struct engine {
 	_Atomic uint32_t active_calls;
 
 	/* Published for the agent: written here, read there. */
-	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][ENGINE_CTR__COUNT];
+	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][REFERD_CTR__COUNT];
 	_Atomic int      sig_up[REFERD_SIG_MAX + 1];
 	pthread_mutex_t  calls_lock;
 	struct engine_call *calls;     /* under calls_lock */
@@ -344,7 +347,7 @@ struct engine {
 void engine_emit(struct engine *e, const struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
+void engine_count(struct engine *e, uint32_t sgp, enum referd_counter c);
 void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
 void engine_calls_changed(struct engine *e);
 
@@ -512,6 +515,7 @@ void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
     int transport, const struct addr *to, osip_message_t *resp, int bye);
 void  call_cancelled(struct engine *e, struct call *c);
 void  call_release(struct engine *e, struct call *c);
+void  call_end(struct engine *e, struct call *c);
 void  call_release_all(struct engine *e);
 void  call_reap(struct engine *e);
 void  call_free_zombies(struct engine *e);
@@ -542,6 +546,8 @@ void  sub_notify(struct engine *e, struct subscription *sub, int code,
     int final);
 void  sub_on_response(struct engine *e, struct stx *stx, int code);
 void  sub_end(struct subscription *sub);
+void  sub_then_bye(struct engine *e, struct subscription *sub,
+    struct leg *leg);
 void  sub_leg_gone(struct subscription *sub, const struct leg *leg);
 int   sub_owns(const struct subscription *sub, const struct stx *stx);
 void  sub_kill_stx(struct engine *e, struct subscription *sub,
@@ -559,6 +565,7 @@ int  refer_sipfrag(char *buf, size_t len, int code, const char *reason);
 
 /* replaces.c: INVITE with Replaces, referd as transfer target */
 int  replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp);
+struct leg *replaces_find(struct engine *e, const char *value);
 
 /* Replaces: call-id;to-tag=..;from-tag=..[;early-only], parsed. */
 struct replaces {

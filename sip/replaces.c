@@ -82,6 +82,17 @@ find_dialog(struct engine *e, const struct replaces *r)
 	return l;
 }
 
+/* The live leg of the dialog a Replaces header value names, or NULL. */
+struct leg *
+replaces_find(struct engine *e, const char *value)
+{
+	struct replaces rep;
+
+	if (value == NULL || parse_replaces(value, &rep) != 0)
+		return NULL;
+	return find_dialog(e, &rep);
+}
+
 /*
  * The dialog an INVITE's Replaces header names, and whether it may be
  * replaced: the leg in *rp, or the status to answer with.
@@ -164,7 +175,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	value = header_first(req, "replaces", NULL, &count);
 	if (count == 0)
 		return 0;
-	engine_count(e, sgp, ENGINE_CTR_REPLACES_RECEIVED);
+	engine_count(e, sgp, REFERD_CTR_REPLACES_RECEIVED);
 	if ((code = replaced_leg(e, stx, sgp, count, value, &r)) != 0) {
 		stack_reply(e, stx, code, NULL, NULL);
 		return 1;
@@ -198,7 +209,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	media_unbridge(r);
 	dialog_bye(e, r);
 	session_align(e, p, n);
-	engine_count(e, sgp, ENGINE_CTR_REPLACES_COMPLETED);
+	engine_count(e, sgp, REFERD_CTR_REPLACES_COMPLETED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: dialog %s replaced", c->index,
 	    r->dlg.call_id);
 	call_set_state(e, c, CALL_CONNECTED);
