@@ -606,3 +606,269 @@ h_template() {
 	done
 	sed -e "$script" "$src" >"$dst"
 }
+
+# ---- sessions: the SDP on both legs and the RTP that flows ----------------
+# Shared by tests/integration/sip-session-*.sh.  Each party's media socket
+# is a tests/tools/rtpcheck on the party's address, port $MP, which its
+# SIPp scenario writes in its SDP (-set mport $MP): started once the SDP
+# exchange is done, it sends to the port referd gave that party and
+# reports every datagram it got, by source and kind ("pt N", "rtcp",
+# "other"), so a test sees exactly what referd relays to that party.
+# The scenarios log what they saw in lines "WHO WHAT|key=value|...".
+
+# sess_init SLOT NAME [CONF-LINE...]: h_init, then the peers A (gateway 1,
+# any port), B (gateway 2) and C (gateway 3) on $H_NET.2, .3 and .4, all
+# on profile 1, calls to 555... routed to B; referd's relay range
+# RTP_LO..RTP_HI; CONF-LINEs added to referd.conf (a refer row for
+# profile 1, say); referd started as a subagent, listening on $H_ADDR.
+sess_init() {
+	local slot=$1 name=$2 line
+	shift 2
+	h_init "$slot" "$name"
+	SC=$(cd "${REFERD_SRCDIR:-.}/tests/scenarios" && pwd)
+	RTPCHECK=${RTPCHECK:-${REFERD_BUILDDIR:-.}/tests/tools/rtpcheck}
+	h_need "$RTPCHECK"
+	A=$H_NET.2
+	B=$H_NET.3
+	C=$H_NET.4
+	MP=7000
+	RTP_LO=$((20000 + H_SLOT * 100))
+	RTP_HI=$((RTP_LO + 99))
+	cat >"$H_TMP/referd.conf" <<-EOF2
+	inviteTimeout 8
+	rtpPortRange $RTP_LO $RTP_HI
+	profile 1 p
+	signaling 1 $H_ADDR port 5060 transport udp profile 1
+	gateway 1 a-side $A port 0
+	gateway 2 b-side $B port 5060
+	gateway 3 c-side $C port 5060
+	route 1 555 2
+	EOF2
+	for line in "$@"; do
+		echo "$line" >>"$H_TMP/referd.conf"
+	done
+	h_referd_subagent "$H_TMP/referd.conf"
+	h_wait_for 5 listening "$H_ADDR" 5060 ||
+		h_bail "referd does not listen on $H_ADDR:5060"
+}
+
+# sess_peer NAME ADDR SCENARIO ARGS...: a SIPp peer (peer) running
+# $SC/SCENARIO, which is told referd's address (peer_ip), its relay range
+# (rtp_lo, rtp_hi) and the party's media port (mport).
+sess_peer() {
+	local name=$1 addr=$2 sf=$3
+	shift 3
+	peer "$name" "$addr" -sf "$SC/$sf" -set peer_ip "$H_ADDR" \
+	    -set rtp_lo "$RTP_LO" -set rtp_hi "$RTP_HI" -set mport "$MP" "$@"
+}
+
+# logval NAME PREFIX KEY: the value of KEY in the first line of peer
+# NAME's log that starts with "PREFIX|" (empty when there is none).
+logval() {
+	awk -F '|' -v p="$2" -v k="$3=" '
+	    $1 == p { for (i = 2; i <= NF; i++)
+	        if (index($i, k) == 1) { print substr($i, length(k) + 1); exit } }' \
+	    "$H_TMP/$1.log" 2>/dev/null
+}
+
+# logsdp NAME PREFIX: "ADDRESS PORT FORMATS" of the SDP logged in that
+# line (its c=, port= and fmts=: the m= line's port, protocol and
+# formats).
+logsdp() {
+	echo "$(logval "$1" "$2" c) $(logval "$1" "$2" port) $(logval "$1" "$2" fmts)"
+}
+
+# logged NAME PREFIX: peer NAME has logged a line "PREFIX|...".
+logged() {
+	grep -q "^$2|" "$H_TMP/$1.log" 2>/dev/null
+}
+
+# in_range PORT: a port of referd's relay range.
+in_range() {
+	[ -n "$1" ] && [ "$1" -ge "$RTP_LO" ] 2>/dev/null && [ "$1" -le "$RTP_HI" ]
+}
+
+# sess_ab B-SCENARIO A-SCENARIO [ARGS...]: B, the called party, runs
+# B-SCENARIO; once it listens, A calls 5551000 through referd with
+# A-SCENARIO; both get ARGS (more -set).  Their pids in BPID and APID.
+sess_ab() {
+	local bsf=$1 asf=$2
+	shift 2
+	sess_peer b "$B" "$bsf" -m 1 "$@"
+	BPID=$H_PID
+	h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
+	sess_peer a "$A" "$asf" -s 5551000 -m 1 "$@" "$H_ADDR:5060"
+	APID=$H_PID
+}
+
+# rtp_start NAME ADDR[:PORT] TARGET ARGS...: rtpcheck NAME on ADDR:PORT
+# (a party's media socket; PORT is $MP unless given) sending to referd's
+# port TARGET (nothing when TARGET is -), with rtpcheck's options ARGS (by
+# default 2 s of sending, 3 s of recording); its report goes to
+# $H_TMP/NAME.out.  rtp_done waits for it.
+rtp_start() {
+	local name=$1 local=$2 port=$3
+	shift 3
+	case $local in *:*) ;; *) local=$local:$MP ;; esac
+	if [ "$port" = - ]; then
+		h_spawn "$name" "$RTPCHECK" "$@" "$local"
+	else
+		h_spawn "$name" "$RTPCHECK" "$@" "$local" "$H_ADDR:$port"
+	fi
+	H_RTP_PIDS="$H_PID ${H_RTP_PIDS:-}"
+}
+
+# rtp_done: wait for every rtpcheck started to end (each reports at exit).
+rtp_done() {
+	local pid
+	for pid in ${H_RTP_PIDS:-}; do
+		h_wait_exit "$pid" 20 || h_stop "$pid"
+	done
+	H_RTP_PIDS=
+}
+
+# rtp_kinds NAME: what rtpcheck NAME received, without the counts: its
+# "SOURCE KIND" pairs, sorted, separated by "; ".
+rtp_kinds() {
+	awk '$1 != "sent" { $NF = ""; sub(/ $/, ""); print }' "$H_TMP/$1.out" |
+		sort | awk '{ printf "%s%s", (NR > 1 ? "; " : ""), $0 }'
+}
+
+# rtp_got NAME SOURCE KIND: how many datagrams of KIND ("pt 8", "rtcp",
+# "other") rtpcheck NAME received from SOURCE (ADDR:PORT); 0 if none.
+rtp_got() {
+	awk -v s="$2" -v k="$3" '
+	    { n = $NF; $NF = ""; sub(/ $/, "") }
+	    $0 == s " " k { t += n } END { print t + 0 }' "$H_TMP/$1.out"
+}
+
+# rtp_flows DESC NAME SOURCE KIND MIN: rtpcheck NAME received at least
+# MIN datagrams of KIND from SOURCE.
+rtp_flows() {
+	local n
+	n=$(rtp_got "$2" "$3" "$4")
+	if [ "$n" -ge "$5" ]; then h_result 0 "$1 ($n)"; else
+		h_result 1 "$1"
+		echo "#   $n datagrams of $4 from $3, expected $5 or more; got:"
+		sed 's/^/#     /' "$H_TMP/$2.out"
+	fi
+}
+
+# rtp_only DESC NAME SOURCE KIND: rtpcheck NAME received KIND from
+# SOURCE (50 datagrams at least, of the 100 that 2 s of sending makes)
+# and nothing else from anywhere: two results.
+rtp_only() {
+	rtp_flows "$1" "$2" "$3" "$4" 50
+	h_is "... and nothing else" "$(rtp_kinds "$2")" "$3 $4"
+}
+
+# rtp_exchange PT X PORT-X XPT-X Y PORT-Y XPT-Y: parties X and Y (A, B or
+# C) send each other payload type PT through referd, X to referd's port
+# PORT-X and Y to PORT-Y, every 10th packet of X's of type XPT-X and of
+# Y's of type XPT-Y instead (types the receiver did not negotiate): each
+# must receive PT only, from the port referd gave it (rtp_only, four
+# results).  The rtpchecks are named X1, Y1, then X2, Y2 at the next
+# exchange.
+rtp_exchange() {
+	local pt=$1 x=$2 px=$3 xx=$4 y=$5 py=$6 xy=$7 ax ay
+	H_RTP_RUN=$((${H_RTP_RUN:-0} + 1))
+	eval "ax=\$$x ay=\$$y"
+	rtp_start "$x$H_RTP_RUN" "$ax" "$px" -t "$pt" -x "$xx"
+	rtp_start "$y$H_RTP_RUN" "$ay" "$py" -t "$pt" -x "$xy"
+	rtp_done
+	rtp_only "$y receives $x's payload type $pt from referd's port $py, not its $xx" \
+	    "$y$H_RTP_RUN" "$H_ADDR:$py" "pt $pt"
+	rtp_only "$x receives $y's payload type $pt from referd's port $px, not its $xy" \
+	    "$x$H_RTP_RUN" "$H_ADDR:$px" "pt $pt"
+}
+
+# sip_msgs NAME: the messages of SIPp peer NAME's trace ($H_TMP/NAME.msg),
+# one a line: "TIME sent|recv START-LINE | CSEQ" (TIME sortable,
+# 2026-11-21T12:44:29.736366).
+sip_msgs() {
+	awk '
+	    function out() { if (start != "") print t, dir, start, "|", cseq }
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { out(); t = $2 "T" $3
+	        dir = start = cseq = ""; next }
+	    { sub(/\r$/, "") }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && start == "" && NF { start = $0; next }
+	    start != "" && cseq == "" && tolower($0) ~ /^cseq:/ {
+	        cseq = $0; sub(/^[^:]*: */, "", cseq) }
+	    END { out() }' "$H_TMP/$1.msg"
+}
+
+# sip_pick NAME DIR WHAT CSEQ: the lines of sip_msgs NAME for the messages
+# that went DIR (sent or recv), whose start line begins with WHAT (a
+# method, or "SIP/2.0 200") and whose CSeq is CSEQ ("2 INVITE").
+sip_pick() {
+	sip_msgs "$1" | awk -v d="$2" -v w="$3" -v c="$4" '
+	    { i = index($0, " | "); start = substr($0, 1, i - 1)
+	      sub(/^[^ ]+ [^ ]+ /, "", start) }
+	    $2 == d && index(start, w) == 1 && substr($0, i + 3) == c'
+}
+
+# sip_got NAME WHAT: SIPp peer NAME has received a message whose start
+# line begins with WHAT (a method, or "SIP/2.0 200").
+sip_got() {
+	sip_msgs "$1" | awk -v w="$2" '$2 == "recv" && index($0, " recv " w) > 0 { f = 1 }
+	    END { exit !f }'
+}
+
+# sip_count NAME DIR WHAT CSEQ: how many such messages.
+sip_count() {
+	sip_pick "$@" | wc -l | tr -d ' '
+}
+
+# sip_time NAME DIR WHAT CSEQ: when the first of them went.
+sip_time() {
+	sip_pick "$@" | awk '{ print $1; exit }'
+}
+
+# h_before DESC T1 T2: T1 is no later than T2 (times of sip_time).
+h_before() {
+	if [ -n "$2" ] && [ -n "$3" ] &&
+	    awk -v a="$2" -v b="$3" 'BEGIN { exit !(a <= b) }'; then
+		h_result 0 "$1"
+	else
+		h_result 1 "$1"
+		echo "#   '$2' is not before '$3'"
+	fi
+}
+
+# sip_body NAME DIR PREFIX: the body lines starting with PREFIX ("o=") of
+# the messages of peer NAME's trace that went DIR (sent or recv), each
+# after the message's status code or method: "183 o=referd 12 1 IN ...".
+sip_body() {
+	awk -v d="$2" -v p="$3" '
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { dir = what = ""; body = 0; next }
+	    { sub(/\r$/, "") }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && what == "" && NF {
+	        what = $1 == "SIP/2.0" ? $2 : $1; next }
+	    what != "" && !body && $0 == "" { body = 1; next }
+	    body && dir == d && index($0, p) == 1 { print what, $0 }' \
+	    "$H_TMP/$1.msg"
+}
+
+# sip_branches NAME DIR METHOD CSEQ: the distinct top Via branches of the
+# METHOD requests with CSeq CSEQ ("2 INVITE") in peer NAME's trace that
+# went DIR (sent or recv), one a line.
+sip_branches() {
+	awk -v d="$2" -v m="$3" -v c="$4" '
+	    function out() { if (dir == d && meth == m && cseq == c && br != "")
+	        print br }
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { out(); dir = meth = cseq = br = ""
+	        start = 0; next }
+	    { sub(/\r$/, "") }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && !start && NF { start = 1; meth = $1; next }
+	    start && br == "" && tolower($0) ~ /^via:/ && match($0, /branch=[^;, ]+/) {
+	        br = substr($0, RSTART + 7, RLENGTH - 7) }
+	    start && cseq == "" && tolower($0) ~ /^cseq:/ {
+	        cseq = $0; sub(/^[^:]*: */, "", cseq) }
+	    END { out() }' "$H_TMP/$1.msg" | sort -u
+}
