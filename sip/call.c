@@ -386,6 +386,10 @@ call_release(struct engine *e, struct call *c)
 		return;
 	refer_stop(e, c);
 	c->dead = 1;
+	if (c->joined != NULL) {
+		c->joined->joined = NULL;
+		c->joined = NULL;
+	}
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
 	ev_timer_stop(e->loop, &c->x.retx);
@@ -641,6 +645,25 @@ call_cancelled(struct engine *e, struct call *c)
 }
 
 /*
+ * End a call and the call joined to it (an attended transfer): BYE on
+ * every dialog still up, then both released.
+ */
+void
+call_end(struct engine *e, struct call *c)
+{
+	struct call *j = c->joined;
+
+	for (struct call *k = c; k != NULL; k = k == c ? j : NULL) {
+		dialog_bye(e, &k->a);
+		dialog_bye(e, &k->b);
+		dialog_bye(e, &k->x);
+	}
+	call_release(e, c);
+	if (j != NULL)
+		call_release(e, j);
+}
+
+/*
  * A party's dialog ended (its BYE, or it no longer answers): the call
  * goes on without it where it can (a transferor), else everyone else is
  * released.
@@ -669,8 +692,5 @@ call_leg_gone(struct engine *e, struct leg *leg)
 		call_reply_a(e, c, 487, NULL, NULL, NULL);
 		abandon_b(e, c);
 	}
-	dialog_bye(e, &c->a);
-	dialog_bye(e, &c->b);
-	dialog_bye(e, &c->x);
-	call_release(e, c);
+	call_end(e, c);
 }

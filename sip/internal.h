@@ -205,6 +205,7 @@ struct subscription {
 	ev_tstamp           expires;  /* when an active one lapses */
 	struct stx         *pending;  /* the NOTIFY in flight */
 	struct sub_notify  *queue, **queue_tail;
+	int                 bye_after; /* BYE its leg once the last is done */
 };
 
 /* A transfer in progress, referd as transferee: at most one per call. */
@@ -237,6 +238,8 @@ struct call {
 	int             cancel_pending; /* a cancelled before b's 1xx */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
+	struct call    *joined;       /* joined by an attended transfer: its
+	                                 survivor talks to this one's */
 	struct call    *next, *prev;  /* engine->calls */
 	struct call    *reap_next;
 };
@@ -512,6 +515,7 @@ void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
     int transport, const struct addr *to, osip_message_t *resp, int bye);
 void  call_cancelled(struct engine *e, struct call *c);
 void  call_release(struct engine *e, struct call *c);
+void  call_end(struct engine *e, struct call *c);
 void  call_release_all(struct engine *e);
 void  call_reap(struct engine *e);
 void  call_free_zombies(struct engine *e);
@@ -542,6 +546,8 @@ void  sub_notify(struct engine *e, struct subscription *sub, int code,
     int final);
 void  sub_on_response(struct engine *e, struct stx *stx, int code);
 void  sub_end(struct subscription *sub);
+void  sub_then_bye(struct engine *e, struct subscription *sub,
+    struct leg *leg);
 void  sub_leg_gone(struct subscription *sub, const struct leg *leg);
 int   sub_owns(const struct subscription *sub, const struct stx *stx);
 void  sub_kill_stx(struct engine *e, struct subscription *sub,
@@ -559,6 +565,7 @@ int  refer_sipfrag(char *buf, size_t len, int code, const char *reason);
 
 /* replaces.c: INVITE with Replaces, referd as transfer target */
 int  replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp);
+struct leg *replaces_find(struct engine *e, const char *value);
 
 /* Replaces: call-id;to-tag=..;from-tag=..[;early-only], parsed. */
 struct replaces {

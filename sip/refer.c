@@ -27,6 +27,7 @@ struct refer_req {
 	const struct referd_gw *gw;        /* where the target goes */
 	char *target;                      /* Refer-To without headers */
 	char *replaces;                    /* its ?Replaces=, or NULL */
+	struct leg *join;                  /* attended: the dialog to join */
 	int   code;                        /* refused: the status */
 	const char *why;                   /* refused: the log's reason */
 };
@@ -123,7 +124,7 @@ refer_done(struct engine *e, struct call *c, int code)
 	engine_log(e, ENGINE_LOG_INFO, "call %u: transferred to %s", c->index,
 	    t->target);
 	if (t->release_session && t->transferor != NULL)
-		dialog_bye(e, t->transferor);
+		sub_then_bye(e, &t->sub, t->transferor);
 }
 
 /* C answered, failed, or rang. */
@@ -194,14 +195,54 @@ refuse(struct refer_req *rq, int code, const char *why)
 	return 1;
 }
 
-/* The Refer-To header's target checks (RFC 3515 2.4.1); 0 or refused. */
+/*
+ * Are two legs with one party: the same transport address, or the same
+ * configured gateway (whose port 0 takes any port of its address)?
+ */
 static int
-check_target(struct engine *e, const osip_message_t *req, struct call *c,
+same_party(const struct engine *e, const struct leg *x, const struct leg *y)
+{
+	const struct referd_gw *g = trusted_gateway(e, &x->peer);
+
+	return addr_equal(&x->peer, &y->peer) ||
+	    (g != NULL && g == trusted_gateway(e, &y->peer));
+}
+
+/*
+ * An attended transfer through referd (RFC 5589 7): the Replaces of the
+ * Refer-To names another dialog referd holds with the same transferor.
+ * 0 when it may be joined to the REFER's call (rq->join), else refused.
+ */
+static int
+check_join(struct engine *e, struct leg *tl, struct leg *j,
     struct refer_req *rq)
 {
+	if (j == tl || j->call == tl->call)
+		return refuse(rq, 403, "Replaces names the REFER's own call");
+	if (!same_party(e, j, tl))
+		return refuse(rq, 403, "Replaces names a dialog with another "
+		    "party than the transferor");
+	if (!dialog_is(j, DLG_CONFIRMED) || j->partner == NULL ||
+	    !dialog_is(j->partner, DLG_CONFIRMED) || j->call->dead)
+		return refuse(rq, 403, "the dialog Replaces names is not in an "
+		    "established call");
+	if (j->call->xfer.active || j->call->joined != NULL ||
+	    tl->call->joined != NULL)
+		return refuse(rq, 491, "the other call is busy");
+	rq->join = j;
+	return 0;
+}
+
+/* The Refer-To header's target checks (RFC 3515 2.4.1); 0 or refused. */
+static int
+check_target(struct engine *e, const osip_message_t *req, struct leg *tl,
+    struct refer_req *rq)
+{
+	struct call *c = tl->call;
 	const char *rt_text;
 	osip_from_t *rt = NULL;
 	osip_uri_param_t *method = NULL;
+	struct leg *j;
 	int n_rt = 0, rc = 0;
 
 	rt_text = header_first(req, "refer-to", "r", &n_rt);
@@ -218,24 +259,29 @@ check_target(struct engine *e, const osip_message_t *req, struct call *c,
 	    strcasecmp(method->gvalue, "INVITE") != 0)
 		rc = refuse(rq, 403, "Refer-To asks for a method other than "
 		    "INVITE");
-	else if ((rq->gw = target_gateway(e, rt->url)) == NULL)
-		rc = refuse(rq, 403, "the transfer target is not a configured "
-		    "gateway and matches no route");
 	else if (c->xfer.active)
 		rc = refuse(rq, 491, "a transfer is already in progress");
-	else if (c->x.dlg.call_id != NULL)
-		/*
-		 * The call already holds a completed transfer's target dialog
-		 * in its third leg: a call keeps at most three dialogs, so a
-		 * second completed transfer in it is refused rather than
-		 * overwriting a live dialog (documented in the README).
-		 */
-		rc = refuse(rq, 403, "the call was already transferred once");
 	else {
 		/* The target without its headers; a Replaces kept aside. */
 		refer_split_target(rt->url, &rq->target, &rq->replaces);
 		if (rq->target == NULL)
 			rc = refuse(rq, 500, NULL);
+		else if (rq->replaces != NULL &&
+		    (j = replaces_find(e, rq->replaces)) != NULL)
+			rc = check_join(e, tl, j, rq);
+		else if ((rq->gw = target_gateway(e, rt->url)) == NULL)
+			rc = refuse(rq, 403, "the transfer target is not a "
+			    "configured gateway and matches no route");
+		else if (c->x.dlg.call_id != NULL)
+			/*
+			 * The call already holds a completed transfer's target
+			 * dialog in its third leg: a call keeps at most three
+			 * dialogs, so a second completed transfer in it is
+			 * refused rather than overwriting a live dialog
+			 * (documented in the README).
+			 */
+			rc = refuse(rq, 403, "the call was already transferred "
+			    "once");
 	}
 	if (rt != NULL)
 		osip_from_free(rt);
@@ -253,7 +299,7 @@ refer_check(struct engine *e, struct stx *stx, struct leg *tl,
 	if (!dialog_is(tl, DLG_CONFIRMED) || tl->partner == NULL ||
 	    &tl->call->x == tl)
 		return refuse(rq, 403, "the leg is not in an established call");
-	return check_target(e, stx->tr->orig_request, tl->call, rq);
+	return check_target(e, stx->tr->orig_request, tl, rq);
 }
 
 /* The From user of the INVITE to C (the seed's two settings). */
@@ -370,6 +416,41 @@ refer_accept(struct engine *e, struct stx *stx, struct leg *tl,
 	t->timer.data = c;
 }
 
+/*
+ * Attended transfer through referd (RFC 5589 7): the transferor holds both
+ * calls with referd, so referd connects their other parties itself (the
+ * survivor of this call and the other party of the call j is in), reports
+ * 200 to the transferor and releases the transferor's two legs, the
+ * REFER's once its final NOTIFY has been answered.  The two calls stay
+ * linked (call->joined) until either party hangs up.
+ */
+static void
+refer_join(struct engine *e, struct leg *tl, struct leg *j)
+{
+	struct call *c = tl->call, *c2 = j->call;
+	struct leg *s = tl->partner, *n = j->partner;
+	struct transfer *t = &c->xfer;
+
+	media_unbridge(tl);
+	media_unbridge(j);
+	media_bridge(s, n);
+	c->joined = c2;
+	c2->joined = c;
+	sub_notify(e, &t->sub, 200, 1);
+	engine_count(e, t->sgp, ENGINE_CTR_TRANSFERS_COMPLETED);
+	t->active = 0;
+	if (c->da_waiting && s == &c->a)
+		delayed_answer(e, c, n->remote_sdp);
+	else
+		session_align(e, s, n);
+	call_set_state(e, c, CALL_CONNECTED);
+	call_set_state(e, c2, CALL_CONNECTED);
+	engine_log(e, ENGINE_LOG_INFO, "call %u: joined to call %u (attended "
+	    "transfer)", c->index, c2->index);
+	dialog_bye(e, j);
+	sub_then_bye(e, &t->sub, tl);
+}
+
 /* Call C for an accepted REFER (any failure ends the transfer). */
 static void
 refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
@@ -439,6 +520,9 @@ refer_on_request(struct engine *e, struct stx *stx)
 		return;
 	}
 	refer_accept(e, stx, tl, &rq);
-	refer_call_target(e, stx, tl, &rq);
+	if (rq.join != NULL)
+		refer_join(e, tl, rq.join);
+	else
+		refer_call_target(e, stx, tl, &rq);
 	free(rq.replaces);
 }

@@ -82,6 +82,17 @@ find_dialog(struct engine *e, const struct replaces *r)
 	return l;
 }
 
+/* The live leg of the dialog a Replaces header value names, or NULL. */
+struct leg *
+replaces_find(struct engine *e, const char *value)
+{
+	struct replaces rep;
+
+	if (value == NULL || parse_replaces(value, &rep) != 0)
+		return NULL;
+	return find_dialog(e, &rep);
+}
+
 /*
  * The dialog an INVITE's Replaces header names, and whether it may be
  * replaced: the leg in *rp, or the status to answer with.

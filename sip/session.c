@@ -208,6 +208,9 @@ session_on_result(struct engine *e, struct stx *stx, int code,
 		code = resp->status_code;
 	if (code < 200)
 		return 1;
+	/* Final: the transaction lives on (Timer D, 2xx retransmissions
+	 * come as strays) but is no one's. */
+	stx->leg = NULL;
 	leg->reinv_out = NULL;
 	if (code >= 300) {
 		reinvite_failed(e, leg, code);

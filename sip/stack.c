@@ -285,6 +285,16 @@ stack_receive(struct engine *e, struct endpoint *ep, int transport,
 			return;
 		}
 	}
+	/*
+	 * An ACK is never answered: a "response" to one would otherwise reach
+	 * the INVITE client transaction it shares a branch with, which takes
+	 * it for a retransmitted final response and sends the ACK again, for
+	 * every such response (an ACK storm).  Dropped.
+	 */
+	if (MSG_IS_RESPONSE(msg) && strcasecmp(msg->cseq->method, "ACK") == 0) {
+		osip_event_free(evt);
+		return;
+	}
 	addr_to_text(src, host, sizeof(host), &port);
 	if (MSG_IS_REQUEST(msg))
 		osip_message_fix_last_via_header(msg, host, port);

@@ -54,6 +54,7 @@ sub_start(struct subscription *sub, struct leg *leg, unsigned event_id,
 	sub->pending = NULL;
 	sub->queue = NULL;
 	sub->queue_tail = &sub->queue;
+	sub->bye_after = 0;
 }
 
 /* Send one NOTIFY now; 0, or an errno value when it could not be sent. */
@@ -96,7 +97,10 @@ sub_send(struct engine *e, struct subscription *sub, int code, int final)
 	return 0;
 }
 
-/* Send the queued NOTIFYs, one at a time: the next waits for an answer. */
+/*
+ * Send the queued NOTIFYs, one at a time: the next waits for an answer.
+ * Once none is left, a BYE asked for after them goes (sub_then_bye).
+ */
 static void
 sub_flush(struct engine *e, struct subscription *sub)
 {
@@ -110,6 +114,27 @@ sub_flush(struct engine *e, struct subscription *sub)
 			sub_send(e, sub, n->code, n->final);
 		free(n);
 	}
+	if (sub->bye_after && sub->pending == NULL && sub->queue == NULL) {
+		sub->bye_after = 0;
+		if (sub->leg != NULL)
+			dialog_bye(e, sub->leg);
+	}
+}
+
+/*
+ * Hang up the subscription's leg (Release REFER Session, or the
+ * transferor of an attended transfer), but only once its last NOTIFY has
+ * been answered or has failed: a BYE that overtakes the final NOTIFY
+ * would leave the transferor without the transfer's outcome.
+ */
+void
+sub_then_bye(struct engine *e, struct subscription *sub, struct leg *leg)
+{
+	if (sub->leg == leg && (sub->pending != NULL || sub->queue != NULL)) {
+		sub->bye_after = 1;
+		return;
+	}
+	dialog_bye(e, leg);
 }
 
 /*
@@ -155,11 +180,12 @@ sub_on_response(struct engine *e, struct stx *stx, int code)
 
 	if (leg == NULL || !sub_owns(sub = &leg->call->xfer.sub, stx))
 		return;
+	/* Answered: the transaction lives on (Timer K) but is no one's. */
+	stx->leg = NULL;
 	sub->pending = NULL;
 	if (code == 481) {
 		sub->state = SUB_TERMINATED;
 		queue_free(sub);
-		return;
 	}
 	sub_flush(e, sub);
 }
@@ -196,4 +222,5 @@ sub_end(struct subscription *sub)
 	queue_free(sub);
 	sub->state = SUB_NONE;
 	sub->leg = NULL;
+	sub->bye_after = 0;
 }
