@@ -7,7 +7,8 @@ set -eu
 packages="build-essential autoconf automake libtool pkg-config
 libsnmp-dev libosip2-dev libev-dev libjemalloc-dev
 snmp snmpd snmptrapd libsnmp-base smitools
-sip-tester mandoc clang jq"
+sip-tester mandoc clang jq
+baresip-core linphone-cli socat"
 
 missing=
 for p in $packages; do

@@ -872,3 +872,483 @@ sip_branches() {
 	        cseq = $0; sub(/^[^:]*: */, "", cseq) }
 	    END { out() }' "$H_TMP/$1.msg" | sort -u
 }
+# ---- real user agents -------------------------------------------------------
+# The ua-*.sh tests run real SIP user agents as A, B and C, headless (no
+# display, no sound card), each on its own address $H_NET.N:5060:
+#
+#   baresip (Debian's baresip-core 1.0): its own configuration directory
+#     $H_TMP/NAME (-f): SIP on ADDR:5060 (UDP; it listens on TCP too),
+#     media address ADDR (net_interface; baresip 1.0 binds its RTP socket
+#     to the wildcard address, so what it sends leaves from 127.0.0.1),
+#     RTP ports of its own, the account's codecs (audio_codecs=), answering
+#     at once (answermode=auto), the ausine source (a 48 kHz stereo tone,
+#     resampled for G.711) and no audio player module at all (baresip then
+#     plays nothing).  It is driven through ctrl_tcp on ADDR:4444: JSON
+#     commands in netstrings, written to the fifo NAME/ctl.in, which socat
+#     carries to the socket; responses and events are appended to
+#     NAME/events.  With -s it traces SIP to NAME.out.
+#   linphonec (linphone-cli 5.1): HOME=$H_TMP/NAME (liblinphone does not
+#     start its SIP stack without its database directory there), its own
+#     configuration file (-c NAME/linphonerc): SIP and RTP bound to ADDR,
+#     UDP only, the codecs given, no video; 'soundcard use files' and
+#     'play' a WAV made by h_wav, so that the file is its microphone.
+#     Commands are lines written to the fifo NAME/cmd, its standard input
+#     (opened read-write, so that it never sees end of file); what it
+#     prints goes to NAME.out, its log to NAME/log.
+#
+# Every UA (and socat) is started with h_spawn, so it is stopped by pid.
+# What flows is checked on the wire with tests/tools/rtpsniff: the SIP
+# messages between the given addresses (h_wire_start, then wire_* below)
+# and the RTP each party receives (h_rtp_sniff).
+
+RTPSNIFF=${RTPSNIFF:-${REFERD_BUILDDIR:-.}/tests/tools/rtpsniff}
+H_UA_N=0
+
+# h_skip REASON: the whole test is skipped (a TAP skip plan); call it
+# before anything is started.
+h_skip() {
+	echo "1..0 # SKIP $*"
+	H_DONE=1
+	exit 0
+}
+
+# h_ua_need: the UAs and socat are installed (scripts/deps.sh), and an
+# AF_PACKET socket can be opened (root): else the test is skipped.
+h_ua_need() {
+	h_need baresip linphonec socat "$RTPSNIFF"
+	"$RTPSNIFF" -t 0 127.0.0.1 >"$H_TMP/rtpsniff-check.out" 2>&1 ||
+		h_skip "rtpsniff cannot capture on lo:" \
+		    "$(cat "$H_TMP/rtpsniff-check.out") (needs root)"
+}
+
+# h_ua_rtp_port: H_UA_RTP is the first of 10 RTP ports for the next UA of
+# this test: 30000 + 100 per slot above 59 + 10 per UA; below Linux's
+# ephemeral ports and above referd's ranges (20000 + 100 * slot) in the
+# other tests, as baresip binds them on every address.
+h_ua_rtp_port() {
+	H_UA_N=$((H_UA_N + 1))
+	H_UA_RTP=$((30000 + (H_SLOT - 59) * 100 + H_UA_N * 10))
+}
+
+# h_le32 N: N as 4 little-endian bytes.
+h_le32() {
+	printf "$(printf '\\%03o\\%03o\\%03o\\%03o' $(($1 & 255)) \
+	    $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)))"
+}
+
+# h_wav FILE SECONDS: a WAV file (PCM, 16 bits, mono, 8 kHz) of a 400 Hz
+# square wave, written with printf (no sound tool needed).
+h_wav() {
+	local f=$1 periods=$(($2 * 400)) n=1 len
+	# One period: 10 samples of +8000, 10 of -8000.
+	printf '\100\037\100\037\100\037\100\037\100\037\100\037\100\037\100\037\100\037\100\037' >"$f.pcm"
+	printf '\300\340\300\340\300\340\300\340\300\340\300\340\300\340\300\340\300\340\300\340' >>"$f.pcm"
+	while [ $n -lt $periods ]; do
+		cat "$f.pcm" "$f.pcm" >"$f.tmp" && mv "$f.tmp" "$f.pcm"
+		n=$((n * 2))
+	done
+	len=$(wc -c <"$f.pcm")
+	{
+		printf RIFF; h_le32 $((len + 36)); printf 'WAVEfmt '
+		h_le32 16; printf '\001\000\001\000'	# PCM, mono
+		h_le32 8000; h_le32 16000; printf '\002\000\020\000'
+		printf data; h_le32 "$len"; cat "$f.pcm"
+	} >"$f"
+	rm -f "$f.pcm"
+}
+
+# h_ua_referd USER:ADDR...: referd on $H_ADDR:5060, a subagent of a
+# private snmpd, with Refer Support enabled, one gateway per UA (ADDR,
+# port 5060) and a route from the number USER to it; then the capture of
+# the SIP between referd and the UAs (h_wire_start).
+h_ua_referd() {
+	local conf=$H_TMP/referd.conf i=0 u addrs=
+	{
+		echo "rtpPortRange $((20000 + H_SLOT * 100)) $((20099 + H_SLOT * 100))"
+		echo "profile 1 p"
+		echo "refer 1 support enabled"
+		echo "signaling 1 $H_ADDR port 5060 transport udp profile 1"
+		for u in "$@"; do
+			i=$((i + 1))
+			echo "gateway $i ua-${u%%:*} ${u#*:} port 5060"
+			echo "route $i ${u%%:*} $i"
+			addrs="$addrs ${u#*:}"
+		done
+	} >"$conf"
+	h_referd_subagent "$conf"
+	# shellcheck disable=SC2086
+	h_wire_start "$H_ADDR" $addrs
+}
+
+# h_baresip NAME ADDR USER CODECS: baresip as NAME on ADDR:5060, account
+# sip:USER@ADDR (answering any Request-URI user), offering and accepting
+# CODECS (baresip's names, comma-separated, in order of preference, e.g.
+# "opus/48000/2,PCMU/8000/1"), answering calls at once.  Returns when its
+# SIP socket is bound and its control channel answers a command.
+h_baresip() {
+	local name=$1 addr=$2 user=$3 codecs=$4 dir=$H_TMP/$1 rtp
+	h_ua_rtp_port
+	rtp=$H_UA_RTP
+	mkdir -p "$dir"
+	cat >"$dir/config" <<-EOF
+	poll_method		epoll
+	sip_listen		$addr:5060
+	net_interface		$addr
+	call_local_timeout	60
+	call_max_calls		4
+	audio_source		ausine,440
+	ausrc_srate		48000
+	ausrc_channels		2
+	rtp_ports		$rtp-$((rtp + 9))
+	rtcp_mux		no
+	jitter_buffer_delay	1-10
+	module_path		/usr/lib/baresip/modules
+	module			g711.so
+	module			opus.so
+	module			ausine.so
+	module_tmp		account.so
+	module_app		menu.so
+	module_app		ctrl_tcp.so
+	ctrl_tcp_listen		$addr:4444
+	statmode_default	off
+	ringback_disabled	yes
+	EOF
+	echo "<sip:$user@$addr>;regint=0;catchall=yes;answermode=auto;audio_codecs=$codecs" \
+	    >"$dir/accounts"
+	h_spawn "$name" env HOME="$dir" baresip -f "$dir" -s
+	h_wait_for 10 listening "$addr" 5060 && h_wait_for 5 tcp_listening "$addr" 4444 ||
+		h_bail "baresip $name did not start on $addr: $(tail -n 5 "$H_TMP/$name.out")"
+	rm -f "$dir/ctl.in"
+	mkfifo "$dir/ctl.in"
+	: >"$dir/events"
+	h_spawn "$name-ctl" socat -b 65536 "TCP:$addr:4444" \
+	    "OPEN:$dir/ctl.in,rdwr!!OPEN:$dir/events,append"
+	h_wait_for 5 bs_ready "$name" ||
+		h_bail "baresip $name: no answer on ctrl_tcp $addr:4444"
+}
+
+# bs_ready NAME: baresip NAME answers a command over ctrl_tcp (sent again
+# at each call: one written before socat opened the fifo is lost).
+bs_ready() {
+	bs_cmd "$1" listcalls "" ready
+	sleep 0.2
+	grep -q '"token":"ready"' "$H_TMP/$1/events"
+}
+
+# tcp_listening ADDR PORT: a TCP socket listens on ADDR:PORT.
+tcp_listening() {
+	awk -v k="$(udp_key "$1" "$2")" '$2 == k && $4 == "0A" { f = 1 }
+	    END { exit !f }' /proc/net/tcp
+}
+
+# bs_cmd NAME COMMAND PARAMS [TOKEN]: send one ctrl_tcp command to baresip
+# NAME (its menu commands: dial, accept, hangup, hold, resume, transfer,
+# listcalls, ...).  PARAMS must not contain '"' or '\'.
+bs_cmd() {
+	local json="{\"command\":\"$2\",\"params\":\"${3:-}\",\"token\":\"${4:-$2}\"}"
+	# Opened read-write: never blocks, even if socat is gone.
+	printf '%d:%s,' ${#json} "$json" 1<>"$H_TMP/$1/ctl.in"
+}
+
+# bs_events NAME TYPE: how many events of TYPE (CALL_ESTABLISHED,
+# CALL_CLOSED, ...) baresip NAME has sent.
+bs_events() {
+	grep -o "\"type\":\"$2\"" "$H_TMP/$1/events" | wc -l | tr -d ' '
+}
+
+# bs_wait NAME TYPE [COUNT [SECONDS]]: wait until baresip NAME has sent
+# COUNT (default 1) events of TYPE, for at most SECONDS (default 10).
+bs_wait() {
+	h_wait_for "${4:-10}" bs_has "$1" "$2" "${3:-1}"
+}
+
+# bs_has NAME TYPE COUNT: at least COUNT events of TYPE.
+bs_has() {
+	[ "$(bs_events "$1" "$2")" -ge "$3" ]
+}
+
+# h_linphonec NAME ADDR USER CODECS: linphonec as NAME on ADDR:5060
+# (contact sip:USER@ADDR), its audio codecs CODECS (liblinphone's
+# mime/rate, space-separated, in order of preference, e.g. "opus/48000
+# PCMU/8000"; every other codec it enables by default is disabled), its
+# microphone a WAV file.  Returns when its SIP socket is bound and it took
+# the sound commands.
+h_linphonec() {
+	local name=$1 addr=$2 user=$3 codecs=$4 dir=$H_TMP/$1 rtp
+	h_ua_rtp_port
+	rtp=$H_UA_RTP
+	mkdir -p "$dir/.local/share/linphone"
+	{
+		cat <<-EOF
+		[sip]
+		sip_port=5060
+		sip_tcp_port=0
+		sip_tls_port=0
+		bind_address=$addr
+		contact="$name" <sip:$user@$addr>
+		guess_hostname=0
+		use_ipv6=0
+		inc_timeout=60
+		[rtp]
+		bind_address=$addr
+		audio_rtp_port=$rtp
+		nortp_timeout=60
+		[sound]
+		echocancellation=0
+		[video]
+		enabled=0
+		capture=0
+		display=0
+		automatically_initiate=0
+		automatically_accept=0
+		EOF
+		lp_codecs "$codecs"
+	} >"$dir/linphonerc"
+	[ -f "$H_TMP/tone.wav" ] || h_wav "$H_TMP/tone.wav" 30
+	rm -f "$dir/cmd"
+	mkfifo "$dir/cmd"
+	h_spawn "$name" env HOME="$dir" sh -c 'exec linphonec -c "$1" -d 5 -l "$2" 0<>"$3"' \
+	    sh "$dir/linphonerc" "$dir/log" "$dir/cmd"
+	h_wait_for 10 listening "$addr" 5060 ||
+		h_bail "linphonec $name did not start on $addr: $(tail -n 5 "$H_TMP/$name.out")"
+	lp_cmd "$name" "soundcard use files"
+	lp_cmd "$name" "play $H_TMP/tone.wav"
+	h_wait_for 5 grep -q 'Using wav files instead of soundcard' "$H_TMP/$name.out" ||
+		h_bail "linphonec $name does not take commands: $(tail -n 5 "$H_TMP/$name.out")"
+}
+
+# lp_codecs "CODECS": linphonerc's [audio_codec_N] sections: CODECS
+# enabled, in that order, then the other codecs liblinphone enables by
+# default, disabled (unlisted ones would be added enabled).
+lp_codecs() {
+	local i=0 c seen= on ch
+	for c in $1 opus/48000 speex/16000 speex/8000 PCMU/8000 PCMA/8000 \
+	    G729/8000 SILK/16000 GSM/8000 G722/8000; do
+		case "$seen " in *" $c "*) continue ;; esac
+		seen="$seen $c"
+		case " $1 " in *" $c "*) on=1 ;; *) on=0 ;; esac
+		ch=1
+		[ "${c%/*}" != opus ] || ch=2
+		printf '[audio_codec_%d]\nmime=%s\nrate=%s\nchannels=%d\nenabled=%d\n' \
+		    $i "${c%/*}" "${c#*/}" $ch $on
+		i=$((i + 1))
+	done
+}
+
+# lp_cmd NAME LINE: one command to linphonec NAME (call URI, answer,
+# pause, resume, transfer ..., terminate, calls).
+lp_cmd() {
+	# Opened read-write: never blocks, even if linphonec is gone.
+	printf '%s\n' "$2" 1<>"$H_TMP/$1/cmd"
+}
+
+# lp_wait NAME REGEX [SECONDS]: wait until linphonec NAME printed a line
+# matching the extended REGEX, for at most SECONDS (default 10).
+lp_wait() {
+	h_wait_for "${3:-10}" grep -Eq -- "$2" "$H_TMP/$1.out"
+}
+
+# ---- what flows on the wire ------------------------------------------------
+
+# h_wire_start ADDR...: capture every SIP message sent to one of ADDRs
+# (UDP or TCP) into $H_TMP/sip.wire until the end of the test.
+h_wire_start() {
+	H_WIRE=$H_TMP/sip.wire
+	: >"$H_WIRE"
+	h_spawn wire "$RTPSNIFF" -t 600000 -s "$H_WIRE" "$@"
+	h_wait_for 5 grep -q '^rtpsniff: capturing' "$H_TMP/wire.out" ||
+		h_bail "rtpsniff: $(cat "$H_TMP/wire.out")"
+}
+
+# wire_msgs FROM TO [REGEX...]: the SIP messages FROM sent to TO (IPv4
+# addresses; ports not compared) that have, for each REGEX, a line
+# matching it (extended regular expressions: "^INVITE ", "^Call-ID: ID"),
+# in order, each after its "----" line, without the CRs.
+wire_msgs() {
+	local from=$1 to=$2 res=
+	shift 2
+	res=$(printf '%s\t' "$@")
+	awk -v from="$from" -v to="$to" -v res="$res" '
+	BEGIN { nre = split(res, re, "\t") - 1 }
+	function flush(  i, ok) {
+		ok = keep
+		for (i = 1; i <= nre; i++) if (!(i in hit)) ok = 0
+		if (ok) printf "%s", m
+		m = ""; delete hit
+	}
+	/^---- / { flush(); split($3, s, ":"); split($5, d, ":")
+		keep = s[1] == from && d[1] == to; m = $0 "\n"; next }
+	{ sub(/\r$/, ""); m = m $0 "\n"
+	  for (i = 1; i <= nre; i++) if ($0 ~ re[i]) hit[i] = 1 }
+	END { flush() }' "$H_WIRE"
+}
+
+# wire_count FROM TO FIRST [REGEX...]: how many SIP messages FROM sent to
+# TO have a first line matching the extended regular expression FIRST
+# (and a line matching each REGEX); a retransmission counts again.
+wire_count() {
+	local from=$1 to=$2 first=$3
+	shift 3
+	wire_msgs "$from" "$to" "$@" | awk -v re="$first" '
+	    /^---- / { getline; if ($0 ~ re) n++ } END { print n + 0 }'
+}
+
+# wire_has FROM TO FIRST [REGEX...]: wire_count is not 0.
+wire_has() {
+	[ "$(wire_count "$@")" != 0 ]
+}
+
+# wire_bye UA CALLID: the dialog CALLID between UA and referd was ended by
+# a BYE (from either side) that got a 200.
+wire_bye() {
+	{ wire_has "$1" "$H_ADDR" '^BYE ' "^Call-ID: $2" &&
+	    wire_has "$H_ADDR" "$1" '^SIP/2.0 200 ' "^Call-ID: $2" '^CSeq: [0-9]+ BYE'; } ||
+	{ wire_has "$H_ADDR" "$1" '^BYE ' "^Call-ID: $2" &&
+	    wire_has "$1" "$H_ADDR" '^SIP/2.0 200 ' "^Call-ID: $2" '^CSeq: [0-9]+ BYE'; }
+}
+
+# wire_callid FROM TO [N]: the Call-ID of the Nth (default first) INVITE
+# FROM sent to TO that started a dialog (no To tag).
+wire_callid() {
+	wire_msgs "$1" "$2" '^INVITE ' | awk -v n="${3:-1}" '
+	    /^---- / { cid = ""; tagged = 0; inv = 0; next }
+	    /^INVITE / { inv = 1 } /^(To|t): .*;tag=/ { tagged = 1 }
+	    /^(Call-ID|i): / { cid = $2 }
+	    /^$/ && inv && cid != "" && !tagged && !(cid in seen) { seen[cid] = 1; if (++k == n) { print cid; exit } }'
+}
+
+# wire_sdp FROM TO [REGEX...]: the SDP body of the last SIP message from
+# FROM to TO (with lines matching each REGEX) that has one.
+wire_sdp() {
+	wire_msgs "$@" | awk '
+	/^---- / { if (b ~ /(^|\n)v=0\n/) last = b; b = ""; inb = 0; next }
+	!inb && /^$/ { inb = 1; next }
+	inb { b = b $0 "\n" }
+	END { if (b ~ /(^|\n)v=0\n/) last = b; printf "%s", last }'
+}
+
+# wire_dir_is DIR FROM TO [REGEX...]: the direction of the last SDP FROM
+# sent to TO (wire_sdp) is DIR.
+wire_dir_is() {
+	local dir=$1
+	shift
+	[ "$(wire_sdp "$@" | sdp_dir)" = "$dir" ]
+}
+
+# sdp_fmts: the payload types of the first m=audio line of the SDP read
+# from standard input.
+sdp_fmts() {
+	awk '/^m=audio / { for (i = 4; i <= NF; i++) printf "%s%s", (i > 4 ? " " : ""), $i; print ""; exit }'
+}
+
+# sdp_media: ADDR:PORT of the first audio stream of the SDP on standard
+# input (the media c= line if there is one, else the session's).
+sdp_media() {
+	awk '/^c=IN IP4 / { c = $3 } /^m=audio / { p = $2; m = 1; next }
+	    m && /^c=IN IP4 / { c = $3 } /^m=/ && m { exit }
+	    END { print c ":" p }'
+}
+
+# sdp_dir: the direction of the first audio stream of the SDP on standard
+# input (a= at media level, else session level, else sendrecv).
+sdp_dir() {
+	awk '/^a=(sendrecv|sendonly|recvonly|inactive)/ { d = substr($0, 3); if (m) md = d; else sd = d }
+	    /^m=audio / { m = 1 }
+	    END { print md != "" ? md : sd != "" ? sd : "sendrecv" }'
+}
+
+# h_rtp_sniff SECONDS FILE ADDR...: capture the RTP sent to ADDRs (and to
+# 127.0.0.1, where baresip's RTP comes from and so where a relay that
+# answers to the source sends it) for SECONDS; FILE gets one line per
+# destination, source and payload type: "DST:PORT SRC:PORT PT COUNT".
+h_rtp_sniff() {
+	local s=$1 f=$2
+	shift 2
+	"$RTPSNIFF" -t $((s * 1000)) "$@" 127.0.0.1 >"$f" 2>"$f.err" ||
+		h_bail "rtpsniff: $(cat "$f.err")"
+}
+
+# rtp_pts FILE DST: the payload types sent to DST (ADDR:PORT), sorted,
+# space-separated.
+rtp_pts() {
+	awk -v d="$2" '$1 == d { print $3 }' "$1" | sort -nu | tr '\n' ' ' | sed 's/ $//'
+}
+
+# rtp_count FILE DST: how many RTP packets were sent to DST (ADDR:PORT).
+rtp_count() {
+	awk -v d="$2" '$1 == d { n += $4 } END { print n + 0 }' "$1"
+}
+
+# rtp_count_ua FILE ADDR:PORT: how many RTP packets a UA whose SDP gave
+# ADDR:PORT received: sent there, or to 127.0.0.1:PORT (see
+# h_ua_rtp_check).
+rtp_count_ua() {
+	echo $(($(rtp_count "$1" "$2") + $(rtp_count "$1" "127.0.0.1:${2#*:}")))
+}
+
+# rtp_sources FILE DST: the source addresses (no port) of what was sent
+# to DST, sorted, space-separated.
+rtp_sources() {
+	awk -v d="$2" '$1 == d { split($2, s, ":"); print s[1] }' "$1" | sort -u |
+		tr '\n' ' ' | sed 's/ $//'
+}
+
+# subset "A B" "A B C": every word of the first list is in the second.
+subset() {
+	local w
+	for w in $1; do
+		case " $2 " in *" $w "*) ;; *) return 1 ;; esac
+	done
+	return 0
+}
+
+# common "A B C" "B C D": the words of the first list also in the second.
+common() {
+	local w out=
+	for w in $1; do
+		case " $2 " in *" $w "*) out="$out${out:+ }$w" ;; esac
+	done
+	echo "$out"
+}
+
+# h_ua_rtp_check WHO UA FILE [REGEX]: what UA (an address) received in the
+# RTP capture FILE, against UA's last SDP exchange with referd ($H_ADDR)
+# on the wire (messages with a line matching REGEX, e.g. its Call-ID):
+#  - RTP arrived at the port UA signalled, on its address (or on
+#    127.0.0.1: baresip's RTP socket is bound to the wildcard address, so
+#    its RTP leaves from 127.0.0.1, and what referd sends back to that
+#    source reaches it too; the port is UA's own);
+#  - each payload type in it is one UA negotiated (listed both in the last
+#    SDP UA sent to referd and in the last it received from referd);
+#  - all of it came from referd's address.
+# Three results.  Sets H_UA_NEG (the negotiated payload types), H_UA_MEDIA
+# (ADDR:PORT in UA's SDP) and H_UA_RX (where UA's RTP was received).
+h_ua_rtp_check() {
+	local who=$1 ua=$2 f=$3 re=${4:-} mine theirs n pts src d
+	mine=$(wire_sdp "$ua" "$H_ADDR" ${re:+"$re"})
+	theirs=$(wire_sdp "$H_ADDR" "$ua" ${re:+"$re"})
+	H_UA_MEDIA=$(printf '%s\n' "$mine" | sdp_media)
+	H_UA_NEG=$(common "$(printf '%s\n' "$mine" | sdp_fmts)" \
+	    "$(printf '%s\n' "$theirs" | sdp_fmts)")
+	H_UA_RX=$(awk -v m="$H_UA_MEDIA" -v lo="127.0.0.1:${H_UA_MEDIA#*:}" \
+	    '$1 == m || $1 == lo { print $1 }' "$f" | sort -u | tr '\n' ' ' |
+	    sed 's/ $//')
+	n=0 pts= src=
+	for d in $H_UA_RX; do
+		n=$((n + $(rtp_count "$f" "$d")))
+		pts="$pts $(rtp_pts "$f" "$d")"
+		src="$src $(rtp_sources "$f" "$d")"
+	done
+	pts=$(echo $pts | tr ' ' '\n' | sort -nu | tr '\n' ' ' | sed 's/ $//')
+	src=$(echo $src | tr ' ' '\n' | sort -u | tr '\n' ' ' | sed 's/ $//')
+	h_ok "$who receives RTP at the port of its SDP, $H_UA_MEDIA (at ${H_UA_RX:-nothing}: $n packets)" \
+	    test "$n" -ge 20
+	h_ok "$who receives only payload types it negotiated (${pts:-none} of $H_UA_NEG)" \
+	    subset "$pts" "$H_UA_NEG"
+	h_is "$who receives it from referd's address only" "$src" "$H_ADDR"
+	if [ "$n" -lt 20 ] || ! subset "$pts" "$H_UA_NEG" || [ "$src" != "$H_ADDR" ]; then
+		echo "#   $who sent:"; printf '%s\n' "$mine" | sed 's/^/#     /'
+		echo "#   $who received:"; printf '%s\n' "$theirs" | sed 's/^/#     /'
+		echo "#   RTP seen:"; sed 's/^/#     /' "$f"
+	fi
+}
