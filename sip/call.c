@@ -278,7 +278,8 @@ call_legs(struct engine *e, struct call *c, struct stx *stx,
 	    stx->ep->row.sgp_index);
 	if (dialog_from_request(e, &c->a, req) != 0)
 		return ENOMEM;
-	leg_towards(&c->b, stx->ep, e, gwb);
+	if (leg_towards(&c->b, stx->ep, e, gwb) != 0)
+		return ENOTCONN;
 	snprintf(cid, sizeof(cid), "%s-%x@%s", e->node, c->index,
 	    ep_host(&c->b));
 	c->b.dlg.call_id = strdup(cid);
@@ -335,7 +336,7 @@ call_new(struct engine *e, struct stx *stx)
 	const struct referd_gw *gwa, *gwb;
 	const char *offer = body_of(req);
 	struct call *c;
-	int max_forwards;
+	int max_forwards, rc;
 
 	if (call_admit(e, stx, &gwa, &gwb, &max_forwards))
 		return;
@@ -343,8 +344,9 @@ call_new(struct engine *e, struct stx *stx)
 		stack_reply(e, stx, 500, NULL, NULL);
 		return;
 	}
-	if (call_legs(e, c, stx, gwa, gwb) != 0) {
-		stack_reply(e, stx, 500, NULL, NULL);
+	if ((rc = call_legs(e, c, stx, gwa, gwb)) != 0) {
+		/* ENOTCONN: no endpoint of the gateway's transport */
+		stack_reply(e, stx, rc == ENOTCONN ? 503 : 500, NULL, NULL);
 		call_discard(e, c, stx);
 		return;
 	}
@@ -366,15 +368,23 @@ call_new(struct engine *e, struct stx *stx)
 		leg_learn_media(&c->a, offer);
 		leg_keep_sdp(&c->a, offer);
 	}
+	/*
+	 * Timer C runs before the INVITE goes: a send that fails at once
+	 * ends the call inside send_invite_b() (503 to A, released), and
+	 * call_release() must find the timer it stops or turns into the
+	 * zombie's guard, not have it armed afterwards on a call being freed.
+	 */
+	c->timer_c.repeat = e->current->invite_timeout;
+	ev_timer_again(e->loop, &c->timer_c);
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
 	    req->req_uri->username : "", max_forwards - 1) != 0) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 		return;
 	}
+	if (c->dead)
+		return;
 	engine_count(e, c->b.sgp, ENGINE_CTR_CALLS_OUT);
-	c->timer_c.repeat = e->current->invite_timeout;
-	ev_timer_again(e->loop, &c->timer_c);
 	engine_calls_changed(e);
 }
 

@@ -173,21 +173,30 @@ target_gateway(const struct engine *e, const osip_uri_t *uri)
 }
 
 /*
- * Point a new leg (b, or x for a transfer) at a gateway: the local
- * endpoint it uses (held), the gateway's transport and address, and its
- * profile (the endpoint's when the gateway names none).
+ * Point a new leg (b, or x for a transfer) at a gateway: its transport
+ * and address, the local endpoint it sends from (one of the gateway's
+ * transport, near's address preferred: endpoint_for), held, and its
+ * profile (the endpoint's when the gateway names none).  0, or ENOTCONN
+ * when no endpoint can reach the gateway (the leg is left unset).
  */
-void
-leg_towards(struct leg *leg, struct endpoint *ep, const struct engine *e,
+int
+leg_towards(struct leg *leg, struct endpoint *near, struct engine *e,
     const struct referd_gw *gw)
 {
 	const struct addr *ga = gateway_addr(e, gw);
+	struct endpoint *ep;
 
+	if (ga == NULL ||                /* active rows always parse */
+	    (ep = endpoint_for(e, (int)gw->transport, near, ga)) == NULL) {
+		engine_log(e, ENGINE_LOG_WARNING, "gateway %u (%s): no %s "
+		    "signaling endpoint to reach it from", gw->index, gw->name,
+		    transport_name((int)gw->transport));
+		return ENOTCONN;
+	}
 	leg->ep = ep;
 	endpoint_hold(ep);
-	leg->transport = gw->transport;
-	if (ga != NULL)                  /* active rows always parse */
-		leg->peer = *ga;
+	leg->transport = (int)gw->transport;
+	leg->peer = *ga;
 	leg->sgp = gw->sgp_index ? gw->sgp_index : ep->row.sgp_index;
+	return 0;
 }
-

@@ -482,8 +482,8 @@ const struct referd_gw *route_lookup(const struct referd_config *cfg,
     const char *user);
 const struct referd_gw *target_gateway(const struct engine *e,
     const osip_uri_t *uri);
-void  leg_towards(struct leg *leg, struct endpoint *ep,
-    const struct engine *e, const struct referd_gw *gw);
+int   leg_towards(struct leg *leg, struct endpoint *near, struct engine *e,
+    const struct referd_gw *gw);
 
 /* leg.c: legs: their index, their UAS answers and 2xx retransmission */
 const char *ep_host(const struct leg *leg);

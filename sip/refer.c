@@ -359,7 +359,8 @@ x_setup(struct engine *e, struct call *c, struct leg *tl,
 	struct leg *x = &c->x;
 	char cid[96], tag[32], hp[96], local_uri[256];
 
-	leg_towards(x, tl->ep, e, gw);
+	if (leg_towards(x, tl->ep, e, gw) != 0)
+		return ENOTCONN;
 	snprintf(cid, sizeof(cid), "%s-%x-x%u@%s", e->node, c->index,
 	    tl->refers, ep_host(x));
 	x->dlg.call_id = strdup(cid);
@@ -467,8 +468,8 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 	snprintf(referred_by, sizeof(referred_by), "%s",
 	    rb_text ? rb_text : tl->dlg.remote_uri);
 	from_user_of(rq, tl, referred_by, from_user, sizeof(from_user));
-	if (x_setup(e, c, tl, rq->gw, from_user) != 0) {
-		refer_fail(e, c, 500);
+	if ((rc = x_setup(e, c, tl, rq->gw, from_user)) != 0) {
+		refer_fail(e, c, rc == ENOTCONN ? 503 : 500);
 		return;
 	}
 	if (leg_streams_open(e, &c->x, 1) != 0) {
