@@ -136,11 +136,12 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		.max_forwards = max_forwards, .contact_user = "referd",
 		.allow = 1,
 	};
-	char hp_gw[96], ruri[256];
+	char hp_gw[96], ruri[384], euser[160];
 	char *text, *sdp;
 	osip_message_t *inv;
 
 	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
+	user_escaped(user, euser, sizeof(euser));   /* oSIP2 unescaped it */
 	/* No offer from the caller (delayed offer): none to b either. */
 	sdp = body_of(req) ? leg_sdp(b, body_of(req), NULL, NULL) : NULL;
 	if (body_of(req) != NULL && sdp == NULL)
@@ -151,7 +152,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	for (int pass = 0; pass < 2; pass++) {
 		const char *tp = transport_uri_param(b->transport);
 
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", user, hp_gw,
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", euser, hp_gw,
 		    tp ? ";transport=" : "", tp ? tp : "");
 		if ((text = msg_request_text(e, &r)) == NULL)
 			break;

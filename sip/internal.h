@@ -382,6 +382,20 @@ int  stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
 int  stack_reply(struct engine *e, struct stx *stx, int code,
     const char *extra_name, const char *extra_value);
 
+/* syntax.c: the grammar of a received message, before oSIP2 parses it */
+#define SYNTAX_DROP (-1)
+struct syntax {
+	int         code;       /* 0, a status for the request, SYNTAX_DROP */
+	const char *why;        /* what is wrong (a constant) */
+	int         response;   /* a Status-Line */
+	int         ack;        /* an ACK (never answered) */
+	char       *fixed;      /* a copy to parse instead, or NULL */
+};
+void  syntax_check(const char *buf, size_t len, int reliable,
+    struct syntax *sx);
+char *syntax_reply(struct engine *e, const char *buf, size_t len, int code,
+    const char *why, size_t *lenp);
+
 /* msg.c: reading messages, and the identifiers referd makes */
 const char *top_branch(const osip_message_t *msg);
 const char *header_first(const osip_message_t *msg, const char *name,
@@ -394,6 +408,7 @@ char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);
+void  user_escaped(const char *user, char *buf, size_t len);
 void  user_of(const char *text, char *buf, size_t len);
 void  stack_new_branch(struct engine *e, char *buf, size_t len);
 void  stack_new_tag(struct engine *e, char *buf, size_t len);

@@ -188,6 +188,22 @@ callid_text(const osip_message_t *msg, char *buf, size_t len)
 	return 0;
 }
 
+/*
+ * A URI user part (as oSIP2 gives it: unescaped) written as it goes in a
+ * URI: escaped (RFC 3261 25.1: ':', '@', spaces, CR, LF... as %HH), into
+ * buf; "" when there is none or it does not fit.
+ */
+void
+user_escaped(const char *user, char *buf, size_t len)
+{
+	char *esc = user ? __osip_uri_escape_userinfo(user) : NULL;
+
+	buf[0] = '\0';
+	if (esc != NULL && strlen(esc) < len)
+		memcpy(buf, esc, strlen(esc) + 1);
+	osip_free(esc);
+}
+
 /* The user part of a name-addr or URI text, into buf ("" if none). */
 void
 user_of(const char *text, char *buf, size_t len)
