@@ -65,6 +65,8 @@ static const struct column stats_cols[] = {
 	{ 8, "referdSgpDelayedAnswerTimeouts", K_COUNTER, ENGINE_CTR_DA_TIMEOUTS, 0, 0 },
 	{ 9, "referdSgpCallsIn", K_COUNTER, ENGINE_CTR_CALLS_IN, 0, 0 },
 	{ 10, "referdSgpCallsOut", K_COUNTER, ENGINE_CTR_CALLS_OUT, 0, 0 },
+	{ 11, "referdSgpDialogRequestsRefused", K_COUNTER,
+	  ENGINE_CTR_DIALOG_REFUSED, 0, 0 },
 	COL_END
 };
 static const struct column call_cols[] = {

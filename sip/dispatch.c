@@ -226,10 +226,38 @@ uas_checks(struct engine *e, struct stx *stx, const osip_message_t *req)
 	return MSG_IS_INVITE(req) && check_invite_body(e, stx, req);
 }
 
+/*
+ * An in-dialog request (it has a To tag) or a CANCEL acts on a dialog only
+ * when it comes from that dialog's peer (leg_from_peer): from anyone else
+ * it gets 403, is counted on the leg's profile, and changes nothing.  0,
+ * or 1 once refused.
+ */
+static int
+check_peer(struct engine *e, struct stx *stx, const osip_message_t *req)
+{
+	struct leg *leg;
+	char host[INET6_ADDRSTRLEN];
+	int port;
+
+	if ((header_tag(req->to) == NULL && !MSG_IS_CANCEL(req)) ||
+	    (leg = leg_find(e, req)) == NULL ||
+	    leg_from_peer(e, leg, &stx->dest))
+		return 0;
+	addr_to_text(&stx->dest, host, sizeof(host), &port);
+	engine_log(e, ENGINE_LOG_NOTICE, "call %u: %s from %s:%d refused: not "
+	    "the peer of dialog %s", leg->call->index, req->sip_method, host,
+	    port, leg->dlg.call_id);
+	engine_count(e, leg->sgp, ENGINE_CTR_DIALOG_REFUSED);
+	stack_reply(e, stx, 403, NULL, NULL);
+	return 1;
+}
+
 /* A request that started a server transaction, to its method's handler. */
 static void
 on_request(struct engine *e, struct stx *stx, osip_message_t *req)
 {
+	if (check_peer(e, stx, req))
+		return;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(req->sip_method, methods[i].method) == 0) {
 			if (!uas_checks(e, stx, req))
@@ -344,6 +372,12 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 		/* A 2xx retransmitted for an orphan INVITE: ACKed again. */
 		if (invite_2xx && stack_branch_is_ours(e, msg))
 			call_hangup_orphan(e, ep, transport, src, msg, 0);
+		return;
+	}
+	/* Only the dialog's peer acks or repeats a 2xx (check_peer). */
+	if (!leg_from_peer(e, leg, src)) {
+		if (MSG_IS_ACK(msg))
+			engine_count(e, leg->sgp, ENGINE_CTR_DIALOG_REFUSED);
 		return;
 	}
 	if (MSG_IS_ACK(msg)) {

@@ -59,7 +59,10 @@ struct engine_stats {
 	uint32_t active_calls;
 };
 
-/* The per-profile counters (referdSgpStatsTable columns 1..10, in order). */
+/*
+ * The per-profile counters: referdSgpStatsTable columns 1..10 in order,
+ * then 11 (agent/columns.c maps each column to its counter).
+ */
 enum engine_counter {
 	ENGINE_CTR_REFER_RECEIVED = 0,
 	ENGINE_CTR_REFER_ACCEPTED,
@@ -71,6 +74,8 @@ enum engine_counter {
 	ENGINE_CTR_DA_TIMEOUTS,
 	ENGINE_CTR_CALLS_IN,
 	ENGINE_CTR_CALLS_OUT,
+	ENGINE_CTR_DIALOG_REFUSED,     /* 11: in-dialog requests not from
+	                                  the dialog's peer (403) */
 	ENGINE_CTR__COUNT
 };
 

@@ -493,6 +493,8 @@ const struct addr *gateway_addr(const struct engine *e,
     const struct referd_gw *g);
 const struct referd_gw *trusted_gateway(const struct engine *e,
     const struct addr *src);
+int   leg_from_peer(const struct engine *e, const struct leg *leg,
+    const struct addr *src);
 const struct referd_gw *route_lookup(const struct referd_config *cfg,
     const char *user);
 const struct referd_gw *target_gateway(const struct engine *e,
