@@ -204,7 +204,7 @@ user_escaped(const char *user, char *buf, size_t len)
 	osip_free(esc);
 }
 
-/* The user part of a name-addr or URI text, into buf ("" if none). */
+/* The user part of a name-addr or URI text, escaped, into buf ("" if none). */
 void
 user_of(const char *text, char *buf, size_t len)
 {
@@ -214,7 +214,7 @@ user_of(const char *text, char *buf, size_t len)
 	if (text == NULL || osip_from_init(&f) != 0)
 		return;
 	if (osip_from_parse(f, text) == 0 && f->url && f->url->username)
-		snprintf(buf, len, "%s", f->url->username);
+		user_escaped(f->url->username, buf, len);
 	osip_from_free(f);
 }
 
