@@ -4,6 +4,10 @@
  * handler of each token.  The handlers fill `loading`, a configuration
  * that conffile_load() then checks as a whole.
  *
+ * The tokens, their words and keywords, ranges and values are those of
+ * the column description (model/columns.c): a table's token reads a row
+ * with parse_row(), a setting's token one value with parse_setting().
+ *
  * Tokens (see referd.conf(5)):
  *   maxCalls N
  *   notifyRateLimit N
@@ -28,6 +32,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
+#include "model/columns.h"
 #include "conffile.h"
 
 #define WORD_MAX 256
@@ -76,38 +81,6 @@ parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *vp)
 	return 0;
 }
 
-/* One enumeration keyword and its MIB value. */
-struct keyword {
-	const char *word;
-	int value;
-};
-
-static const struct keyword kw_switch[] = {
-	{ "disabled", REFERD_DISABLED }, { "enabled", REFERD_ENABLED },
-	{ NULL, 0 }
-};
-static const struct keyword kw_from[] = {
-	{ "referredBy", REFERD_FROM_REFERRED_BY },
-	{ "originalCaller", REFERD_FROM_ORIGINAL_CALLER },
-	{ NULL, 0 }
-};
-static const struct keyword kw_transport[] = {
-	{ "udp", REFERD_TRANSPORT_UDP }, { "tcp", REFERD_TRANSPORT_TCP },
-	{ NULL, 0 }
-};
-
-/* Look a keyword up (case-insensitively); returns 0 or EINVAL. */
-static int
-parse_keyword(const char *s, const struct keyword *kw, int *vp)
-{
-	for (; kw->word != NULL; kw++)
-		if (strcasecmp(s, kw->word) == 0) {
-			*vp = kw->value;
-			return 0;
-		}
-	return EINVAL;
-}
-
 /*
  * A cursor over a line's words.  next_word() copies the next word into
  * w and returns 1, or returns 0 at the end of the line.
@@ -149,57 +122,6 @@ need_index(struct words *ws, const char *token, uint32_t max, uint32_t *vp)
 	return EINVAL;
 }
 
-/*
- * The optional "key value" pairs and the readOnly flag shared by the
- * signaling and gateway lines.
- */
-struct endpoint_opts {
-	uint32_t *port;
-	uint32_t  port_min;
-	int      *transport;
-	uint32_t *sgp_index;
-	int      *storage;
-};
-
-static int
-parse_endpoint_opts(struct words *ws, const char *token, struct endpoint_opts *o)
-{
-	while (next_word(ws)) {
-		char key[WORD_MAX];
-
-		if (strcasecmp(ws->w, "readOnly") == 0) {
-			*o->storage = REFERD_ST_READONLY;
-			continue;
-		}
-		snprintf(key, sizeof(key), "%s", ws->w);
-		if (!next_word(ws)) {
-			line_error("%s: \"%s\" needs a value", token, key);
-			return EINVAL;
-		}
-		if (strcasecmp(key, "port") == 0) {
-			if (parse_u32(ws->w, o->port_min, 65535, o->port) == 0)
-				continue;
-			line_error("%s: port \"%s\" is not a number from %u to "
-			    "65535", token, ws->w, o->port_min);
-		} else if (strcasecmp(key, "transport") == 0) {
-			if (parse_keyword(ws->w, kw_transport, o->transport) == 0)
-				continue;
-			line_error("%s: transport \"%s\" is not udp or tcp",
-			    token, ws->w);
-		} else if (strcasecmp(key, "profile") == 0) {
-			if (parse_u32(ws->w, 0, REFERD_SGP_MAX, o->sgp_index) == 0)
-				continue;
-			line_error("%s: profile \"%s\" is not a number from 0 "
-			    "to %d", token, ws->w, REFERD_SGP_MAX);
-		} else {
-			line_error("%s: unknown keyword \"%s\" (expected port, "
-			    "transport, profile or readOnly)", token, key);
-		}
-		return EINVAL;
-	}
-	return 0;
-}
-
 /* A row provisioned twice in the file is an error, not a silent override. */
 static int
 check_new_row(const void *existing, const char *token, uint32_t index)
@@ -224,310 +146,357 @@ copy_column(char *dst, size_t dstlen, const char *src, const char *token,
 	return 0;
 }
 
-/* maxCalls N */
-static void
-parse_max_calls(const char *token, char *line)
+/* The value of a configuration-file word of an enumeration (any case). */
+static int
+word_value(const struct col_word *w, const char *s, int *vp)
 {
-	uint32_t v;
+	for (; w != NULL && w->value != 0; w++)
+		if (w->conf != NULL && strcasecmp(s, w->conf) == 0) {
+			*vp = w->value;
+			return 0;
+		}
+	return EINVAL;
+}
+
+/* Append "a, b or c" to buf, item by item (last: the final one). */
+static void
+list_add(char *buf, size_t len, const char *item, int last)
+{
+	size_t used = strlen(buf);
+
+	snprintf(buf + used, len - used, "%s%s", used == 0 ? "" :
+	    last ? " or " : ", ", item);
+}
+
+/* An enumeration's configuration-file words: "udp or tcp". */
+static const char *
+words_text(const struct col_word *words, char *buf, size_t len)
+{
+	const struct col_word *w, *last = NULL;
+
+	buf[0] = '\0';
+	for (w = words; w->value != 0; w++)
+		if (w->conf != NULL)
+			last = w;
+	for (w = words; w->value != 0; w++)
+		if (w->conf != NULL)
+			list_add(buf, len, w->conf, w == last);
+	return buf;
+}
+
+/* The table whose rows a token provisions, or NULL. */
+static const struct table *
+table_of_token(const char *token)
+{
+	for (size_t i = 0; i < mib_n_tables; i++)
+		if (mib_tables[i].conf_usage != NULL &&
+		    strcasecmp(token, mib_tables[i].word) == 0)
+			return &mib_tables[i];
+	return NULL;
+}
+
+/* The setting a token gives, or NULL. */
+static const struct column *
+setting_of_token(const char *token)
+{
+	for (const struct column *c = mib_general.cols; c->name; c++)
+		if (c->conf != NULL && strcasecmp(token, c->conf) == 0)
+			return c;
+	return NULL;
+}
+
+/* A column of t given by `keyword value` (any case), or NULL. */
+static const struct column *
+key_column(const struct table *t, const char *key)
+{
+	for (const struct column *c = t->cols; c->name; c++)
+		if (c->conf_form == CONF_KEY && strcasecmp(key, c->conf) == 0)
+			return c;
+	return NULL;
+}
+
+/* True when a row's line may carry `keyword value` pairs. */
+static int
+has_keys(const struct table *t)
+{
+	for (const struct column *c = t->cols; c->name; c++)
+		if (c->conf_form == CONF_KEY)
+			return 1;
+	return 0;
+}
+
+/*
+ * A word that sets the row's StorageType ("readOnly"): sets it and
+ * returns 1, or returns 0.
+ */
+static int
+storage_word(const struct table *t, const char *w, void *row)
+{
+	int v;
+
+	for (const struct column *c = t->cols; c->name; c++)
+		if (c->kind == K_STORAGE && word_value(c->words, w, &v) == 0) {
+			*referd_row_storage((enum referd_table)t->id, row) = v;
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * A value column c does not take.  `who` starts the message: the token
+ * as the line spells it, or the table's own word, as the reader has
+ * always said it; `key` is the keyword as the line spells it.
+ */
+static void
+bad_value(const struct table *t, const char *who, const struct column *c,
+    const char *key, const char *value)
+{
+	char list[128];
+
+	if (t->conf_wording == CONF_WORDING_VALUE && c->unit != NULL)
+		line_error("%s: \"%s\" is not a valid value for %s (%ld to %ld "
+		    "%s)", who, value, key, c->min, c->max, c->unit);
+	else if (t->conf_wording == CONF_WORDING_VALUE)
+		line_error("%s: \"%s\" is not a valid value for %s", who, value,
+		    key);
+	else if (c->kind == K_ENUM)
+		line_error("%s: %s \"%s\" is not %s", who, c->conf, value,
+		    words_text(c->words, list, sizeof(list)));
+	else
+		line_error("%s: %s \"%s\" is not a number from %ld to %ld", who,
+		    c->conf, value, c->min, c->max);
+}
+
+/* Store one word's value into column c of row; 0, or EINVAL (logged). */
+static int
+put_value(const struct table *t, const char *who, const struct column *c,
+    const char *key, const char *value, char *row)
+{
+	uint32_t u;
+	int e;
+
+	switch (c->kind) {
+	case K_U32:
+		if (parse_u32(value, (uint32_t)c->min, (uint32_t)c->max, &u))
+			break;
+		memcpy(row + c->off, &u, sizeof(u));
+		return 0;
+	case K_ENUM:
+		if (word_value(c->words, value, &e))
+			break;
+		memcpy(row + c->off, &e, sizeof(e));
+		return 0;
+	default:
+		return copy_column(row + c->off, (size_t)c->max + 1, value, who,
+		    c->conf);
+	}
+	bad_value(t, who, c, key, value);
+	return EINVAL;
+}
+
+/* The words after the index, in column order ("NAME ADDRESS"). */
+static int
+read_words(struct words *ws, const char *token, const struct table *t,
+    char *row)
+{
+	for (const struct column *c = t->cols; c->name; c++) {
+		char what[64];
+
+		if (c->conf_form != CONF_WORD)
+			continue;
+		if (c->conf_empty != NULL)
+			snprintf(what, sizeof(what), "%s (or \"%s\")", c->conf,
+			    c->conf_empty);
+		else
+			snprintf(what, sizeof(what), "%s", c->conf);
+		if (need_word(ws, token, what))
+			return EINVAL;
+		if (c->conf_empty != NULL && strcmp(ws->w, c->conf_empty) == 0)
+			continue;   /* the row's default, "" */
+		/* A number is refused in the table's word, a string in the
+		 * token's spelling, as they always were. */
+		if (put_value(t, c->kind == K_U32 ? t->word : token, c, c->conf,
+		    ws->w, row))
+			return EINVAL;
+	}
+	return 0;
+}
+
+/* "Expected port, transport, profile or readOnly": what a key may be. */
+static void
+unknown_key(const char *who, const struct table *t, const char *key)
+{
+	char list[256] = "";
+
+	for (const struct column *c = t->cols; c->name; c++)
+		if (c->conf_form == CONF_KEY)
+			list_add(list, sizeof(list), c->conf, 0);
+	for (const struct column *c = t->cols; c->name; c++)
+		for (const struct col_word *w = c->kind == K_STORAGE ?
+		    c->words : NULL; w != NULL && w->value != 0; w++)
+			if (w->conf != NULL)
+				list_add(list, sizeof(list), w->conf, 1);
+	line_error("%s: unknown keyword \"%s\" (expected %s)", who, key, list);
+}
+
+/*
+ * The `keyword value` pairs and the storage word, in any order, to the
+ * end of the line.  *given gets a bit per column given (its position).
+ */
+static int
+read_keys(struct words *ws, const char *token, const struct table *t,
+    char *row, unsigned *given)
+{
+	const char *who = t->conf_wording == CONF_WORDING_VALUE ? t->word :
+	    token;
+
+	while (next_word(ws)) {
+		char key[WORD_MAX];
+		const struct column *c;
+
+		if (storage_word(t, ws->w, row))
+			continue;
+		snprintf(key, sizeof(key), "%s", ws->w);
+		if (!next_word(ws)) {
+			line_error("%s: \"%s\" needs a value", who, key);
+			return EINVAL;
+		}
+		if ((c = key_column(t, key)) == NULL) {
+			unknown_key(who, t, key);
+			return EINVAL;
+		}
+		if (put_value(t, who, c, key, ws->w, row))
+			return EINVAL;
+		*given |= 1u << (c - t->cols);
+	}
+	return 0;
+}
+
+/* A line without keywords ends after its words, or with the storage word. */
+static int
+read_end(struct words *ws, const struct table *t, char *row)
+{
+	if (!next_word(ws))
+		return 0;
+	if (storage_word(t, ws->w, row) && !next_word(ws))
+		return 0;
+	line_error("%s: unexpected \"%s\"%s", t->word, ws->w, t->conf_after);
+	return EINVAL;
+}
+
+/*
+ * The file's own rule for a Refer Support row, as in the seed: the
+ * Delayed Answer Timer is given only with Delayed Answer enabled.
+ */
+static int
+refer_timer_rule(const struct table *t, const char *row, unsigned given)
+{
+	const struct referd_refer *r = (const void *)row;
+	const struct column *c;
+
+	if (t->id != REFERD_TABLE_REFER || r->delayed_answer == REFERD_ENABLED)
+		return 0;
+	for (c = t->cols; c->name; c++)
+		if (c->kind == K_U32 &&
+		    c->off == offsetof(struct referd_refer, da_timer))
+			break;
+	if (c->name == NULL || !(given & (1u << (c - t->cols))))
+		return 0;
+	line_error("refer: delayedAnswerTimer needs delayedAnswer enabled");
+	return EINVAL;
+}
+
+/* profile|refer|signaling|gateway|route INDEX WORD... [key value]... */
+static void
+parse_row(const char *token, char *line)
+{
+	const struct table *t = table_of_token(token);
+	struct words ws = { .p = line };
+	union referd_row rowbuf;
+	char *row = (char *)&rowbuf;
+	enum referd_table id;
+	unsigned given = 0;
+	uint32_t index;
 
 	NEED_LOADING();
 
-	if (parse_u32(line, 0, UINT32_MAX, &v) == 0)
-		loading->max_calls = v;
-	else
-		line_error("maxCalls: \"%s\" is not a number (0 = unlimited)",
-		    line);
+	if (t == NULL)
+		return;     /* only tables' tokens are registered here */
+	id = (enum referd_table)t->id;
+	if (need_index(&ws, token, t->max_index, &index) ||
+	    check_new_row(referd_config_row(loading, id, index), token, index))
+		return;
+	referd_row_init(id, row, index);
+	*referd_row_storage(id, row) = REFERD_ST_PERMANENT;
+	*referd_row_status(id, row) = REFERD_RS_ACTIVE;
+	if (read_words(&ws, token, t, row) ||
+	    (has_keys(t) ? read_keys(&ws, token, t, row, &given) :
+	    read_end(&ws, t, row)) ||
+	    refer_timer_rule(t, row, given))
+		return;
+	if (referd_config_put(loading, id, row))
+		line_error("%s: out of memory", t->word);
 }
 
-/* notifyRateLimit N */
+/* rtpPortRange FIRST LAST */
 static void
-parse_notify_rate(const char *token, char *line)
-{
-	uint32_t v;
-
-	NEED_LOADING();
-
-	if (parse_u32(line, 0, REFERD_NOTIFY_RATE_MAX, &v) == 0)
-		loading->notify_rate_limit = v;
-	else
-		line_error("notifyRateLimit: \"%s\" is not a number from 0 to "
-		    "%d", line, REFERD_NOTIFY_RATE_MAX);
-}
-
-/* inviteTimeout SECONDS */
-static void
-parse_invite_timeout(const char *token, char *line)
-{
-	uint32_t v;
-
-	NEED_LOADING();
-	if (parse_u32(line, REFERD_INVITE_TIMEOUT_MIN, REFERD_INVITE_TIMEOUT_MAX,
-	    &v) == 0)
-		loading->invite_timeout = v;
-	else
-		line_error("inviteTimeout: \"%s\" is not a number of seconds "
-		    "from %d to %d", line, REFERD_INVITE_TIMEOUT_MIN,
-		    REFERD_INVITE_TIMEOUT_MAX);
-}
-
-/* dialogKeepalive SECONDS */
-static void
-parse_keepalive(const char *token, char *line)
-{
-	uint32_t v;
-
-	NEED_LOADING();
-	if (parse_u32(line, 0, REFERD_KEEPALIVE_MAX, &v) == 0)
-		loading->dialog_keepalive = v;
-	else
-		line_error("dialogKeepalive: \"%s\" is not a number of seconds "
-		    "from 0 to %d", line, REFERD_KEEPALIVE_MAX);
-}
-
-/* rtpPortRange MIN MAX */
-static void
-parse_rtp_range(const char *token, char *line)
+parse_range(const char *token, char *line, const struct column *c)
 {
 	struct words ws = { .p = line };
-	uint32_t lo, hi;
-
-	NEED_LOADING();
+	uint32_t lo, hi, min = (uint32_t)c->min, max = (uint32_t)c->max;
 
 	if (need_word(&ws, token, "first port") ||
-	    parse_u32(ws.w, 1024, 65535, &lo) ||
+	    parse_u32(ws.w, min, max, &lo) ||
 	    need_word(&ws, token, "last port") ||
-	    parse_u32(ws.w, 1024, 65535, &hi) || next_word(&ws)) {
-		line_error("rtpPortRange: expected two port numbers from 1024 "
-		    "to 65535");
+	    parse_u32(ws.w, min, max, &hi) || next_word(&ws)) {
+		line_error("%s: expected two port numbers from %u to %u",
+		    c->conf, min, max);
 		return;
 	}
-	loading->rtp_port_min = lo;
-	loading->rtp_port_max = hi;
+	memcpy((char *)loading + c->off, &lo, sizeof(lo));
+	memcpy((char *)loading + c->off + sizeof(lo), &hi, sizeof(hi));
 }
 
-/* profile INDEX NAME [readOnly] */
+/* maxCalls N, notifyRateLimit N, inviteTimeout S, dialogKeepalive S... */
 static void
-parse_profile(const char *token, char *line)
+parse_setting(const char *token, char *line)
 {
-	struct words ws = { .p = line };
-	struct referd_sgp row;
-	uint32_t index;
+	const struct column *c = setting_of_token(token);
+	uint32_t v;
 
 	NEED_LOADING();
 
-	if (need_index(&ws, token, REFERD_SGP_MAX, &index) ||
-	    check_new_row(referd_config_sgp(loading, index), token, index))
-		return;
-	referd_sgp_init(&row, index);
-	row.storage = REFERD_ST_PERMANENT;
-	row.status = REFERD_RS_ACTIVE;
-	if (need_word(&ws, token, "name") ||
-	    copy_column(row.name, sizeof(row.name), ws.w, token, "name"))
-		return;
-	if (next_word(&ws)) {
-		if (strcasecmp(ws.w, "readOnly") != 0 || next_word(&ws)) {
-			line_error("profile: unexpected \"%s\" after the name",
-			    ws.w);
-			return;
-		}
-		row.storage = REFERD_ST_READONLY;
-	}
-	if (referd_config_put_sgp(loading, &row))
-		line_error("profile: out of memory");
-}
-
-/* refer PROFILE [key value]... [readOnly] */
-static void
-parse_refer(const char *token, char *line)
-{
-	struct words ws = { .p = line };
-	struct referd_refer row;
-	uint32_t index;
-	int timer_given = 0;
-
-	NEED_LOADING();
-
-	if (need_index(&ws, token, REFERD_SGP_MAX, &index) ||
-	    check_new_row(referd_config_refer(loading, index), token, index))
-		return;
-	referd_refer_init(&row, index);
-	row.storage = REFERD_ST_PERMANENT;
-	row.status = REFERD_RS_ACTIVE;
-	while (next_word(&ws)) {
-		char key[WORD_MAX];
-		int bad;
-
-		if (strcasecmp(ws.w, "readOnly") == 0) {
-			row.storage = REFERD_ST_READONLY;
-			continue;
-		}
-		snprintf(key, sizeof(key), "%s", ws.w);
-		if (!next_word(&ws)) {
-			line_error("refer: \"%s\" needs a value", key);
-			return;
-		}
-		if (strcasecmp(key, "support") == 0)
-			bad = parse_keyword(ws.w, kw_switch, &row.support);
-		else if (strcasecmp(key, "fromHeader") == 0)
-			bad = parse_keyword(ws.w, kw_from, &row.from_header);
-		else if (strcasecmp(key, "delayedAnswer") == 0)
-			bad = parse_keyword(ws.w, kw_switch, &row.delayed_answer);
-		else if (strcasecmp(key, "releaseSession") == 0)
-			bad = parse_keyword(ws.w, kw_switch,
-			    &row.release_session);
-		else if (strcasecmp(key, "delayedAnswerTimer") == 0) {
-			bad = parse_u32(ws.w, REFERD_DA_TIMER_MIN,
-			    REFERD_DA_TIMER_MAX, &row.da_timer);
-			timer_given = 1;
-		} else {
-			line_error("refer: unknown keyword \"%s\" (expected "
-			    "support, fromHeader, delayedAnswer, "
-			    "delayedAnswerTimer, releaseSession or readOnly)",
-			    key);
-			return;
-		}
-		if (bad) {
-			line_error("refer: \"%s\" is not a valid value for %s%s",
-			    ws.w, key, strcasecmp(key, "delayedAnswerTimer") == 0
-			    ? " (1 to 10 minutes)" : "");
-			return;
-		}
-	}
-	/* The seed: the timer is enabled by enabling Delayed Answer first. */
-	if (timer_given && row.delayed_answer != REFERD_ENABLED) {
-		line_error("refer: delayedAnswerTimer needs delayedAnswer "
-		    "enabled");
+	if (c == NULL)
+		return;     /* only settings' tokens are registered here */
+	if (c->kind == K_PORT_RANGE) {
+		parse_range(token, line, c);
 		return;
 	}
-	if (referd_config_put_refer(loading, &row))
-		line_error("refer: out of memory");
+	if (parse_u32(line, (uint32_t)c->min, (uint32_t)c->max, &v) == 0)
+		memcpy((char *)loading + c->off, &v, sizeof(v));
+	else if (c->min == 0 && c->max == UINT32_MAX)
+		line_error("%s: \"%s\" is not a number (0 = unlimited)",
+		    c->conf, line);
+	else if (c->unit != NULL)
+		line_error("%s: \"%s\" is not a number of %s from %ld to %ld",
+		    c->conf, line, c->unit, c->min, c->max);
+	else
+		line_error("%s: \"%s\" is not a number from %ld to %ld",
+		    c->conf, line, c->min, c->max);
 }
 
-/* signaling INDEX ADDRESS [port N] [transport T] [profile N] [readOnly] */
-static void
-parse_signaling(const char *token, char *line)
-{
-	struct words ws = { .p = line };
-	struct referd_sig row;
-	uint32_t index;
-	struct endpoint_opts o;
-
-	NEED_LOADING();
-
-	if (need_index(&ws, token, REFERD_SIG_MAX, &index) ||
-	    check_new_row(referd_config_sig(loading, index), token, index))
-		return;
-	referd_sig_init(&row, index);
-	row.storage = REFERD_ST_PERMANENT;
-	row.status = REFERD_RS_ACTIVE;
-	if (need_word(&ws, token, "address") ||
-	    copy_column(row.address, sizeof(row.address), ws.w, token,
-	    "address"))
-		return;
-	o = (struct endpoint_opts){ &row.port, 1, &row.transport,
-	    &row.sgp_index, &row.storage };
-	if (parse_endpoint_opts(&ws, token, &o))
-		return;
-	if (referd_config_put_sig(loading, &row))
-		line_error("signaling: out of memory");
-}
-
-/* gateway INDEX NAME ADDRESS [port N] [transport T] [profile N] [readOnly] */
-static void
-parse_gateway(const char *token, char *line)
-{
-	struct words ws = { .p = line };
-	struct referd_gw row;
-	uint32_t index;
-	struct endpoint_opts o;
-
-	NEED_LOADING();
-
-	if (need_index(&ws, token, REFERD_GW_MAX, &index) ||
-	    check_new_row(referd_config_gw(loading, index), token, index))
-		return;
-	referd_gw_init(&row, index);
-	row.storage = REFERD_ST_PERMANENT;
-	row.status = REFERD_RS_ACTIVE;
-	if (need_word(&ws, token, "name") ||
-	    copy_column(row.name, sizeof(row.name), ws.w, token, "name") ||
-	    need_word(&ws, token, "address") ||
-	    copy_column(row.address, sizeof(row.address), ws.w, token,
-	    "address"))
-		return;
-	o = (struct endpoint_opts){ &row.port, 0, &row.transport,
-	    &row.sgp_index, &row.storage };
-	if (parse_endpoint_opts(&ws, token, &o))
-		return;
-	if (referd_config_put_gw(loading, &row))
-		line_error("gateway: out of memory");
-}
-
-/* route INDEX PREFIX|default GATEWAY [readOnly] */
-static void
-parse_route(const char *token, char *line)
-{
-	struct words ws = { .p = line };
-	struct referd_route row;
-	uint32_t index;
-
-	NEED_LOADING();
-
-	if (need_index(&ws, token, REFERD_ROUTE_MAX, &index) ||
-	    check_new_row(referd_config_route(loading, index), token, index))
-		return;
-	referd_route_init(&row, index);
-	row.storage = REFERD_ST_PERMANENT;
-	row.status = REFERD_RS_ACTIVE;
-	if (need_word(&ws, token, "prefix (or \"default\")"))
-		return;
-	if (strcmp(ws.w, "default") != 0 &&
-	    copy_column(row.prefix, sizeof(row.prefix), ws.w, token, "prefix"))
-		return;
-	if (need_word(&ws, token, "gateway"))
-		return;
-	if (parse_u32(ws.w, 1, REFERD_GW_MAX, &row.gw_index)) {
-		line_error("route: gateway \"%s\" is not a number from 1 to %d",
-		    ws.w, REFERD_GW_MAX);
-		return;
-	}
-	if (next_word(&ws)) {
-		if (strcasecmp(ws.w, "readOnly") != 0 || next_word(&ws)) {
-			line_error("route: unexpected \"%s\"", ws.w);
-			return;
-		}
-		row.storage = REFERD_ST_READONLY;
-	}
-	if (referd_config_put_route(loading, &row))
-		line_error("route: out of memory");
-}
-
+/* Every token of the column description: the settings, then the tables. */
 void
 conffile_register(void)
 {
-	register_app_config_handler("maxCalls", parse_max_calls, NULL,
-	    "N (0 = unlimited)");
-	register_app_config_handler("notifyRateLimit", parse_notify_rate,
-	    NULL, "N (notifications per second, 0 = unlimited)");
-	register_app_config_handler("rtpPortRange", parse_rtp_range, NULL,
-	    "FIRST LAST");
-	register_app_config_handler("inviteTimeout", parse_invite_timeout,
-	    NULL, "SECONDS (Timer C)");
-	register_app_config_handler("dialogKeepalive", parse_keepalive,
-	    NULL, "SECONDS (in-dialog OPTIONS; 0 = off)");
-	register_app_config_handler("profile", parse_profile, NULL,
-	    "INDEX NAME [readOnly]");
-	register_app_config_handler("refer", parse_refer, NULL,
-	    "PROFILE [support S] [fromHeader F] [delayedAnswer S] "
-	    "[delayedAnswerTimer MIN] [releaseSession S] [readOnly]");
-	register_app_config_handler("signaling", parse_signaling, NULL,
-	    "INDEX ADDRESS [port N] [transport udp|tcp] [profile N] "
-	    "[readOnly]");
-	register_app_config_handler("gateway", parse_gateway, NULL,
-	    "INDEX NAME ADDRESS [port N] [transport udp|tcp] [profile N] "
-	    "[readOnly]");
-	register_app_config_handler("route", parse_route, NULL,
-	    "INDEX PREFIX|default GATEWAY [readOnly]");
+	for (const struct column *c = mib_general.cols; c->name; c++)
+		if (c->conf_usage != NULL)
+			register_app_config_handler(c->conf, parse_setting,
+			    NULL, c->conf_usage);
+	for (size_t i = 0; i < mib_n_tables; i++)
+		if (mib_tables[i].conf_usage != NULL)
+			register_app_config_handler(mib_tables[i].word,
+			    parse_row, NULL, mib_tables[i].conf_usage);
 }
 
 int

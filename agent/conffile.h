@@ -5,7 +5,7 @@
 #ifndef REFERD_AGENT_CONFFILE_H
 #define REFERD_AGENT_CONFFILE_H
 
-#include "sip/config.h"
+#include "model/config.h"
 
 /* Register referd's configuration tokens with net-snmp. */
 void conffile_register(void);

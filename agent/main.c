@@ -32,7 +32,7 @@
 #include "agent/notify.h"
 #include "agent/persist.h"
 #include "agent/snmploop.h"
-#include "sip/config.h"
+#include "model/config.h"
 #include "sip/engine.h"
 
 /*

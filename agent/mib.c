@@ -31,7 +31,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "referd-oid.h"
-#include "agent/columns.h"
+#include "model/columns.h"
 #include "agent/mib.h"
 #include "agent/notify.h"
 #include "agent/persist.h"
@@ -43,10 +43,6 @@
 #define ARC_INDEX (OBJ_LEN + 3)
 
 static const oid objects_oid[] = { REFERD_ROOT_OID, 1 };
-
-/* The scalars under referdGeneral (root.1.1.N.0). */
-enum { SC_VERSION = 1, SC_MAX_CALLS, SC_ACTIVE_CALLS, SC_RATE_LIMIT,
-       SC_DROPPED, SC__LAST = SC_DROPPED };
 
 static struct mib_ctx *ctx;
 
@@ -216,7 +212,7 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 		break;
 	case K_COUNTER:
 		vb_c64(vb, engine_sgp_counter(ctx->engine, index,
-		    (enum engine_counter)c->off));
+		    (enum referd_counter)c->off));
 		break;
 	case K_CALL: {
 		const struct engine_call *k = row;
@@ -233,6 +229,8 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 		break;
 	}
 	case K_INDEX:
+	case K_RUNTIME:      /* scalars: scalar_value() */
+	case K_PORT_RANGE:
 		break;
 	}
 }
@@ -244,20 +242,20 @@ scalar_value(unsigned n, netsnmp_variable_list *vb)
 	struct engine_stats st;
 
 	switch (n) {
-	case SC_VERSION:
+	case REFERD_SC_VERSION:
 		vb_str(vb, PACKAGE_VERSION);
 		break;
-	case SC_MAX_CALLS:
+	case REFERD_SC_MAX_CALLS:
 		vb_u32(vb, ASN_UNSIGNED, (*ctx->running)->max_calls);
 		break;
-	case SC_ACTIVE_CALLS:
+	case REFERD_SC_ACTIVE_CALLS:
 		engine_stats_get(ctx->engine, &st);
 		vb_u32(vb, ASN_GAUGE, st.active_calls);
 		break;
-	case SC_RATE_LIMIT:
+	case REFERD_SC_NOTIFY_RATE_LIMIT:
 		vb_u32(vb, ASN_UNSIGNED, (*ctx->running)->notify_rate_limit);
 		break;
-	case SC_DROPPED:
+	case REFERD_SC_NOTIFY_DROPPED:
 		vb_c64(vb, notify_dropped());
 		break;
 	}
@@ -275,7 +273,8 @@ do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req)
 	const void *row;
 
 	if (len == OBJ_LEN + 3 && name[ARC_GROUP] == 1) {
-		if (name[OBJ_LEN + 1] >= 1 && name[OBJ_LEN + 1] <= SC__LAST &&
+		if (name[OBJ_LEN + 1] >= 1 &&
+		    name[OBJ_LEN + 1] <= REFERD_SC__LAST &&
 		    name[OBJ_LEN + 2] == 0) {
 			scalar_value((unsigned)name[OBJ_LEN + 1], vb);
 			return;
@@ -306,7 +305,7 @@ do_getnext(netsnmp_request_info *req)
 	memcpy(cand, objects_oid, sizeof(objects_oid));
 	/* Scalars: root.1.1.N.0 */
 	cand[OBJ_LEN] = 1;
-	for (unsigned n = 1; n <= SC__LAST; n++) {
+	for (unsigned n = 1; n <= REFERD_SC__LAST; n++) {
 		cand[OBJ_LEN + 1] = n;
 		cand[OBJ_LEN + 2] = 0;
 		if (snmp_oid_compare(cand, OBJ_LEN + 3, vb->name,
@@ -358,7 +357,7 @@ do_getnext(netsnmp_request_info *req)
 /* One varbind of a SET, resolved. */
 struct set_item {
 	netsnmp_request_info *req;
-	int                   scalar;   /* SC_* or 0 */
+	int                   scalar;   /* REFERD_SC_* or 0 */
 	const struct table   *t;
 	const struct column  *c;
 	uint32_t              index;
@@ -396,10 +395,11 @@ resolve(netsnmp_variable_list *vb, struct set_item *it)
 	memset(it, 0, sizeof(*it));
 	if (len > ARC_GROUP && name[ARC_GROUP] == 1) {
 		if (len != OBJ_LEN + 3 || name[OBJ_LEN + 2] != 0 ||
-		    name[OBJ_LEN + 1] < 1 || name[OBJ_LEN + 1] > SC__LAST)
+		    name[OBJ_LEN + 1] < 1 || name[OBJ_LEN + 1] > REFERD_SC__LAST)
 			return SNMP_ERR_NOCREATION;
 		it->scalar = (int)name[OBJ_LEN + 1];
-		if (it->scalar != SC_MAX_CALLS && it->scalar != SC_RATE_LIMIT)
+		if (it->scalar != REFERD_SC_MAX_CALLS &&
+		    it->scalar != REFERD_SC_NOTIFY_RATE_LIMIT)
 			return SNMP_ERR_NOTWRITABLE;
 		return 0;
 	}
@@ -442,9 +442,9 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 	char buf[REFERD_ADDR_MAX + 1];
 	int rc;
 
-	if (it->scalar == SC_MAX_CALLS)
+	if (it->scalar == REFERD_SC_MAX_CALLS)
 		return netsnmp_check_vb_type(vb, ASN_UNSIGNED);
-	if (it->scalar == SC_RATE_LIMIT)
+	if (it->scalar == REFERD_SC_NOTIFY_RATE_LIMIT)
 		return netsnmp_check_vb_type(vb, ASN_UNSIGNED) ?:
 		    netsnmp_check_vb_range(vb, 0, REFERD_NOTIFY_RATE_MAX);
 
@@ -759,12 +759,12 @@ set_reserve2(netsnmp_agent_request_info *reqinfo)
 		const struct set_item *it = &set.items[i];
 		int seen = 0;
 
-		if (it->scalar == SC_MAX_CALLS) {
+		if (it->scalar == REFERD_SC_MAX_CALLS) {
 			set.candidate->max_calls =
 			    (uint32_t)*it->req->requestvb->val.integer;
 			continue;
 		}
-		if (it->scalar == SC_RATE_LIMIT) {
+		if (it->scalar == REFERD_SC_NOTIFY_RATE_LIMIT) {
 			set.candidate->notify_rate_limit =
 			    (uint32_t)*it->req->requestvb->val.integer;
 			continue;
@@ -826,12 +826,12 @@ notify_changes(const struct referd_config *old, const struct referd_config *new)
 	memcpy(ptr, objects_oid, sizeof(objects_oid));
 	ptr[OBJ_LEN] = 1;
 	if (old->max_calls != new->max_calls) {
-		ptr[OBJ_LEN + 1] = SC_MAX_CALLS;
+		ptr[OBJ_LEN + 1] = REFERD_SC_MAX_CALLS;
 		ptr[OBJ_LEN + 2] = 0;
 		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
 	}
 	if (old->notify_rate_limit != new->notify_rate_limit) {
-		ptr[OBJ_LEN + 1] = SC_RATE_LIMIT;
+		ptr[OBJ_LEN + 1] = REFERD_SC_NOTIFY_RATE_LIMIT;
 		ptr[OBJ_LEN + 2] = 0;
 		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
 	}

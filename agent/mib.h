@@ -4,7 +4,7 @@
 #ifndef REFERD_AGENT_MIB_H
 #define REFERD_AGENT_MIB_H
 
-#include "sip/config.h"
+#include "model/config.h"
 #include "sip/engine.h"
 
 /*

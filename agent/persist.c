@@ -27,7 +27,7 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "agent/columns.h"
+#include "model/columns.h"
 #include "agent/persist.h"
 
 #define LINE_MAX_LEN 1024

@@ -5,7 +5,7 @@
 #ifndef REFERD_AGENT_PERSIST_H
 #define REFERD_AGENT_PERSIST_H
 
-#include "sip/config.h"
+#include "model/config.h"
 
 /* Register the persistent file's tokens. */
 void persist_register(void);

@@ -279,7 +279,7 @@ fetch_general(netsnmp_session *ss, struct view *v)
 	memcpy(name, referd_objects_oid, referd_objects_len * sizeof(oid));
 	name[referd_objects_len] = 1;
 	name[referd_objects_len + 2] = 0;
-	for (oid arc = 1; arc <= 5; arc++) {
+	for (oid arc = REFERD_SC_VERSION; arc <= REFERD_SC__LAST; arc++) {
 		name[referd_objects_len + 1] = arc;
 		snmp_add_null_var(pdu, name, referd_objects_len + 3);
 	}
@@ -301,11 +301,21 @@ fetch_general(netsnmp_session *ss, struct view *v)
 			continue;
 		}
 		switch (i) {
-		case 1: vb_text(vb, v->version, sizeof(v->version)); break;
-		case 2: v->cfg->max_calls = (uint32_t)vb_num(vb); break;
-		case 3: v->active_calls = (uint32_t)vb_num(vb); break;
-		case 4: v->cfg->notify_rate_limit = (uint32_t)vb_num(vb); break;
-		case 5: v->notify_dropped = vb_num(vb); break;
+		case REFERD_SC_VERSION:
+			vb_text(vb, v->version, sizeof(v->version));
+			break;
+		case REFERD_SC_MAX_CALLS:
+			v->cfg->max_calls = (uint32_t)vb_num(vb);
+			break;
+		case REFERD_SC_ACTIVE_CALLS:
+			v->active_calls = (uint32_t)vb_num(vb);
+			break;
+		case REFERD_SC_NOTIFY_RATE_LIMIT:
+			v->cfg->notify_rate_limit = (uint32_t)vb_num(vb);
+			break;
+		case REFERD_SC_NOTIFY_DROPPED:
+			v->notify_dropped = vb_num(vb);
+			break;
 		default: break;
 		}
 	}

@@ -1,6 +1,6 @@
 /*
  * fetch.h: referctl's SNMP side.  Reads the whole of REFERD-MIB into the
- * configuration model of sip/config.h (so that a change can be checked
+ * configuration model of model/config.h (so that a change can be checked
  * with the same referd_config_validate() the agent runs) plus the
  * read-only views (counters, calls, endpoint status), and writes one
  * change as a single SET PDU.  Only numeric OIDs are used: referctl needs
@@ -14,14 +14,13 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-#include "sip/config.h"
-#include "sip/engine.h"
-#include "agent/columns.h"
+#include "model/config.h"
+#include "model/columns.h"
 
 /* One row of referdSgpStatsTable. */
 struct stats_row {
 	uint32_t sgp_index;
-	uint64_t ctr[ENGINE_CTR__COUNT];
+	uint64_t ctr[REFERD_CTR__COUNT];
 };
 
 /* One row of referdCallTable. */

@@ -3,10 +3,13 @@
  * words.  See referctl(1).
  *
  * Every change is checked first with the agent's own rules
- * (referd_config_validate() of sip/config.c, run on the configuration
+ * (referd_config_validate() of model/config.c, run on the configuration
  * just read plus the change), so that a refusal names the rule, the
  * field and the row; only a change that passes is sent, as one SET PDU,
  * which the agent applies whole or not at all.
+ *
+ * The objects, their fields, words and labels are the column
+ * description's (model/columns.c): referctl keeps no list of its own.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -32,142 +35,106 @@ static int json;  /* -o json */
 
 /* ---- words for numbers ---------------------------------------------- */
 
-struct word {
-	long        v;
-	const char *w;
-	const char *label;   /* the pane's wording, for the text view */
-};
-
-static const struct word w_switch[] = {
-	{ 1, "disabled", "Disabled" }, { 2, "enabled", "Enabled" },
-	{ 0, NULL, NULL } };
-static const struct word w_from[] = {
-	{ 1, "referred-by", "Referred-By header" },
-	{ 2, "original-caller", "Original Caller" }, { 0, NULL, NULL } };
-static const struct word w_transport[] = {
-	{ 1, "udp", "UDP" }, { 2, "tcp", "TCP" }, { 0, NULL, NULL } };
-static const struct word w_storage[] = {
-	{ 1, "other", NULL }, { 2, "volatile", NULL },
-	{ 3, "nonVolatile", NULL }, { 4, "permanent", NULL },
-	{ 5, "readOnly", NULL }, { 0, NULL, NULL } };
-static const struct word w_status[] = {
-	{ 1, "active", NULL }, { 2, "notInService", NULL },
-	{ 3, "notReady", NULL }, { 0, NULL, NULL } };
-static const struct word w_oper[] = {
-	{ 1, "up", NULL }, { 2, "down", NULL }, { 0, NULL, NULL } };
-static const struct word w_state[] = {
-	{ 1, "trying", NULL }, { 2, "ringing", NULL },
-	{ 3, "delayedAnswer", NULL }, { 4, "connected", NULL },
-	{ 5, "transferring", NULL }, { 6, "releasing", NULL },
-	{ 0, NULL, NULL } };
-
-static const struct word *
-word_of(const struct word *w, long v)
+/* The value v of an enumeration, or NULL. */
+static const struct col_word *
+word_of(const struct col_word *w, long v)
 {
-	for (; w != NULL && w->w != NULL; w++)
-		if (w->v == v)
+	for (; w != NULL && w->value != 0; w++)
+		if (w->value == v)
 			return w;
 	return NULL;
 }
 
 /* ---- the objects an operator edits ------------------------------------ */
 
-/* A field of an object: one MIB column under an operator's name. */
+/*
+ * A field of an object: one MIB column under an operator's name (its
+ * key, label and words are the column's).
+ */
 struct field {
-	const char        *key;     /* command line and JSON */
-	const char        *label;   /* text view */
-	enum referd_table  table;   /* REFERD_TABLE_NONE: a scalar */
-	unsigned           arc;     /* column, or scalar arc */
-	const struct word *words;   /* enumeration, or NULL */
-	int                ro;      /* shown, not writable */
+	const struct column *c;       /* NULL: after a kind's last field */
+	enum referd_table    table;   /* REFERD_TABLE_NONE: a scalar */
 };
 
-/* An object kind: profile, signaling endpoint, gateway, route. */
+#define FIELDS_MAX 16
+
+/* An object kind: a table (profile, signaling endpoint, gateway, route)
+ * or referdGeneral (the global settings), named as the table is. */
 struct kind {
-	const char          *name;     /* "gateway" */
-	const char          *alias;    /* "gw" */
-	const char          *plural;   /* "gateways" */
-	const char          *title;    /* "Gateway" */
-	enum referd_table    table;    /* its main table */
-	const struct field  *fields;   /* NULL-terminated */
+	const struct table *t;
+	const char         *name;     /* "gateway" */
+	enum referd_table   table;    /* its main table */
+	struct field        fields[FIELDS_MAX + 1];
 };
 
-#define F_STORAGE(t, a) { "storage", "Storage", t, a, w_storage, 0 }
-#define F_STATUS(t, a)  { "status", "Row status", t, a, w_status, 0 }
-#define F_END           { NULL, NULL, REFERD_TABLE_NONE, 0, NULL, 0 }
+#define N_KINDS_MAX 8
+static struct kind kinds[N_KINDS_MAX];
+static size_t n_kinds;
+static struct kind global_kind;
 
-static const struct field profile_fields[] = {
-	{ "name", "Name", REFERD_TABLE_SGP, 2, NULL, 0 },
-	{ "support", "Refer Support", REFERD_TABLE_REFER, 1, w_switch, 0 },
-	{ "from", "From Header in Invite triggered by REFER",
-	  REFERD_TABLE_REFER, 2, w_from, 0 },
-	{ "delayed-answer", "Delayed Answer Support", REFERD_TABLE_REFER, 3,
-	  w_switch, 0 },
-	{ "timer", "Delayed Answer Timer (mins)", REFERD_TABLE_REFER, 4,
-	  NULL, 0 },
-	{ "release", "Release REFER Session", REFERD_TABLE_REFER, 5,
-	  w_switch, 0 },
-	F_STORAGE(REFERD_TABLE_SGP, 3),
-	F_STATUS(REFERD_TABLE_SGP, 4),
-	F_END
-};
-static const struct field sig_fields[] = {
-	{ "address", "Address", REFERD_TABLE_SIG, 2, NULL, 0 },
-	{ "port", "Port", REFERD_TABLE_SIG, 3, NULL, 0 },
-	{ "transport", "Transport", REFERD_TABLE_SIG, 4, w_transport, 0 },
-	{ "profile", "Profile", REFERD_TABLE_SIG, 5, NULL, 0 },
-	F_STORAGE(REFERD_TABLE_SIG, 6),
-	F_STATUS(REFERD_TABLE_SIG, 7),
-	{ "oper", "Operational status", REFERD_TABLE_SIG, 8, w_oper, 1 },
-	F_END
-};
-static const struct field gw_fields[] = {
-	{ "name", "Name", REFERD_TABLE_GW, 2, NULL, 0 },
-	{ "address", "Address", REFERD_TABLE_GW, 3, NULL, 0 },
-	{ "port", "Port", REFERD_TABLE_GW, 4, NULL, 0 },
-	{ "transport", "Transport", REFERD_TABLE_GW, 5, w_transport, 0 },
-	{ "profile", "Profile", REFERD_TABLE_GW, 6, NULL, 0 },
-	F_STORAGE(REFERD_TABLE_GW, 7),
-	F_STATUS(REFERD_TABLE_GW, 8),
-	F_END
-};
-static const struct field route_fields[] = {
-	{ "prefix", "Prefix", REFERD_TABLE_ROUTE, 2, NULL, 0 },
-	{ "gateway", "Gateway", REFERD_TABLE_ROUTE, 3, NULL, 0 },
-	F_STORAGE(REFERD_TABLE_ROUTE, 4),
-	F_STATUS(REFERD_TABLE_ROUTE, 5),
-	F_END
-};
-/* referdGeneral: writable scalars and what is shown with them. */
-static const struct field global_fields[] = {
-	{ "version", "Version", REFERD_TABLE_NONE, 1, NULL, 1 },
-	{ "max-calls", "Max calls (0 = no limit)", REFERD_TABLE_NONE, 2,
-	  NULL, 0 },
-	{ "active-calls", "Active calls", REFERD_TABLE_NONE, 3, NULL, 1 },
-	{ "notify-rate-limit", "Notification rate limit (/s, 0 = none)",
-	  REFERD_TABLE_NONE, 4, NULL, 0 },
-	{ "notify-dropped", "Notifications dropped", REFERD_TABLE_NONE, 5,
-	  NULL, 1 },
-	F_END
-};
+/* Shown, not writable: what the agent computes. */
+static int
+field_ro(const struct field *f)
+{
+	return f->c->kind == K_OPER || f->c->kind == K_RUNTIME;
+}
 
-static const struct kind kinds[] = {
-	{ "profile", "sgp", "profiles", "SIP SGP profile", REFERD_TABLE_SGP,
-	  profile_fields },
-	{ "signaling", "sig", "endpoints", "Signaling endpoint",
-	  REFERD_TABLE_SIG, sig_fields },
-	{ "gateway", "gw", "gateways", "Gateway", REFERD_TABLE_GW, gw_fields },
-	{ "route", "rt", "routes", "Route", REFERD_TABLE_ROUTE, route_fields },
-};
-#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+/* Append to k the fields of t's columns that referctl names. */
+static void
+kind_add(struct kind *k, size_t *n, const struct table *t,
+    const struct column *c)
+{
+	if (c->key == NULL)
+		return;
+	if (*n == FIELDS_MAX) {
+		fprintf(stderr, "referctl: %s has more than %d fields\n",
+		    k->name, FIELDS_MAX);
+		abort();
+	}
+	k->fields[(*n)++] = (struct field){ c, (enum referd_table)t->id };
+}
+
+/*
+ * A kind's fields in the order they are shown: its table's columns, the
+ * columns of its pane (a profile's Refer Support row) before its
+ * StorageType.
+ */
+static void
+kind_init(struct kind *k, const struct table *t)
+{
+	const struct table *pane = t->pane == REFERD_TABLE_NONE ? NULL :
+	    mib_table_of(t->pane);
+	size_t n = 0;
+
+	k->t = t;
+	k->name = t->word;
+	k->table = (enum referd_table)t->id;
+	for (const struct column *c = t->cols; c->name; c++) {
+		if (c->kind == K_STORAGE && pane != NULL)
+			for (const struct column *p = pane->cols; p->name; p++)
+				kind_add(k, &n, pane, p);
+		kind_add(k, &n, t, c);
+	}
+	k->fields[n].c = NULL;
+}
+
+/* The kinds, from the tables referctl has names for. */
+static void
+kinds_init(void)
+{
+	for (size_t i = 0; i < mib_n_tables; i++)
+		if (mib_tables[i].alias != NULL && n_kinds < N_KINDS_MAX)
+			kind_init(&kinds[n_kinds++], &mib_tables[i]);
+	kind_init(&global_kind, &mib_general);
+}
 
 static const struct kind *
 kind_of(const char *name)
 {
-	for (size_t i = 0; i < N_KINDS; i++)
+	for (size_t i = 0; i < n_kinds; i++)
 		if (strcmp(name, kinds[i].name) == 0 ||
-		    strcmp(name, kinds[i].alias) == 0 ||
-		    strcmp(name, kinds[i].plural) == 0)
+		    strcmp(name, kinds[i].t->alias) == 0 ||
+		    strcmp(name, kinds[i].t->plural) == 0)
 			return &kinds[i];
 	return NULL;
 }
@@ -183,18 +150,16 @@ static int
 field_of_column(enum referd_table t, const char *column,
     const struct kind **kp, const struct field **fp)
 {
-	for (size_t i = 0; i < N_KINDS; i++)
-		for (const struct field *f = kinds[i].fields; f->key; f++) {
-			const struct column *c = column_of(f->table, f->arc);
-
-			if (f->table == t && c != NULL && column != NULL &&
-			    strcmp(c->name, column) == 0) {
+	for (size_t i = 0; i < n_kinds; i++)
+		for (const struct field *f = kinds[i].fields; f->c; f++) {
+			if (f->table == t && column != NULL &&
+			    strcmp(f->c->name, column) == 0) {
 				*kp = &kinds[i];
 				*fp = f;
 				return 0;
 			}
 		}
-	for (size_t i = 0; i < N_KINDS; i++)
+	for (size_t i = 0; i < n_kinds; i++)
 		if (kinds[i].table == t ||
 		    (t == REFERD_TABLE_REFER && kinds[i].table == REFERD_TABLE_SGP)) {
 			*kp = &kinds[i];
@@ -204,6 +169,17 @@ field_of_column(enum referd_table t, const char *column,
 	*kp = NULL;
 	*fp = NULL;
 	return -1;
+}
+
+/* The global setting of a scalar, by its arc or its MIB name; or NULL. */
+static const struct field *
+global_field(unsigned arc, const char *column)
+{
+	for (const struct field *f = global_kind.fields; f->c; f++)
+		if ((arc != 0 && f->c->arc == arc) ||
+		    (column != NULL && strcmp(f->c->name, column) == 0))
+			return f;
+	return NULL;
 }
 
 /* ---- output -------------------------------------------------------- */
@@ -291,7 +267,7 @@ json_kv_num(const char *k, unsigned long long v)
 struct value {
 	int                 is_num;
 	unsigned long long  num;
-	const struct word  *word;
+	const struct col_word *word;
 	char                text[256];
 };
 
@@ -306,28 +282,35 @@ static int
 field_get(const struct view *v, const struct field *f, uint32_t index,
     struct value *out)
 {
-	const struct column *c;
+	const struct column *c = f->c;
 	const char *row;
+	uint32_t u;
 
 	memset(out, 0, sizeof(*out));
 	if (f->table == REFERD_TABLE_NONE) {
 		out->is_num = 1;
-		switch (f->arc) {
-		case 1: out->is_num = 0;
+		switch (c->arc) {
+		case REFERD_SC_VERSION:
+			out->is_num = 0;
 			snprintf(out->text, sizeof(out->text), "%s", v->version);
 			break;
-		case 2: out->num = v->cfg->max_calls; break;
-		case 3: out->num = v->active_calls; break;
-		case 4: out->num = v->cfg->notify_rate_limit; break;
-		default: out->num = v->notify_dropped; break;
+		case REFERD_SC_ACTIVE_CALLS:
+			out->num = v->active_calls;
+			break;
+		case REFERD_SC_NOTIFY_DROPPED:
+			out->num = v->notify_dropped;
+			break;
+		default:    /* a setting of the configuration */
+			memcpy(&u, (const char *)v->cfg + c->off, sizeof(u));
+			out->num = u;
+			break;
 		}
 		return 0;
 	}
-	c = column_of(f->table, f->arc);
 	if (c->kind == K_OPER) {
 		for (size_t i = 0; i < v->n_oper; i++)
 			if (v->oper[i].index == index) {
-				out->word = word_of(f->words, v->oper[i].oper);
+				out->word = word_of(c->words, v->oper[i].oper);
 				return out->word ? 0 : -1;
 			}
 		return -1;
@@ -340,15 +323,15 @@ field_get(const struct view *v, const struct field *f, uint32_t index,
 		out->num = *(const uint32_t *)(const void *)(row + c->off);
 		break;
 	case K_ENUM:
-		out->word = word_of(f->words,
+		out->word = word_of(c->words,
 		    *(const int *)(const void *)(row + c->off));
 		break;
 	case K_STORAGE:
-		out->word = word_of(f->words, *referd_row_storage(f->table,
+		out->word = word_of(c->words, *referd_row_storage(f->table,
 		    (void *)(uintptr_t)row));
 		break;
 	case K_ROWSTATUS:
-		out->word = word_of(f->words, *referd_row_status(f->table,
+		out->word = word_of(c->words, *referd_row_status(f->table,
 		    (void *)(uintptr_t)row));
 		break;
 	default:
@@ -363,7 +346,8 @@ static const char *
 value_text(const struct value *val, int pane, char *buf, size_t len)
 {
 	if (val->word)
-		return pane && val->word->label ? val->word->label : val->word->w;
+		return pane && val->word->label ? val->word->label :
+		    val->word->cli;
 	if (val->is_num) {
 		snprintf(buf, len, "%llu", val->num);
 		return buf;
@@ -375,7 +359,7 @@ static void
 json_value(const char *key, const struct value *val)
 {
 	if (val->word)
-		json_kv_str(key, val->word->w);
+		json_kv_str(key, val->word->cli);
 	else if (val->is_num)
 		json_kv_num(key, val->num);
 	else
@@ -392,9 +376,9 @@ json_object(const struct view *v, const struct kind *k, uint32_t index)
 
 	json_open('{');
 	json_kv_num("index", index);
-	for (const struct field *f = k->fields; f->key; f++)
+	for (const struct field *f = k->fields; f->c; f++)
 		if (field_get(v, f, index, &val) == 0)
-			json_value(f->key, &val);
+			json_value(f->c->key, &val);
 	if (k->table == REFERD_TABLE_SGP)
 		json_kv_str("referSupportRow",
 		    referd_config_refer(v->cfg, index) ? "present" : "absent");
@@ -414,17 +398,29 @@ nth_index(const struct view *v, const struct kind *k, size_t i, size_t *n)
 	return index;
 }
 
-/* The width of a field's column in a list. */
+/* The length of an enumeration's longest word (0: none). */
+static int
+longest_word(const struct col_word *w)
+{
+	int n = 0;
+
+	for (; w != NULL && w->value != 0; w++)
+		if ((int)strlen(w->cli) > n)
+			n = (int)strlen(w->cli);
+	return n;
+}
+
+/* The width of a field's column in a list: 16 for names and addresses,
+ * 15 for words longer than 9 characters, 9 for the rest. */
 static int
 list_width(const struct field *f)
 {
-	const struct column *c = column_of(f->table, f->arc);
-	int w = (int)strlen(f->key);
+	const struct column *c = f->c;
+	int w = (int)strlen(c->key);
 
-	if (c && (c->kind == K_STRING || c->kind == K_ADDRESS))
+	if (c->kind == K_STRING || c->kind == K_ADDRESS)
 		w = w < 16 ? 16 : w;
-	else if (f->words == w_storage || f->words == w_status ||
-	    f->words == w_from)
+	else if (longest_word(c->words) > 9)
 		w = w < 15 ? 15 : w;
 	else
 		w = w < 9 ? 9 : w;
@@ -448,25 +444,25 @@ list_kind(const struct view *v, const struct kind *k)
 		return;
 	}
 	printf("%-7s", "INDEX");
-	for (const struct field *f = k->fields; f->key; f++)
-		printf(" %-*s", f[1].key ? list_width(f) : 0, f->key);
+	for (const struct field *f = k->fields; f->c; f++)
+		printf(" %-*s", f[1].c ? list_width(f) : 0, f->c->key);
 	putchar('\n');
 	for (size_t i = 0; i < n; i++) {
 		uint32_t index = nth_index(v, k, i, &n);
 
 		printf("%-7u", index);
-		for (const struct field *f = k->fields; f->key; f++) {
+		for (const struct field *f = k->fields; f->c; f++) {
 			const char *t = field_get(v, f, index, &val) == 0 ?
 			    value_text(&val, 0, buf, sizeof(buf)) : "-";
 
-			if (strcmp(f->key, "prefix") == 0 && *t == '\0')
+			if (f->c->kind == K_PREFIX && *t == '\0')
 				t = "(default)";
-			printf(" %-*s", f[1].key ? list_width(f) : 0, *t ? t : "-");
+			printf(" %-*s", f[1].c ? list_width(f) : 0, *t ? t : "-");
 		}
 		putchar('\n');
 	}
 	if (n == 0)
-		printf("(no %s)\n", k->plural);
+		printf("(no %s)\n", k->t->plural);
 }
 
 /* Who uses a profile: endpoints and gateways naming it. */
@@ -502,13 +498,13 @@ show_object(const struct view *v, const struct kind *k, uint32_t index)
 		json_object(v, k, index);
 		return;
 	}
-	printf("%s %u\n", k->title, index);
+	printf("%s %u\n", k->t->title, index);
 	/* The row's own fields, then (for a profile) its Refer Support
 	 * pane, in the seed's order. */
-	for (const struct field *f = k->fields; f->key; f++)
+	for (const struct field *f = k->fields; f->c; f++)
 		if (f->table != REFERD_TABLE_REFER &&
 		    field_get(v, f, index, &val) == 0)
-			printf("  %-42s %s\n", f->label,
+			printf("  %-42s %s\n", f->c->label,
 			    value_text(&val, 1, buf, sizeof(buf)));
 	if (k->table != REFERD_TABLE_SGP)
 		return;
@@ -519,10 +515,10 @@ show_object(const struct view *v, const struct kind *k, uint32_t index)
 		return;
 	}
 	printf("SIP Refer Support\n");
-	for (const struct field *f = k->fields; f->key; f++)
+	for (const struct field *f = k->fields; f->c; f++)
 		if (f->table == REFERD_TABLE_REFER &&
 		    field_get(v, f, index, &val) == 0)
-			printf("  %-42s %s\n", f->label,
+			printf("  %-42s %s\n", f->c->label,
 			    value_text(&val, 1, buf, sizeof(buf)));
 }
 
@@ -534,12 +530,12 @@ show_global(const struct view *v)
 
 	if (json)
 		json_open('{');
-	for (const struct field *f = global_fields; f->key; f++) {
+	for (const struct field *f = global_kind.fields; f->c; f++) {
 		field_get(v, f, 0, &val);
 		if (json)
-			json_value(f->key, &val);
+			json_value(f->c->key, &val);
 		else
-			printf("%-44s %s\n", f->label,
+			printf("%-44s %s\n", f->c->label,
 			    value_text(&val, 1, buf, sizeof(buf)));
 	}
 	if (json)
@@ -548,23 +544,35 @@ show_global(const struct view *v)
 
 /* ---- counters and calls -------------------------------------------- */
 
-static const char *const ctr_keys[ENGINE_CTR__COUNT] = {
-	"refer-received", "refer-accepted", "refer-rejected",
-	"transfers-completed", "transfers-failed", "replaces-received",
-	"replaces-completed", "delayed-answer-timeouts", "calls-in",
-	"calls-out", "dialog-requests-refused",
-};
-static const char *const ctr_labels[ENGINE_CTR__COUNT] = {
-	"REFER received", "REFER accepted (202)", "REFER rejected",
-	"Transfers completed", "Transfers failed",
-	"INVITE with Replaces received", "Replaces completed",
-	"Delayed Answer timeouts", "Calls in", "Calls out",
-	"Dialog requests refused (not the peer)",
-};
+/* One profile's counters (the stats table's columns, in order): a JSON
+ * object, one per line (one profile asked for), or a line of the list. */
+static void
+show_counters(const struct stats_row *s, const struct column *cols, int one)
+{
+	if (json) {
+		json_open('{');
+		json_kv_num("profile", s->sgp_index);
+		for (const struct column *c = cols; c->name; c++)
+			json_kv_num(c->key, s->ctr[c->off]);
+		json_close('}');
+	} else if (one) {
+		printf("Counters of profile %u\n", s->sgp_index);
+		for (const struct column *c = cols; c->name; c++)
+			printf("  %-42s %llu\n", c->label,
+			    (unsigned long long)s->ctr[c->off]);
+	} else {
+		printf("%-8u", s->sgp_index);
+		for (const struct column *c = cols; c->name; c++)
+			printf(" %*llu", (int)strlen(c->key),
+			    (unsigned long long)s->ctr[c->off]);
+		putchar('\n');
+	}
+}
 
 static int
 show_stats(const struct view *v, int argc, char **argv)
 {
+	const struct column *cols = mib_table_of(TABLE_STATS)->cols;
 	unsigned long one = 0;
 	int found = 0;
 
@@ -588,34 +596,15 @@ show_stats(const struct view *v, int argc, char **argv)
 		json_open('[');
 	else if (!one) {
 		printf("%-8s", "PROFILE");
-		for (int i = 0; i < ENGINE_CTR__COUNT; i++)
-			printf(" %s", ctr_keys[i]);
+		for (const struct column *c = cols; c->name; c++)
+			printf(" %s", c->key);
 		putchar('\n');
 	}
 	for (size_t i = 0; i < v->n_stats; i++) {
-		const struct stats_row *s = &v->stats[i];
-
-		if (one && s->sgp_index != one)
+		if (one && v->stats[i].sgp_index != one)
 			continue;
 		found = 1;
-		if (json) {
-			json_open('{');
-			json_kv_num("profile", s->sgp_index);
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
-				json_kv_num(ctr_keys[c], s->ctr[c]);
-			json_close('}');
-		} else if (one) {
-			printf("Counters of profile %u\n", s->sgp_index);
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
-				printf("  %-42s %llu\n", ctr_labels[c],
-				    (unsigned long long)s->ctr[c]);
-		} else {
-			printf("%-8u", s->sgp_index);
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
-				printf(" %*llu", (int)strlen(ctr_keys[c]),
-				    (unsigned long long)s->ctr[c]);
-			putchar('\n');
-		}
+		show_counters(&v->stats[i], cols, one != 0);
 	}
 	if (json)
 		json_close(']');
@@ -630,6 +619,10 @@ show_stats(const struct view *v, int argc, char **argv)
 static void
 show_calls(const struct view *v)
 {
+	/* referdCallState's words. */
+	const struct col_word *states = mib_column(mib_table_of(TABLE_CALLS),
+	    2)->words;
+
 	if (json)
 		json_open('[');
 	else
@@ -638,12 +631,12 @@ show_calls(const struct view *v)
 		    "TRANSFER-TARGET");
 	for (size_t i = 0; i < v->n_calls; i++) {
 		const struct call_row *k = &v->calls[i];
-		const struct word *st = word_of(w_state, k->state);
+		const struct col_word *st = word_of(states, k->state);
 
 		if (json) {
 			json_open('{');
 			json_kv_num("index", k->index);
-			json_kv_str("state", st ? st->w : "unknown");
+			json_kv_str("state", st ? st->cli : "unknown");
 			json_kv_num("duration", k->duration);
 			json_kv_num("profile-in", k->sgp_in);
 			json_kv_num("profile-out", k->sgp_out);
@@ -653,7 +646,7 @@ show_calls(const struct view *v)
 			json_close('}');
 		} else
 			printf("%-8u %-14s %8u %-7u %-7u %-30s %-30s %s\n",
-			    k->index, st ? st->w : "unknown", k->duration,
+			    k->index, st ? st->cli : "unknown", k->duration,
 			    k->sgp_in, k->sgp_out, k->caller, k->callee,
 			    *k->target ? k->target : "-");
 	}
@@ -685,7 +678,7 @@ refuse(const char *rule, const struct kind *k, uint32_t index,
 			json_kv_num("index", index);
 		}
 		if (f)
-			json_kv_str("field", f->key);
+			json_kv_str("field", f->c->key);
 		if (column)
 			json_kv_str("column", column);
 		json_kv_str("message", msg);
@@ -698,15 +691,10 @@ refuse(const char *rule, const struct kind *k, uint32_t index,
 	else if (k)
 		fprintf(stderr, "%s %u", k->name, index);
 	if (f)
-		fprintf(stderr, ", field %s (%s)", f->key, f->label);
+		fprintf(stderr, ", field %s (%s)", f->c->key, f->c->label);
 	fprintf(stderr, ": %s\n", msg);
 	return EXIT_REFUSED;
 }
-
-static const struct kind global_kind = {
-	"global", "global", "global settings", "Global settings",
-	REFERD_TABLE_NONE, global_fields
-};
 
 /*
  * Parse `value` for field f (of kind k, row index) and store it into
@@ -717,30 +705,31 @@ static int
 field_put(struct referd_config *cand, const struct kind *k,
     const struct field *f, uint32_t index, const char *value)
 {
-	const struct column *c = f->table == REFERD_TABLE_NONE ? NULL :
-	    column_of(f->table, f->arc);
+	const struct column *c = f->c;
 	long num = 0;
 	char *row;
 
-	if (f->words) {
-		const struct word *w = f->words;
+	if (c->words) {
+		const struct col_word *w = c->words;
 
-		for (; w->w; w++)
-			if (strcasecmp(value, w->w) == 0)
+		for (; w->value != 0; w++)
+			if (strcasecmp(value, w->cli) == 0)
 				break;
-		if (w->w == NULL) {
+		if (w->value == 0) {
 			char list[128] = "";
 
-			for (w = f->words; w->w; w++)
-				if (f->words != w_status || w->v <= 2)
+			/* A RowStatus is written active or notInService. */
+			for (w = c->words; w->value != 0; w++)
+				if (c->kind != K_ROWSTATUS ||
+				    w->value <= REFERD_RS_NOTINSERVICE)
 					snprintf(list + strlen(list),
 					    sizeof(list) - strlen(list), "%s%s",
-					    *list ? ", " : "", w->w);
+					    *list ? ", " : "", w->cli);
 			return refuse("enum-value", k, index, f, NULL,
 			    "'%s' is not one of: %s", value, list);
 		}
-		num = w->v;
-	} else if (c == NULL || c->kind == K_U32) {
+		num = w->value;
+	} else if (c->kind == K_U32) {
 		/* Ranges are referd_config_validate()'s to judge, so that
 		 * the refusal names the same rule as the agent's log. */
 		char *end;
@@ -751,8 +740,8 @@ field_put(struct referd_config *cand, const struct kind *k,
 		if (!isdigit((unsigned char)*value) || *end || errno ||
 		    u > UINT32_MAX)
 			return refuse("not-a-number", k, index, f,
-			    c ? c->name : NULL, "'%s' is not a number in "
-			    "0..4294967295", value);
+			    f->table == REFERD_TABLE_NONE ? NULL : c->name,
+			    "'%s' is not a number in 0..4294967295", value);
 		num = (long)u;
 	} else if (strlen(value) > (size_t)c->max) {
 		return refuse(c->kind == K_STRING ? "name-length" :
@@ -760,11 +749,10 @@ field_put(struct referd_config *cand, const struct kind *k,
 		    k, index, f, c->name, "'%s' is longer than %ld characters",
 		    value, c->max);
 	}
-	if (c == NULL) {
-		if (f->arc == 2)
-			cand->max_calls = (uint32_t)num;
-		else
-			cand->notify_rate_limit = (uint32_t)num;
+	if (f->table == REFERD_TABLE_NONE) {
+		uint32_t u = (uint32_t)num;
+
+		memcpy((char *)cand + c->off, &u, sizeof(u));
 		return 0;
 	}
 	if ((row = referd_config_row_ensure(cand, f->table, index)) == NULL) {
@@ -910,19 +898,21 @@ diff_object(struct changes *cs, const struct referd_config *old,
     const struct referd_config *new, const struct kind *k, uint32_t index)
 {
 	if (k->table == REFERD_TABLE_NONE) {
-		if (old->max_calls != new->max_calls) {
-			struct change *ch = change_add(cs, REFERD_TABLE_NONE, 2, 0);
+		for (const struct field *f = k->fields; f->c; f++) {
+			const struct column *c = f->c;
+			struct change *ch;
+			uint32_t x, y;
 
+			if (field_ro(f))
+				continue;
+			memcpy(&x, (const char *)old + c->off, sizeof(x));
+			memcpy(&y, (const char *)new + c->off, sizeof(y));
+			if (x == y)
+				continue;
+			ch = change_add(cs, REFERD_TABLE_NONE, c->arc, 0);
 			ch->type = ASN_UNSIGNED;
-			ch->num = new->max_calls;
-			ch->scalar = "referdMaxCalls";
-		}
-		if (old->notify_rate_limit != new->notify_rate_limit) {
-			struct change *ch = change_add(cs, REFERD_TABLE_NONE, 4, 0);
-
-			ch->type = ASN_UNSIGNED;
-			ch->num = new->notify_rate_limit;
-			ch->scalar = "referdNotifyRateLimit";
+			ch->num = y;
+			ch->scalar = c->name;
 		}
 		return;
 	}
@@ -999,11 +989,8 @@ agent_refused(const struct changes *cs, const struct set_error *e)
 		    ch->index);
 	} else if (ch) {
 		k = &global_kind;
-		for (f = global_fields; f->key && f->arc != ch->name[
-		    referd_objects_len + 1]; f++)
-			;
-		if (f->key == NULL)
-			f = NULL;
+		f = global_field((unsigned)ch->name[referd_objects_len + 1],
+		    NULL);
 		snprintf(column, sizeof(column), "%s.0", ch->scalar);
 	}
 	return refuse(snmp_err_name(e->status), k, ch ? ch->index : 0, f,
@@ -1022,10 +1009,8 @@ check_candidate(const struct view *v, const struct referd_config *cand)
 	if (referd_config_validate(v->cfg, cand, &err) == 0)
 		return 0;
 	if (err.table == REFERD_TABLE_NONE) {
-		/* Of the writable scalars only the rate limit has a rule. */
 		k = &global_kind;
-		f = err.column && strcmp(err.column, "referdNotifyRateLimit")
-		    == 0 ? &global_fields[3] : NULL;
+		f = global_field(0, err.column);
 	} else
 		field_of_column(err.table, err.column, &k, &f);
 	return refuse(referd_rule_name(err.rule), k, err.index, f, err.column,
@@ -1112,16 +1097,17 @@ put_args(struct referd_config *cand, const struct kind *k, uint32_t index,
 		const struct field *f;
 		int rc;
 
-		for (f = k->fields; eq && f->key; f++)
-			if (strlen(f->key) == (size_t)(eq - argv[i]) &&
-			    strncmp(f->key, argv[i], (size_t)(eq - argv[i])) == 0)
+		for (f = k->fields; eq && f->c; f++)
+			if (strlen(f->c->key) == (size_t)(eq - argv[i]) &&
+			    strncmp(f->c->key, argv[i],
+			    (size_t)(eq - argv[i])) == 0)
 				break;
-		if (eq == NULL || f->key == NULL || f->ro) {
+		if (eq == NULL || f->c == NULL || field_ro(f)) {
 			fprintf(stderr, "referctl: '%s': expected FIELD=VALUE "
 			    "with FIELD one of:", argv[i]);
-			for (f = k->fields; f->key; f++)
-				if (!f->ro)
-					fprintf(stderr, " %s", f->key);
+			for (f = k->fields; f->c; f++)
+				if (!field_ro(f))
+					fprintf(stderr, " %s", f->c->key);
 			fputc('\n', stderr);
 			return EXIT_USAGE;
 		}
@@ -1247,6 +1233,19 @@ edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
 
 /* ---- command line ------------------------------------------------------ */
 
+/* A kind's writable fields, each after sep. */
+static void
+usage_fields(FILE *to, const struct kind *k, const char *sep)
+{
+	const char *before = "";
+
+	for (const struct field *f = k->fields; f->c; f++)
+		if (!field_ro(f)) {
+			fprintf(to, "%s%s", before, f->c->key);
+			before = sep;
+		}
+}
+
 static void
 usage(FILE *to)
 {
@@ -1255,7 +1254,9 @@ usage(FILE *to)
 "\n"
 "Commands:\n"
 "  show                              everything: settings and every table\n"
-"  global [set FIELD=VALUE...]       max-calls, notify-rate-limit\n"
+"  global [set FIELD=VALUE...]       ");
+	usage_fields(to, &global_kind, ", ");
+	fprintf(to, "\n"
 "  profile|signaling|gateway|route   list the rows\n"
 "  KIND show INDEX                   one row, field by field\n"
 "  KIND add INDEX FIELD=VALUE...     create a row (active)\n"
@@ -1264,12 +1265,13 @@ usage(FILE *to)
 "  calls                             the calls in progress\n"
 "  stats [PROFILE]                   the counters, per profile\n"
 "\n"
-"Fields:\n"
-"  profile    name support from delayed-answer timer release storage status\n"
-"  signaling  address port transport profile storage status\n"
-"  gateway    name address port transport profile storage status\n"
-"  route      prefix gateway storage status\n"
-"\n"
+"Fields:\n");
+	for (size_t i = 0; i < n_kinds; i++) {
+		fprintf(to, "  %-10s ", kinds[i].name);
+		usage_fields(to, &kinds[i], " ");
+		fputc('\n', to);
+	}
+	fprintf(to, "\n"
 "SNMP OPTIONS are net-snmp's (-v 2c -c COMMUNITY, or -v 3 -u USER -l LEVEL\n"
 "-a/-A -x/-X, -t, -r ...); see snmpcmd(1).  Exit status: 0 done, 1 usage,\n"
 "2 SNMP failure, 3 refused, 4 no such row.  See referctl(1).\n");
@@ -1330,11 +1332,11 @@ run(netsnmp_session *ss, int argc, char **argv)
 			show_global(&v);
 		} else
 			show_global(&v);
-		for (size_t i = 0; i < N_KINDS; i++) {
+		for (size_t i = 0; i < n_kinds; i++) {
 			if (json)
-				json_key(kinds[i].plural);
+				json_key(kinds[i].t->plural);
 			else
-				printf("\n%ss\n", kinds[i].title);
+				printf("\n%ss\n", kinds[i].t->title);
 			list_kind(&v, &kinds[i]);
 		}
 		if (json)
@@ -1387,6 +1389,7 @@ main(int argc, char **argv)
 	netsnmp_session session, *ss;
 	int arg, rc;
 
+	kinds_init();
 	/* Numeric OIDs only: no MIB file is needed, none is read. */
 	setenv("MIBS", "", 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,

@@ -61,33 +61,60 @@ request_unsafe(struct engine *e, const struct msg_req *r, const char *ruri)
 	return what != NULL;
 }
 
-/* Append formatted text to a growing buffer; 0 or ENOMEM. */
-static int __attribute__((format(printf, 4, 5)))
-put(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+/* A growing text; `failed` once memory ran out. */
+struct sbuf {
+	char   *p;
+	size_t  len, cap;
+	int     failed;
+};
+
+/*
+ * Append the strings given (a NULL ends them) to b.  Plain copies: a
+ * request is written for every call, and printf's machinery per header
+ * cost more than all the rest of the writing.
+ */
+static void
+cat(struct sbuf *b, ...)
 {
 	va_list ap;
-	int n;
+	const char *s;
 
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return ENOMEM;
-		if ((size_t)n < *cap - *len) {
-			*len += (size_t)n;
-			return 0;
-		}
-		{
-			size_t ncap = (*cap + (size_t)n) * 2;
-			char *nb = realloc(*buf, ncap);
+	va_start(ap, b);
+	while (!b->failed && (s = va_arg(ap, const char *)) != NULL) {
+		size_t n = strlen(s);
 
-			if (nb == NULL)
-				return ENOMEM;
-			*buf = nb;
-			*cap = ncap;
+		if (b->len + n + 1 > b->cap) {
+			size_t ncap = (b->cap + n) * 2;
+			char *np = realloc(b->p, ncap);
+
+			if (np == NULL) {
+				b->failed = 1;
+				break;
+			}
+			b->p = np;
+			b->cap = ncap;
 		}
+		memcpy(b->p + b->len, s, n);
+		b->len += n;
+		b->p[b->len] = '\0';
 	}
+	va_end(ap);
+}
+
+/* An unsigned number as text in buf (at least 12 bytes); returns buf. */
+static const char *
+num(char *buf, unsigned long v)
+{
+	char tmp[24];
+	size_t n = 0;
+
+	do
+		tmp[n++] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && n < sizeof(tmp));
+	for (size_t k = 0; k < n; k++)
+		buf[k] = tmp[n - 1 - k];
+	buf[n] = '\0';
+	return buf;
 }
 
 /* "<sip:user@host:port;transport=..>" of a leg's local endpoint. */
@@ -103,33 +130,29 @@ contact_of(char *buf, size_t len, const struct leg *leg, const char *user)
 }
 
 /* The header lines of a request after its Call-ID and CSeq. */
-static int
-put_tail(struct engine *e, char **t, size_t *n, size_t *cap,
-    const struct msg_req *r)
+static void
+put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 {
 	const struct leg *leg = r->leg;
 	const char *sup = profile_supported(e->current, leg->sgp);
-	char contact[192];
-	int rc = 0;
+	char contact[192], n[24];
 
 	if (r->contact_user != NULL) {
 		contact_of(contact, sizeof(contact), leg, r->contact_user);
-		rc |= put(t, n, cap, "Contact: %s\r\n", contact);
+		cat(b, "Contact: ", contact, "\r\n", NULL);
 	}
 	if (r->allow) {
-		rc |= put(t, n, cap, "Allow: %s\r\n",
-		    profile_allow(e->current, leg->sgp));
+		cat(b, "Allow: ", profile_allow(e->current, leg->sgp), "\r\n",
+		    NULL);
 		if (sup != NULL)
-			rc |= put(t, n, cap, "Supported: %s\r\n", sup);
+			cat(b, "Supported: ", sup, "\r\n", NULL);
 	}
 	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
-		rc |= put(t, n, cap, "%s: %s\r\n", r->hdrs[i].name,
-		    r->hdrs[i].value);
+		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
 	if (r->body != NULL && r->content_type != NULL)
-		rc |= put(t, n, cap, "Content-Type: %s\r\n", r->content_type);
-	rc |= put(t, n, cap, "Content-Length: %zu\r\n\r\n%s",
-	    r->body ? strlen(r->body) : 0, r->body ? r->body : "");
-	return rc;
+		cat(b, "Content-Type: ", r->content_type, "\r\n", NULL);
+	cat(b, "Content-Length: ", num(n, r->body ? strlen(r->body) : 0),
+	    "\r\n\r\n", r->body ? r->body : "", NULL);
 }
 
 /*
@@ -142,9 +165,9 @@ msg_request_text(struct engine *e, const struct msg_req *r)
 	const struct leg *leg = r->leg;
 	const struct dialog *d = &leg->dlg;
 	const char *ruri = r->ruri;
-	char branch[64], via[96], *t = NULL;
-	size_t n = 0, cap = 512;
-	int rc = 0;
+	int tag = r->in_dialog && d->remote_tag != NULL;
+	char branch[64], via[96], mf[24], cseq[24];
+	struct sbuf b = { .cap = 1024 };
 
 	if (ruri == NULL)
 		ruri = d->remote_target ? d->remote_target : d->remote_uri;
@@ -155,26 +178,25 @@ msg_request_text(struct engine *e, const struct msg_req *r)
 	else
 		stack_new_branch(e, branch, sizeof(branch));
 	hostport(via, sizeof(via), ep_host(leg), leg->ep->row.port);
-	if ((t = malloc(cap)) == NULL)
+	if ((b.p = malloc(b.cap)) == NULL)
 		return NULL;
-	rc |= put(&t, &n, &cap, "%s %s SIP/2.0\r\n"
-	    "Via: SIP/2.0/%s %s;branch=%s;rport\r\n"
-	    "Max-Forwards: %d\r\n", r->method, ruri,
-	    transport_via(leg->transport), via, branch,
-	    r->max_forwards > 0 ? r->max_forwards : 70);
+	cat(&b, r->method, " ", ruri, " SIP/2.0\r\nVia: SIP/2.0/",
+	    transport_via(leg->transport), " ", via, ";branch=", branch,
+	    ";rport\r\nMax-Forwards: ",
+	    num(mf, r->max_forwards > 0 ? (unsigned)r->max_forwards : 70),
+	    "\r\n", NULL);
 	if (r->in_dialog && d->route_set != NULL)
-		rc |= put(&t, &n, &cap, "Route: %s\r\n", d->route_set);
-	rc |= put(&t, &n, &cap, "From: %s;tag=%s\r\nTo: %s%s%s\r\n"
-	    "Call-ID: %s\r\nCSeq: %u %s\r\n", d->local_uri, d->local_tag,
-	    d->remote_uri, r->in_dialog && d->remote_tag ? ";tag=" : "",
-	    r->in_dialog && d->remote_tag ? d->remote_tag : "",
-	    d->call_id, r->cseq, r->method);
-	rc |= put_tail(e, &t, &n, &cap, r);
-	if (rc != 0) {
-		free(t);
+		cat(&b, "Route: ", d->route_set, "\r\n", NULL);
+	cat(&b, "From: ", d->local_uri, ";tag=", d->local_tag, "\r\nTo: ",
+	    d->remote_uri, tag ? ";tag=" : "", tag ? d->remote_tag : "",
+	    "\r\nCall-ID: ", d->call_id, "\r\nCSeq: ", num(cseq, r->cseq),
+	    " ", r->method, "\r\n", NULL);
+	put_tail(e, &b, r);
+	if (b.failed) {
+		free(b.p);
 		return NULL;
 	}
-	return t;
+	return b.p;
 }
 
 /* The same, parsed, for a transaction; caller frees. */

@@ -354,7 +354,7 @@ call_new(struct engine *e, struct stx *stx)
 	call_index(e, c);
 	e->n_live_calls++;
 	atomic_store(&e->active_calls, e->n_live_calls);
-	engine_count(e, c->a.sgp, ENGINE_CTR_CALLS_IN);
+	engine_count(e, c->a.sgp, REFERD_CTR_CALLS_IN);
 	keepalive_start(e, c);
 	/* The caller hears 100 Trying at once (oSIP2 never sends it). */
 	stack_reply(e, stx, 100, NULL, NULL);
@@ -385,7 +385,7 @@ call_new(struct engine *e, struct stx *stx)
 	}
 	if (c->dead)
 		return;
-	engine_count(e, c->b.sgp, ENGINE_CTR_CALLS_OUT);
+	engine_count(e, c->b.sgp, REFERD_CTR_CALLS_OUT);
 	engine_calls_changed(e);
 }
 

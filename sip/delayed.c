@@ -81,7 +81,7 @@ on_da_timer(struct ev_loop *loop, ev_timer *w, int revents)
 
 	(void)loop;
 	(void)revents;
-	engine_count(e, c->b.sgp, ENGINE_CTR_DA_TIMEOUTS);
+	engine_count(e, c->b.sgp, REFERD_CTR_DA_TIMEOUTS);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = ENGINE_EV_DA_TIMEOUT;
 	ev.index = c->b.sgp;

@@ -247,7 +247,7 @@ check_peer(struct engine *e, struct stx *stx, const osip_message_t *req)
 	engine_log(e, ENGINE_LOG_NOTICE, "call %u: %s from %s:%d refused: not "
 	    "the peer of dialog %s", leg->call->index, req->sip_method, host,
 	    port, leg->dlg.call_id);
-	engine_count(e, leg->sgp, ENGINE_CTR_DIALOG_REFUSED);
+	engine_count(e, leg->sgp, REFERD_CTR_DIALOG_REFUSED);
 	stack_reply(e, stx, 403, NULL, NULL);
 	return 1;
 }
@@ -377,7 +377,7 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 	/* Only the dialog's peer acks or repeats a 2xx (check_peer). */
 	if (!leg_from_peer(e, leg, src)) {
 		if (MSG_IS_ACK(msg))
-			engine_count(e, leg->sgp, ENGINE_CTR_DIALOG_REFUSED);
+			engine_count(e, leg->sgp, REFERD_CTR_DIALOG_REFUSED);
 		return;
 	}
 	if (MSG_IS_ACK(msg)) {

@@ -86,7 +86,7 @@ engine_take_snapshot(struct engine *e)
 		int has = referd_config_sgp(cfg, i) != NULL;
 
 		if (had != has)
-			for (int c = 0; c < ENGINE_CTR__COUNT; c++)
+			for (int c = 0; c < REFERD_CTR__COUNT; c++)
 				atomic_store(&e->counters[i][c], 0);
 	}
 	if (media_pool_sync(e, cfg) != 0 || gateways_sync(e, cfg) != 0) {
@@ -227,7 +227,7 @@ engine_calls_changed(struct engine *e)
 }
 
 void
-engine_count(struct engine *e, uint32_t sgp, enum engine_counter c)
+engine_count(struct engine *e, uint32_t sgp, enum referd_counter c)
 {
 	if (sgp >= 1 && sgp <= REFERD_SGP_MAX)
 		atomic_fetch_add_explicit(&e->counters[sgp][c], 1,
@@ -397,9 +397,9 @@ engine_stats_get(struct engine *e, struct engine_stats *st)
 }
 
 uint64_t
-engine_sgp_counter(struct engine *e, uint32_t sgp, enum engine_counter c)
+engine_sgp_counter(struct engine *e, uint32_t sgp, enum referd_counter c)
 {
-	if (sgp < 1 || sgp > REFERD_SGP_MAX || (unsigned)c >= ENGINE_CTR__COUNT)
+	if (sgp < 1 || sgp > REFERD_SGP_MAX || (unsigned)c >= REFERD_CTR__COUNT)
 		return 0;
 	return atomic_load_explicit(&e->counters[sgp][c], memory_order_relaxed);
 }

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "model/config.h"
 
 struct engine;
 
@@ -59,25 +59,8 @@ struct engine_stats {
 	uint32_t active_calls;
 };
 
-/*
- * The per-profile counters: referdSgpStatsTable columns 1..10 in order,
- * then 11 (agent/columns.c maps each column to its counter).
- */
-enum engine_counter {
-	ENGINE_CTR_REFER_RECEIVED = 0,
-	ENGINE_CTR_REFER_ACCEPTED,
-	ENGINE_CTR_REFER_REJECTED,
-	ENGINE_CTR_TRANSFERS_COMPLETED,
-	ENGINE_CTR_TRANSFERS_FAILED,
-	ENGINE_CTR_REPLACES_RECEIVED,
-	ENGINE_CTR_REPLACES_COMPLETED,
-	ENGINE_CTR_DA_TIMEOUTS,
-	ENGINE_CTR_CALLS_IN,
-	ENGINE_CTR_CALLS_OUT,
-	ENGINE_CTR_DIALOG_REFUSED,     /* 11: in-dialog requests not from
-	                                  the dialog's peer (403) */
-	ENGINE_CTR__COUNT
-};
+/* The per-profile counters are the model's (enum referd_counter,
+ * REFERD_CTR_*: referdSgpStatsTable's columns, in order). */
 
 /* One row of the published call table (referdCallTable). */
 struct engine_call {
@@ -123,7 +106,7 @@ void engine_stats_get(struct engine *engine, struct engine_stats *st);
 
 /* A profile's counter; 0 for an index outside 1..1024.  Any thread. */
 uint64_t engine_sgp_counter(struct engine *engine, uint32_t sgp_index,
-    enum engine_counter c);
+    enum referd_counter c);
 
 /* 1 when signaling endpoint sig_index is bound and listening.  Any thread. */
 int engine_sig_is_up(struct engine *engine, uint32_t sig_index);

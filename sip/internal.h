@@ -26,7 +26,7 @@
 #include <ev.h>
 #include <osip2/osip.h>
 
-#include "config.h"
+#include "model/config.h"
 #include "engine.h"
 #include "transport.h"
 
@@ -172,6 +172,7 @@ struct leg {
 	int             reinv_offerless;  /* it carried no offer */
 	int             reinv_local;  /* referd's own: nothing to relay back */
 	struct leg     *reinv_asker;  /* whose re-INVITE reinv_out relays */
+	struct leg     *reinv_align;  /* referd's own: whose media it offers */
 	int             ack_wait;     /* our 2xx held an offer: ACK has answer */
 	int             ack_hold;     /* its 2xx not ACKed until the answer */
 	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
@@ -301,7 +302,7 @@ struct engine {
 	_Atomic uint32_t active_calls;
 
 	/* Published for the agent: written here, read there. */
-	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][ENGINE_CTR__COUNT];
+	_Atomic uint64_t counters[REFERD_SGP_MAX + 1][REFERD_CTR__COUNT];
 	_Atomic int      sig_up[REFERD_SIG_MAX + 1];
 	pthread_mutex_t  calls_lock;
 	struct engine_call *calls;     /* under calls_lock */
@@ -347,7 +348,7 @@ struct engine {
 void engine_emit(struct engine *e, const struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
+void engine_count(struct engine *e, uint32_t sgp, enum referd_counter c);
 void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
 void engine_calls_changed(struct engine *e);
 
@@ -634,6 +635,7 @@ void session_on_ack(struct engine *e, struct leg *leg,
 void session_offer(struct engine *e, struct leg *leg, const char *sdp,
     const struct pt_set *keep);
 void session_align(struct engine *e, struct leg *to, struct leg *from);
+void session_align_once(struct engine *e, struct leg *to, struct leg *from);
 void session_kill_stx(struct leg *leg, const struct stx *stx);
 void session_clear(struct leg *leg);
 

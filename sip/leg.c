@@ -266,17 +266,23 @@ leg_acked(struct engine *e, struct leg *leg)
 }
 
 /*
- * An INVITE without a To tag whose Call-ID is a live caller leg: a
- * retransmission that arrived after its IST ended (the 2xx was sent).
- * The 2xx is sent again; no new transaction is created.
+ * An INVITE that repeats one whose IST has ended (it ends with the 2xx):
+ * without a To tag, the caller's first INVITE; with the leg's tag and the
+ * CSeq of the last request, a re-INVITE already answered.  The 2xx is
+ * sent again if it is still being retransmitted; no new transaction is
+ * created (RFC 3261 13.3.1.4).  1 when absorbed.
  */
 int
 leg_absorb(struct engine *e, osip_message_t *msg)
 {
+	const char *to = header_tag(msg->to);
 	struct leg *leg;
 
-	if (!MSG_IS_INVITE(msg) || header_tag(msg->to) != NULL ||
-	    (leg = leg_find(e, msg)) == NULL || !leg->is_a)
+	if (!MSG_IS_INVITE(msg) || (leg = leg_find(e, msg)) == NULL)
+		return 0;
+	if (to == NULL ? !leg->is_a : leg->dlg.local_tag == NULL ||
+	    strcmp(to, leg->dlg.local_tag) != 0 || leg->last_2xx == NULL ||
+	    strtoul(msg->cseq->number, NULL, 10) != leg->dlg.remote_cseq)
 		return 0;
 	if (leg->last_2xx != NULL)
 		stack_send_raw(e, leg->ep, leg->transport, &leg->peer,

@@ -74,7 +74,7 @@ refer_fail(struct engine *e, struct call *c, int code)
 		return;
 	ev_timer_stop(e->loop, &t->timer);
 	sub_notify(e, &t->sub, code, 1);
-	engine_count(e, t->sgp, ENGINE_CTR_TRANSFERS_FAILED);
+	engine_count(e, t->sgp, REFERD_CTR_TRANSFERS_FAILED);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = ENGINE_EV_TRANSFER_FAILED;
 	ev.index = t->sgp;
@@ -109,7 +109,7 @@ refer_done(struct engine *e, struct call *c, int code)
 	if (t->transferor != NULL)
 		media_unbridge(t->transferor);
 	sub_notify(e, &t->sub, code, 1);
-	engine_count(e, t->sgp, ENGINE_CTR_TRANSFERS_COMPLETED);
+	engine_count(e, t->sgp, REFERD_CTR_TRANSFERS_COMPLETED);
 	t->active = 0;
 	/*
 	 * Delayed Answer: the caller is answered now, at the target, with
@@ -382,11 +382,13 @@ invite_c(struct engine *e, struct call *c, const char *from_user,
 
 	/*
 	 * C is offered what the survivor's session allows: its own SDP with
-	 * only the payload types it negotiated; a caller still waiting in
-	 * Delayed Answer has negotiated nothing yet: its whole offer.
+	 * only the payload types it negotiated (a caller still waiting in
+	 * Delayed Answer has negotiated nothing yet: its whole offer).
 	 */
 	leg_allowed(sv, keep);
-	sdp = sv->remote_sdp ? leg_sdp(x, sv->remote_sdp, NULL,
+	/* A two-way session: a transferor usually holds the survivor first
+	 * (RFC 5589 6.1), and that hold is not the survivor's wish for C. */
+	sdp = sv->remote_sdp ? leg_sdp(x, sv->remote_sdp, "sendrecv",
 	    c->da_waiting && sv == &c->a ? NULL : keep) : NULL;
 	if (sdp == NULL)
 		return EINVAL;
@@ -453,7 +455,7 @@ refer_accept(struct engine *e, struct stx *stx, struct leg *tl,
 	    (unsigned)strtoul(req->cseq->number, NULL, 10) : 0, !no_sub);
 	free(c->target_uri);
 	c->target_uri = strdup(t->target);
-	engine_count(e, tl->sgp, ENGINE_CTR_REFER_ACCEPTED);
+	engine_count(e, tl->sgp, REFERD_CTR_REFER_ACCEPTED);
 	stack_reply(e, stx, 202, no_sub ? "Refer-Sub" : NULL,
 	    no_sub ? "false" : NULL);
 	call_set_state(e, c, CALL_TRANSFERRING);
@@ -483,7 +485,7 @@ refer_join(struct engine *e, struct leg *tl, struct leg *j)
 	c->joined = c2;
 	c2->joined = c;
 	sub_notify(e, &t->sub, 200, 1);
-	engine_count(e, t->sgp, ENGINE_CTR_TRANSFERS_COMPLETED);
+	engine_count(e, t->sgp, REFERD_CTR_TRANSFERS_COMPLETED);
 	t->active = 0;
 	if (c->da_waiting && s == &c->a)
 		delayed_answer(e, c, n->remote_sdp);
@@ -530,7 +532,7 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 	 * connection): refer_fail() has already ended the transfer. */
 	if (!c->xfer.active)
 		return;
-	engine_count(e, c->x.sgp, ENGINE_CTR_CALLS_OUT);
+	engine_count(e, c->x.sgp, REFERD_CTR_CALLS_OUT);
 	c->xfer.timer.repeat = e->current->invite_timeout;
 	ev_timer_again(e->loop, &c->xfer.timer);
 }
@@ -553,10 +555,10 @@ refer_on_request(struct engine *e, struct stx *stx)
 		stack_reply(e, stx, tl == NULL ? 481 : code, NULL, NULL);
 		return;
 	}
-	engine_count(e, tl->sgp, ENGINE_CTR_REFER_RECEIVED);
+	engine_count(e, tl->sgp, REFERD_CTR_REFER_RECEIVED);
 	memset(&rq, 0, sizeof(rq));
 	if (refer_check(e, stx, tl, &rq) != 0) {
-		engine_count(e, tl->sgp, ENGINE_CTR_REFER_REJECTED);
+		engine_count(e, tl->sgp, REFERD_CTR_REFER_REJECTED);
 		if (rq.why != NULL)
 			engine_log(e, ENGINE_LOG_INFO, "REFER refused %d: %s",
 			    rq.code, rq.why);

@@ -210,7 +210,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	value = header_first(req, "replaces", NULL, &count);
 	if (count == 0)
 		return 0;
-	engine_count(e, sgp, ENGINE_CTR_REPLACES_RECEIVED);
+	engine_count(e, sgp, REFERD_CTR_REPLACES_RECEIVED);
 	if ((code = replaced_leg(e, stx, sgp, count, value, &r)) != 0) {
 		stack_reply(e, stx, code, NULL, NULL);
 		return 1;
@@ -244,7 +244,7 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 	media_unbridge(r);
 	dialog_bye(e, r);
 	session_align(e, p, n);
-	engine_count(e, sgp, ENGINE_CTR_REPLACES_COMPLETED);
+	engine_count(e, sgp, REFERD_CTR_REPLACES_COMPLETED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: dialog %s replaced", c->index,
 	    r->dlg.call_id);
 	call_set_state(e, c, CALL_CONNECTED);

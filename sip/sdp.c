@@ -84,36 +84,60 @@ fmt_index(const struct sdp_media *m, int pt)
 	return -1;
 }
 
-/* Read an m= line ("m=audio 4000 RTP/AVP 0 8 101") into a stream. */
+/* Copy at most n bytes of src into dst (size bytes), NUL-terminated. */
+static void
+copy_word(char *dst, size_t size, const char *src, size_t n)
+{
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* The next space-separated word of [*p, end): its start, its length in *n. */
+static const char *
+word(const char **p, const char *end, size_t *n)
+{
+	const char *w = *p;
+
+	while (w < end && *w == ' ')
+		w++;
+	*n = 0;
+	while (w + *n < end && w[*n] != ' ')
+		(*n)++;
+	*p = w + *n;
+	return w;
+}
+
+/*
+ * Read an m= line ("m=audio 4000 RTP/AVP 0 8 101") into a stream, by
+ * hand: SDP is parsed several times per call, and sscanf or snprintf per
+ * field cost more than the rest of the call's SDP work.
+ */
 static void
 parse_m(const char *p, size_t n, struct sdp_media *m)
 {
-	char line[512], proto[32] = "", *tok, *save = NULL;
-	int k = 0;
+	const char *end = p + n, *w;
+	size_t k;
 
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, p, n);
-	line[n] = '\0';
-	for (tok = strtok_r(line + 2, " ", &save); tok != NULL;
-	    tok = strtok_r(NULL, " ", &save), k++) {
-		if (k == 0)
-			snprintf(m->type, sizeof(m->type), "%s", tok);
-		else if (k == 1)
-			m->port = atoi(tok);
-		else if (k == 2) {
-			snprintf(proto, sizeof(proto), "%s", tok);
-			m->rtp = strncasecmp(proto, "RTP/", 4) == 0;
-		} else if (m->rtp && m->nfmt < SDP_FMT_MAX &&
-		    isdigit((unsigned char)tok[0])) {
-			int pt = atoi(tok);
-			const char *sc = static_codec(pt);
+	p += 2;
+	w = word(&p, end, &k);
+	copy_word(m->type, sizeof(m->type), w, k);
+	w = word(&p, end, &k);
+	m->port = k > 0 && k < 12 ? atoi(w) : 0;
+	w = word(&p, end, &k);
+	m->rtp = k >= 4 && strncasecmp(w, "RTP/", 4) == 0;
+	while (m->rtp && m->nfmt < SDP_FMT_MAX &&
+	    (w = word(&p, end, &k), k > 0)) {
+		int pt = isdigit((unsigned char)*w) && k < 4 ? atoi(w) : -1;
+		const char *sc = static_codec(pt);
 
-			m->fmt[m->nfmt] = pt;
-			snprintf(m->codec[m->nfmt], sizeof(m->codec[0]), "%s",
-			    sc ? sc : "");
-			m->nfmt++;
-		}
+		if (pt < 0 || pt > 127)
+			continue;
+		m->fmt[m->nfmt] = pt;
+		copy_word(m->codec[m->nfmt], sizeof(m->codec[0]), sc ? sc : "",
+		    sc ? strlen(sc) : 0);
+		m->nfmt++;
 	}
 	if (m->port < 0 || m->port > 65535)
 		m->port = 0;
@@ -123,22 +147,26 @@ parse_m(const char *p, size_t n, struct sdp_media *m)
 static void
 parse_rtpmap(const char *p, size_t n, struct sdp_media *m)
 {
-	char line[256], name[64] = "";
-	int pt, i;
+	const char *end = p + n, *w;
+	size_t k;
+	int i;
+	char *c;
 
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, p, n);
-	line[n] = '\0';
-	if (sscanf(line, "a=rtpmap:%d %63s", &pt, name) != 2 ||
-	    (i = fmt_index(m, pt)) < 0)
+	p += 9;
+	w = word(&p, end, &k);
+	if (k == 0 || k > 3 || !isdigit((unsigned char)*w) ||
+	    (i = fmt_index(m, atoi(w))) < 0)
 		return;
-	for (char *c = name; *c; c++)
+	w = word(&p, end, &k);
+	if (k == 0)
+		return;
+	copy_word(m->codec[i], sizeof(m->codec[0]), w, k);
+	for (c = m->codec[i]; *c; c++)
 		*c = (char)tolower((unsigned char)*c);
 	/* "opus/48000/2" and "opus/48000" name one codec; "/1" is mono. */
-	if (strlen(name) > 2 && strcmp(name + strlen(name) - 2, "/1") == 0)
-		name[strlen(name) - 2] = '\0';
-	snprintf(m->codec[i], sizeof(m->codec[0]), "%s", name);
+	k = strlen(m->codec[i]);
+	if (k > 2 && strcmp(m->codec[i] + k - 2, "/1") == 0)
+		m->codec[i][k - 2] = '\0';
 }
 
 /* The direction an attribute line names, or -1. */
@@ -185,7 +213,7 @@ sdp_parse(const char *text, struct sdp *s)
 	char session_c[64] = "";
 	int session_dir = SDP_SENDRECV, cur = -1;
 
-	memset(s, 0, sizeof(*s));
+	s->n = s->n_total = 0;
 	while (*p) {
 		const char *e = line_end(p);
 		size_t n = (size_t)(e - p);
@@ -197,6 +225,7 @@ sdp_parse(const char *text, struct sdp *s)
 			cur = s->n_total++;
 			if (cur < SDP_MEDIA_MAX) {
 				s->n++;
+				memset(&s->m[cur], 0, sizeof(s->m[cur]));
 				s->m[cur].dir = session_dir;
 				parse_m(p, n, &s->m[cur]);
 			}
@@ -271,39 +300,41 @@ append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
-/* An m= line with referd's port and only the kept payload types. */
+/*
+ * An m= line with referd's port and only the kept payload types, its
+ * words read as parse_m() reads them (so that what referd writes it reads
+ * back alike).  Its length, or -1 (too long, malformed, nothing kept).
+ */
 static int
 write_m(const char *p, size_t n, int port, const struct pt_set *keep,
     char *line, size_t len)
 {
-	char in[512], *tok, *save = NULL;
-	size_t k = 0;
-	int i = 0, kept = 0;
+	const char *end = p + n, *w;
+	size_t wl, k;
+	int i = 0, kept = 0, c;
 
-	if (n >= sizeof(in))
-		return -1;
-	memcpy(in, p, n);
-	in[n] = '\0';
-	for (tok = strtok_r(in, " ", &save); tok; tok = strtok_r(NULL, " ",
-	    &save), i++) {
-		int w;
-
-		if (i == 1)
-			w = snprintf(line + k, len - k, " %d", port);
-		else if (i >= 3 && keep != NULL && isdigit((unsigned char)*tok) &&
-		    !pt_has(keep, atoi(tok)))
+	p += 2;
+	c = snprintf(line, len, "m=");
+	k = (size_t)c;
+	while ((w = word(&p, end, &wl), wl > 0)) {
+		if (i >= 3 && keep != NULL && isdigit((unsigned char)*w) &&
+		    !pt_has(keep, atoi(w))) {
+			i++;
 			continue;
+		}
+		if (i == 1)
+			c = snprintf(line + k, len - k, " %d", port);
 		else
-			w = snprintf(line + k, len - k, "%s%s", i ? " " : "", tok);
-		if (w < 0 || (size_t)w >= len - k)
+			c = snprintf(line + k, len - k, "%s%.*s", i ? " " : "",
+			    (int)wl, w);
+		if (c < 0 || (size_t)c >= len - k)
 			return -1;
-		k += (size_t)w;
+		k += (size_t)c;
 		kept += i >= 3;
+		i++;
 	}
 	/* A stream with no payload type left is refused, its list kept. */
-	if (kept == 0 || i < 4)
-		return -1;
-	if (k + 3 > len)
+	if (kept == 0 || i < 4 || k + 3 > len)
 		return -1;
 	memcpy(line + k, "\r\n", 3);
 	return (int)(k + 2);
@@ -335,6 +366,7 @@ struct writer {
 	size_t  len, cap;
 	int     m;               /* the current m= line's index, or -1 */
 	int     dir_done;        /* its direction was written */
+	int     refused;         /* it was written with port 0 */
 	char    line[1024];
 };
 
@@ -369,9 +401,19 @@ write_line(struct writer *wr, const char *p, size_t n)
 		return snprintf(wr->line, sizeof(wr->line), "c=IN %s %s\r\n",
 		    ipver, w->addr);
 	if (strncmp(p, "m=", 2) == 0) {
+		const char *q = p + 2, *end = p + n, *w2;
 		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports ?
 		    w->ports[wr->m] : 0;
-		int k = port > 0 ? write_m(p, n, port, keep, wr->line,
+		size_t len;
+		int k;
+
+		/* A stream the other side refused stays refused. */
+		word(&q, end, &len);
+		w2 = word(&q, end, &len);
+		if (len == 0 || atoi(w2) == 0)
+			port = 0;
+		wr->refused = port == 0;
+		k = port > 0 ? write_m(p, n, port, keep, wr->line,
 		    sizeof(wr->line)) : -1;
 
 		/* Refused (no port, or nothing left): port 0, all types. */
@@ -379,8 +421,8 @@ write_line(struct writer *wr, const char *p, size_t n)
 		    sizeof(wr->line));
 	}
 	if (strncmp(p, "a=rtcp:", 7) == 0 && wr->m >= 0) {
-		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports ?
-		    w->ports[wr->m] : 0;
+		int port = wr->m < SDP_MEDIA_MAX && wr->m < w->nports &&
+		    !wr->refused ? w->ports[wr->m] : 0;
 
 		return port > 0 ? snprintf(wr->line, sizeof(wr->line),
 		    "a=rtcp:%d\r\n", port + 1) : 0;
@@ -464,8 +506,8 @@ codecs_within(const struct sdp_media *x, const struct pt_set *xa,
 }
 
 /*
- * Do two bodies carry the same streams (kind, refused or not) with the
- * same codecs, x's among the payload types in xa[] and y's in ya[] (per
+ * Do two bodies carry the same streams (kind, refused or not, direction)
+ * with the same codecs, x's among the payload types in xa[] and y's in ya[] (per
  * stream)?  Payload type numbers may differ; codecs are compared by name.
  */
 int
@@ -478,7 +520,7 @@ sdp_same_codecs(const struct sdp *x, const struct pt_set *xa,
 		const struct sdp_media *a = &x->m[k], *b = &y->m[k];
 
 		if (strcmp(a->type, b->type) != 0 || a->rtp != b->rtp ||
-		    (a->port == 0) != (b->port == 0))
+		    (a->port == 0) != (b->port == 0) || a->dir != b->dir)
 			return 0;
 		if (a->rtp && (!codecs_within(a, &xa[k], b, &ya[k]) ||
 		    !codecs_within(b, &ya[k], a, &xa[k])))

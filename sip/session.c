@@ -177,6 +177,20 @@ reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
 		leg_learn_media(leg, sdp);
 		leg_keep_sdp(leg, sdp);
 	}
+	/*
+	 * referd offered this party another party's media (session_align):
+	 * when its answer narrows that, the other party is offered the
+	 * answer, once, so that both send what the other takes.
+	 */
+	if (leg->reinv_local && leg->reinv_align != NULL && sdp != NULL) {
+		struct leg *from = leg->reinv_align;
+
+		leg->reinv_align = NULL;
+		dialog_ack(e, leg, cseq, NULL);
+		if (from->partner == leg)
+			session_align_once(e, from, leg);
+		return;
+	}
 	if (leg->reinv_offerless && sdp != NULL && l != NULL) {
 		/* The 2xx holds the offer: ACKed with the asker's answer. */
 		leg->ack_hold = 1;
@@ -273,17 +287,14 @@ session_offer(struct engine *e, struct leg *leg, const char *sdp,
 	if (send_reinvite(e, leg, body) == 0) {
 		leg->reinv_local = 1;
 		leg->reinv_asker = NULL;
+		leg->reinv_align = NULL;
 	}
 	free(body);
 }
 
-/*
- * Two parties just connected (a transfer, Replaces, an attended transfer)
- * end up in one session: when `from`'s codecs differ from what `to`
- * negotiated, `to` is offered `from`'s media (its negotiated codecs).
- */
-void
-session_align(struct engine *e, struct leg *to, struct leg *from)
+/* Offer `to` the media of `from` when their sessions differ; 1 if sent. */
+static int
+align(struct engine *e, struct leg *to, struct leg *from)
 {
 	struct pt_set ta[SDP_MEDIA_MAX], fa[SDP_MEDIA_MAX];
 	struct sdp ts, fs;
@@ -291,15 +302,37 @@ session_align(struct engine *e, struct leg *to, struct leg *from)
 	if (to->remote_sdp == NULL || from->remote_sdp == NULL ||
 	    sdp_parse(to->remote_sdp, &ts) != 0 ||
 	    sdp_parse(from->remote_sdp, &fs) != 0)
-		return;
+		return 0;
 	leg_allowed(to, ta);
 	leg_allowed(from, fa);
 	if (sdp_same_codecs(&ts, ta, &fs, fa))
-		return;
-	engine_log(e, ENGINE_LOG_INFO, "call %u: the codecs differ: the %s "
-	    "is offered the new party's", to->call->index,
+		return 0;
+	engine_log(e, ENGINE_LOG_INFO, "call %u: the sessions differ: the %s "
+	    "is offered the other party's media", to->call->index,
 	    to->is_a ? "caller" : "called party");
 	session_offer(e, to, from->remote_sdp, fa);
+	return to->reinv_local && to->reinv_out != NULL;
+}
+
+/*
+ * Two parties just connected (a transfer, Replaces, an attended transfer)
+ * end up in one session: when `from`'s codecs or direction differ from
+ * what `to` negotiated, `to` is offered `from`'s media; when `to`'s answer
+ * narrows it, `from` is offered the answer in turn (session_align_once),
+ * and there it ends.
+ */
+void
+session_align(struct engine *e, struct leg *to, struct leg *from)
+{
+	if (align(e, to, from))
+		to->reinv_align = from;
+}
+
+/* The second and last round of session_align(). */
+void
+session_align_once(struct engine *e, struct leg *to, struct leg *from)
+{
+	(void)align(e, to, from);
 }
 
 /* A transaction ended: the leg's session forgets it. */

@@ -14,7 +14,7 @@
 
 #include <ev.h>
 
-#include "config.h"
+#include "model/config.h"
 
 struct engine;
 struct tcpconn;         /* tcp.c */

@@ -19,17 +19,20 @@ for o in $(echo "$opts" | sed 's/./& /g'); do
 	h_grep "referd(8) documents -$o" "$man/referd.8" "^\.It Fl $o( |$)"
 done
 
-# Every configuration token registered is in referd.conf(5).
-tokens=$(sed -n 's/.*register_app_config_handler("\([A-Za-z]*\)".*/\1/p' \
-	"$REFERD_SRCDIR/agent/conffile.c")
+# Every configuration token registered is in referd.conf(5): the reader
+# registers each token of the column description that has a usage.
+tokens=$(sed -n 's/.*\.\(conf\|word\) = "\([A-Za-z]*\)", \.conf_usage = .*/\2/p' \
+	"$REFERD_SRCDIR/model/columns.c")
 h_like "the configuration tokens were found" "$tokens" 'profile'
 for t in $tokens; do
 	h_grep "referd.conf(5) documents $t" "$man/referd.conf.5" "^\.It Cm $t( |$)"
 done
 
-# Every referctl field (shown or written) is in referctl(1), every rule in referd-mib(7).
+# Every referctl field (shown or written) and counter, each column's
+# word in the column description, is in referctl(1); every rule in
+# referd-mib(7).
 src=$REFERD_SRCDIR
-fields=$(sed -n 's/^\t{ "\([a-z-]*\)", "[A-Z].*/\1/p' "$src/cli/referctl.c" | sort -u)
+fields=$(sed -n 's/.*\.key = "\([a-z-]*\)".*/\1/p' "$src/model/columns.c" | sort -u)
 h_like "referctl's writable fields were found" "$fields" 'delayed-answer'
 for f in $fields storage status; do
 	h_grep "referctl(1) documents field $f" "$man/referctl.1" "^\.(It )?Cm (.* )?$f( |$)"
@@ -37,7 +40,7 @@ done
 for c in show global list add set delete calls stats; do
 	h_grep "referctl(1) documents command $c" "$man/referctl.1" "Cm $c( |$)"
 done
-rules=$(sed -n 's/^\t\[REFERD_RULE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$src/sip/config.c" |
+rules=$(sed -n 's/^\t\[REFERD_RULE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$src/model/config.c" |
 	grep -v '^ok$')
 h_like "the validation rules were found" "$rules" 'profile-must-exist'
 for r in $rules; do

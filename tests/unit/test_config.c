@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sip/config.h"
+#include "model/config.h"
 #include "tap.h"
 
 /* A complete, valid configuration using every table. */

@@ -1,5 +1,6 @@
 /*
- * config.h: the engine's configuration model.
+ * config.h: the configuration model, shared by the agent, the SIP engine
+ * and referctl.
  *
  * A struct referd_config is one complete, self-contained configuration:
  * the scalars and every row of the five writable tables of REFERD-MIB,
@@ -8,11 +9,12 @@
  * one with referd_config_validate() and hands the engine an immutable
  * copy (engine_apply).  The engine acts only on active rows.
  *
- * Nothing here knows about SNMP; the numeric values of the enums are
- * those of the MIB so that no table of translations is needed.
+ * Nothing here knows about SNMP, SIP or the program using it: plain C
+ * and the C library.  The numeric values of the enums are those of the
+ * MIB so that no table of translations is needed.
  */
-#ifndef REFERD_SIP_CONFIG_H
-#define REFERD_SIP_CONFIG_H
+#ifndef REFERD_MODEL_CONFIG_H
+#define REFERD_MODEL_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +66,27 @@ enum referd_row_status {
 	REFERD_RS_ACTIVE = 1,
 	REFERD_RS_NOTINSERVICE = 2,
 	REFERD_RS_NOTREADY = 3,
+};
+
+/*
+ * The per-profile counters: referdSgpStatsTable's columns 1..11, in
+ * order.  The engine counts them (engine_count) and the agent reads them
+ * (engine_sgp_counter) by these numbers.
+ */
+enum referd_counter {
+	REFERD_CTR_REFER_RECEIVED = 0,
+	REFERD_CTR_REFER_ACCEPTED,
+	REFERD_CTR_REFER_REJECTED,
+	REFERD_CTR_TRANSFERS_COMPLETED,
+	REFERD_CTR_TRANSFERS_FAILED,
+	REFERD_CTR_REPLACES_RECEIVED,
+	REFERD_CTR_REPLACES_COMPLETED,
+	REFERD_CTR_DA_TIMEOUTS,
+	REFERD_CTR_CALLS_IN,
+	REFERD_CTR_CALLS_OUT,
+	REFERD_CTR_DIALOG_REFUSED,     /* 11: dialog requests not from the
+	                                  dialog's peer (403) */
+	REFERD_CTR__COUNT
 };
 
 /* A SIP SGP profile (referdSgpEntry). */
@@ -284,4 +307,4 @@ int    referd_row_complete(enum referd_table table, const void *row);
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 int referd_addr_is_literal(const char *s);
 
-#endif /* REFERD_SIP_CONFIG_H */
+#endif /* REFERD_MODEL_CONFIG_H */

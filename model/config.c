@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "model/config.h"
 
 /* Defaults for settings that have no MIB object. */
 #define RTP_PORT_MIN_DEFAULT 20000
