@@ -196,6 +196,9 @@ static const struct column stats_cols[] = {
 	  .key = "calls-in", .label = "Calls in" },
 	{ COUNTER(10, "referdSgpCallsOut", REFERD_CTR_CALLS_OUT),
 	  .key = "calls-out", .label = "Calls out" },
+	{ COUNTER(11, "referdSgpDialogRequestsRefused", REFERD_CTR_DIALOG_REFUSED),
+	  .key = "dialog-requests-refused",
+	  .label = "Dialog requests refused (not from the dialog's peer)" },
 	COL_END
 };
 

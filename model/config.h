@@ -69,7 +69,7 @@ enum referd_row_status {
 };
 
 /*
- * The per-profile counters: referdSgpStatsTable's columns 1..10, in
+ * The per-profile counters: referdSgpStatsTable's columns 1..11, in
  * order.  The engine counts them (engine_count) and the agent reads them
  * (engine_sgp_counter) by these numbers.
  */
@@ -84,6 +84,8 @@ enum referd_counter {
 	REFERD_CTR_DA_TIMEOUTS,
 	REFERD_CTR_CALLS_IN,
 	REFERD_CTR_CALLS_OUT,
+	REFERD_CTR_DIALOG_REFUSED,     /* 11: dialog requests not from the
+	                                  dialog's peer (403) */
 	REFERD_CTR__COUNT
 };
 

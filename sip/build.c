@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -25,6 +26,39 @@ static int
 value_ok(const char *v)
 {
 	return v != NULL && strpbrk(v, "\r\n") == NULL;
+}
+
+/*
+ * Is a request unfit to be written: a value it takes from elsewhere (the
+ * Request-URI, the dialog's URIs, tags, Call-ID and route set, the
+ * Contact user, the added headers) holding a line break (a header the
+ * value's author would add), or a sips Request-URI (referd has no TLS
+ * transport to send it on: RFC 3261 26.2.2)?  Logged.
+ */
+static int
+request_unsafe(struct engine *e, const struct msg_req *r, const char *ruri)
+{
+	const struct dialog *d = &r->leg->dlg;
+	const char *v[] = { ruri, d->local_uri, d->remote_uri, d->local_tag,
+	    d->remote_tag, d->call_id, d->route_set, r->contact_user,
+	    r->content_type };
+	const char *what = NULL;
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]) && what == NULL; i++)
+		if (v[i] != NULL && !value_ok(v[i]))
+			what = "a URI, tag or Call-ID";
+	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name && what == NULL; i++)
+		if (!value_ok(r->hdrs[i].value))
+			what = r->hdrs[i].name;
+	if (what != NULL)
+		engine_log(e, ENGINE_LOG_NOTICE, "%s not sent: its %s would "
+		    "hold a line break", r->method, what);
+	else if (ruri != NULL && strncasecmp(ruri, "sips:", 5) == 0) {
+		what = "sips";
+		engine_log(e, ENGINE_LOG_NOTICE, "%s to %s not sent: a sips URI "
+		    "needs TLS, which referd has not", r->method, ruri);
+	}
+	return what != NULL;
 }
 
 /* A growing text; `failed` once memory ran out. */
@@ -135,15 +169,10 @@ msg_request_text(struct engine *e, const struct msg_req *r)
 	char branch[64], via[96], mf[24], cseq[24];
 	struct sbuf b = { .cap = 1024 };
 
-	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
-		if (!value_ok(r->hdrs[i].value)) {
-			engine_log(e, ENGINE_LOG_NOTICE, "%s not sent: its %s "
-			    "header would hold a line break", r->method,
-			    r->hdrs[i].name);
-			return NULL;
-		}
 	if (ruri == NULL)
 		ruri = d->remote_target ? d->remote_target : d->remote_uri;
+	if (request_unsafe(e, r, ruri))
+		return NULL;
 	if (r->branch)
 		snprintf(branch, sizeof(branch), "%s", r->branch);
 	else

@@ -136,11 +136,12 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		.max_forwards = max_forwards, .contact_user = "referd",
 		.allow = 1,
 	};
-	char hp_gw[96], ruri[256];
+	char hp_gw[96], ruri[384], euser[160];
 	char *text, *sdp;
 	osip_message_t *inv;
 
 	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
+	user_escaped(user, euser, sizeof(euser));   /* oSIP2 unescaped it */
 	/* No offer from the caller (delayed offer): none to b either. */
 	sdp = body_of(req) ? leg_sdp(b, body_of(req), NULL, NULL) : NULL;
 	if (body_of(req) != NULL && sdp == NULL)
@@ -151,7 +152,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	for (int pass = 0; pass < 2; pass++) {
 		const char *tp = transport_uri_param(b->transport);
 
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", user, hp_gw,
+		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", euser, hp_gw,
 		    tp ? ";transport=" : "", tp ? tp : "");
 		if ((text = msg_request_text(e, &r)) == NULL)
 			break;
@@ -278,7 +279,8 @@ call_legs(struct engine *e, struct call *c, struct stx *stx,
 	    stx->ep->row.sgp_index);
 	if (dialog_from_request(e, &c->a, req) != 0)
 		return ENOMEM;
-	leg_towards(&c->b, stx->ep, e, gwb);
+	if (leg_towards(&c->b, stx->ep, e, gwb) != 0)
+		return ENOTCONN;
 	snprintf(cid, sizeof(cid), "%s-%x@%s", e->node, c->index,
 	    ep_host(&c->b));
 	c->b.dlg.call_id = strdup(cid);
@@ -335,7 +337,7 @@ call_new(struct engine *e, struct stx *stx)
 	const struct referd_gw *gwa, *gwb;
 	const char *offer = body_of(req);
 	struct call *c;
-	int max_forwards;
+	int max_forwards, rc;
 
 	if (call_admit(e, stx, &gwa, &gwb, &max_forwards))
 		return;
@@ -343,8 +345,9 @@ call_new(struct engine *e, struct stx *stx)
 		stack_reply(e, stx, 500, NULL, NULL);
 		return;
 	}
-	if (call_legs(e, c, stx, gwa, gwb) != 0) {
-		stack_reply(e, stx, 500, NULL, NULL);
+	if ((rc = call_legs(e, c, stx, gwa, gwb)) != 0) {
+		/* ENOTCONN: no endpoint of the gateway's transport */
+		stack_reply(e, stx, rc == ENOTCONN ? 503 : 500, NULL, NULL);
 		call_discard(e, c, stx);
 		return;
 	}
@@ -366,15 +369,23 @@ call_new(struct engine *e, struct stx *stx)
 		leg_learn_media(&c->a, offer);
 		leg_keep_sdp(&c->a, offer);
 	}
+	/*
+	 * Timer C runs before the INVITE goes: a send that fails at once
+	 * ends the call inside send_invite_b() (503 to A, released), and
+	 * call_release() must find the timer it stops or turns into the
+	 * zombie's guard, not have it armed afterwards on a call being freed.
+	 */
+	c->timer_c.repeat = e->current->invite_timeout;
+	ev_timer_again(e->loop, &c->timer_c);
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
 	    req->req_uri->username : "", max_forwards - 1) != 0) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 		return;
 	}
+	if (c->dead)
+		return;
 	engine_count(e, c->b.sgp, REFERD_CTR_CALLS_OUT);
-	c->timer_c.repeat = e->current->invite_timeout;
-	ev_timer_again(e->loop, &c->timer_c);
 	engine_calls_changed(e);
 }
 

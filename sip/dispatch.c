@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -119,13 +120,148 @@ static const struct {
 	{ "REFER", on_refer },
 };
 
+/* Is `tag` in the comma-separated list of option tags `list`? */
+static int
+tag_listed(const char *list, const char *tag, size_t n)
+{
+	for (const char *p = list; p != NULL && *p != '\0'; ) {
+		size_t k;
+
+		p += strspn(p, " \t,");
+		k = strcspn(p, " \t,");
+		if (k == n && k > 0 && strncasecmp(p, tag, n) == 0)
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/*
+ * RFC 3261 8.2.2.3: every option tag a request requires must be one the
+ * profile supports (the tags of its Supported header); else 420 with the
+ * others in Unsupported.  0, or 1 once answered.
+ */
+static int
+check_require(struct engine *e, struct stx *stx, const osip_message_t *req,
+    uint32_t sgp)
+{
+	const char *sup = profile_supported(e->current, sgp);
+	osip_header_t *h = NULL;
+	char bad[256] = "";
+	size_t n = 0;
+
+	for (int i = osip_message_header_get_byname(req, "require", 0, &h);
+	    i >= 0; i = osip_message_header_get_byname(req, "require", i + 1,
+	    &h))
+		for (const char *p = h->hvalue; p != NULL && *p != '\0'; ) {
+			size_t k;
+
+			p += strspn(p, " \t,");
+			k = strcspn(p, " \t,");
+			if (k > 0 && !tag_listed(sup, p, k) && n + k + 3 < sizeof(bad))
+				n += (size_t)snprintf(bad + n, sizeof(bad) - n,
+				    "%s%.*s", n ? ", " : "", (int)k, p);
+			p += k;
+		}
+	if (n == 0)
+		return 0;
+	stack_reply(e, stx, 420, "Unsupported", bad);
+	return 1;
+}
+
+/*
+ * What referd can take in an INVITE's body and send in its answers: an
+ * SDP body, or none (415 with Accept, RFC 3261 8.2.3), and a response
+ * with SDP (406 when an Accept header leaves it out: RFC 3261 20.1, RFC
+ * 4475 3.3.15).  0, or 1 once answered.
+ */
+static int
+check_invite_body(struct engine *e, struct stx *stx, const osip_message_t *req)
+{
+	const osip_content_type_t *ct = req->content_type;
+	const osip_accept_t *a;
+	int accepts = 0, sdp = 0;
+
+	if (body_of(req) != NULL && ct != NULL && (ct->type == NULL ||
+	    ct->subtype == NULL || strcasecmp(ct->type, "application") != 0 ||
+	    strcasecmp(ct->subtype, "sdp") != 0)) {
+		stack_reply(e, stx, 415, "Accept", "application/sdp");
+		return 1;
+	}
+	for (int i = 0; (a = osip_list_get(&req->accepts, i)) != NULL; i++) {
+		const char *t = a->type ? a->type : "", *st = a->subtype ?
+		    a->subtype : "";
+
+		accepts++;
+		sdp |= (strcmp(t, "*") == 0 && strcmp(st, "*") == 0) ||
+		    (strcasecmp(t, "application") == 0 && (strcmp(st, "*") == 0 ||
+		    strcasecmp(st, "sdp") == 0));
+	}
+	if (accepts > 0 && !sdp) {
+		stack_reply(e, stx, 406, NULL, NULL);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * The checks of RFC 3261 8.2.2-8.2.3 before a handler runs, for a request
+ * from a gateway or in a dialog (anything else is refused by its
+ * handler): Require (420), and an INVITE's body and Accept (415, 406).
+ * 0, or 1 once answered.
+ */
+static int
+uas_checks(struct engine *e, struct stx *stx, const osip_message_t *req)
+{
+	const struct referd_gw *gw = trusted_gateway(e, &stx->dest);
+	const struct leg *leg = header_tag(req->to) ? leg_find(e, req) : NULL;
+	uint32_t sgp;
+
+	if (leg == NULL && gw == NULL)
+		return 0;
+	sgp = leg ? leg->sgp : gw->sgp_index ? gw->sgp_index :
+	    stx->ep->row.sgp_index;
+	if (!MSG_IS_CANCEL(req) && check_require(e, stx, req, sgp))
+		return 1;
+	return MSG_IS_INVITE(req) && check_invite_body(e, stx, req);
+}
+
+/*
+ * An in-dialog request (it has a To tag) or a CANCEL acts on a dialog only
+ * when it comes from that dialog's peer (leg_from_peer): from anyone else
+ * it gets 403, is counted on the leg's profile, and changes nothing.  0,
+ * or 1 once refused.
+ */
+static int
+check_peer(struct engine *e, struct stx *stx, const osip_message_t *req)
+{
+	struct leg *leg;
+	char host[INET6_ADDRSTRLEN];
+	int port;
+
+	if ((header_tag(req->to) == NULL && !MSG_IS_CANCEL(req)) ||
+	    (leg = leg_find(e, req)) == NULL ||
+	    leg_from_peer(e, leg, &stx->dest))
+		return 0;
+	addr_to_text(&stx->dest, host, sizeof(host), &port);
+	engine_log(e, ENGINE_LOG_NOTICE, "call %u: %s from %s:%d refused: not "
+	    "the peer of dialog %s", leg->call->index, req->sip_method, host,
+	    port, leg->dlg.call_id);
+	engine_count(e, leg->sgp, REFERD_CTR_DIALOG_REFUSED);
+	stack_reply(e, stx, 403, NULL, NULL);
+	return 1;
+}
+
 /* A request that started a server transaction, to its method's handler. */
 static void
 on_request(struct engine *e, struct stx *stx, osip_message_t *req)
 {
+	if (check_peer(e, stx, req))
+		return;
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
 		if (strcmp(req->sip_method, methods[i].method) == 0) {
-			methods[i].handler(e, stx, req);
+			if (!uas_checks(e, stx, req))
+				methods[i].handler(e, stx, req);
 			return;
 		}
 	on_other(e, stx, req);
@@ -236,6 +372,12 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 		/* A 2xx retransmitted for an orphan INVITE: ACKed again. */
 		if (invite_2xx && stack_branch_is_ours(e, msg))
 			call_hangup_orphan(e, ep, transport, src, msg, 0);
+		return;
+	}
+	/* Only the dialog's peer acks or repeats a 2xx (check_peer). */
+	if (!leg_from_peer(e, leg, src)) {
+		if (MSG_IS_ACK(msg))
+			engine_count(e, leg->sgp, REFERD_CTR_DIALOG_REFUSED);
 		return;
 	}
 	if (MSG_IS_ACK(msg)) {

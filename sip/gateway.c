@@ -126,6 +126,51 @@ trusted_gateway(const struct engine *e, const struct addr *src)
 	return NULL;
 }
 
+/* Does a route set (one Route header value) name gateway g's address? */
+static int
+route_set_names(const struct engine *e, const char *rs,
+    const struct referd_gw *g)
+{
+	for (const char *p = rs ? strchr(rs, '<') : NULL; p != NULL;
+	    p = strchr(p + 1, '<')) {
+		size_t n = strcspn(p + 1, ">");
+		char *text = strndup(p + 1, n);
+		osip_uri_t *u = NULL;
+		struct addr ra;
+		int hit;
+
+		hit = text != NULL && osip_uri_init(&u) == 0 &&
+		    osip_uri_parse(u, text) == 0 && u->host != NULL &&
+		    addr_from_text(&ra, u->host, u->port ? atoi(u->port) :
+		    5060) == 0 && trusted_gateway(e, &ra) == g;
+		osip_uri_free(u);
+		free(text);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Is src the peer of a leg's dialog (SPEC 5, "Who may act on a dialog"):
+ * its transport address, the configured gateway at that address (any of
+ * its ports when its port is 0), or a gateway on its route set?  Only
+ * then may a request act on the dialog.
+ */
+int
+leg_from_peer(const struct engine *e, const struct leg *leg,
+    const struct addr *src)
+{
+	const struct referd_gw *g;
+
+	if (addr_equal(&leg->peer, src))
+		return 1;
+	if ((g = trusted_gateway(e, src)) == NULL)
+		return 0;
+	return g == trusted_gateway(e, &leg->peer) ||
+	    route_set_names(e, leg->dlg.route_set, g);
+}
+
 /* The gateway of the longest matching active route, or NULL. */
 const struct referd_gw *
 route_lookup(const struct referd_config *cfg, const char *user)
@@ -173,21 +218,30 @@ target_gateway(const struct engine *e, const osip_uri_t *uri)
 }
 
 /*
- * Point a new leg (b, or x for a transfer) at a gateway: the local
- * endpoint it uses (held), the gateway's transport and address, and its
- * profile (the endpoint's when the gateway names none).
+ * Point a new leg (b, or x for a transfer) at a gateway: its transport
+ * and address, the local endpoint it sends from (one of the gateway's
+ * transport, near's address preferred: endpoint_for), held, and its
+ * profile (the endpoint's when the gateway names none).  0, or ENOTCONN
+ * when no endpoint can reach the gateway (the leg is left unset).
  */
-void
-leg_towards(struct leg *leg, struct endpoint *ep, const struct engine *e,
+int
+leg_towards(struct leg *leg, struct endpoint *near, struct engine *e,
     const struct referd_gw *gw)
 {
 	const struct addr *ga = gateway_addr(e, gw);
+	struct endpoint *ep;
 
+	if (ga == NULL ||                /* active rows always parse */
+	    (ep = endpoint_for(e, (int)gw->transport, near, ga)) == NULL) {
+		engine_log(e, ENGINE_LOG_WARNING, "gateway %u (%s): no %s "
+		    "signaling endpoint to reach it from", gw->index, gw->name,
+		    transport_name((int)gw->transport));
+		return ENOTCONN;
+	}
 	leg->ep = ep;
 	endpoint_hold(ep);
-	leg->transport = gw->transport;
-	if (ga != NULL)                  /* active rows always parse */
-		leg->peer = *ga;
+	leg->transport = (int)gw->transport;
+	leg->peer = *ga;
 	leg->sgp = gw->sgp_index ? gw->sgp_index : ep->row.sgp_index;
+	return 0;
 }
-

@@ -383,6 +383,20 @@ int  stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
 int  stack_reply(struct engine *e, struct stx *stx, int code,
     const char *extra_name, const char *extra_value);
 
+/* syntax.c: the grammar of a received message, before oSIP2 parses it */
+#define SYNTAX_DROP (-1)
+struct syntax {
+	int         code;       /* 0, a status for the request, SYNTAX_DROP */
+	const char *why;        /* what is wrong (a constant) */
+	int         response;   /* a Status-Line */
+	int         ack;        /* an ACK (never answered) */
+	char       *fixed;      /* a copy to parse instead, or NULL */
+};
+void  syntax_check(const char *buf, size_t len, int reliable,
+    struct syntax *sx);
+char *syntax_reply(struct engine *e, const char *buf, size_t len, int code,
+    const char *why, size_t *lenp);
+
 /* msg.c: reading messages, and the identifiers referd makes */
 const char *top_branch(const osip_message_t *msg);
 const char *header_first(const osip_message_t *msg, const char *name,
@@ -395,6 +409,7 @@ char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);
+void  user_escaped(const char *user, char *buf, size_t len);
 void  user_of(const char *text, char *buf, size_t len);
 void  stack_new_branch(struct engine *e, char *buf, size_t len);
 void  stack_new_tag(struct engine *e, char *buf, size_t len);
@@ -479,12 +494,14 @@ const struct addr *gateway_addr(const struct engine *e,
     const struct referd_gw *g);
 const struct referd_gw *trusted_gateway(const struct engine *e,
     const struct addr *src);
+int   leg_from_peer(const struct engine *e, const struct leg *leg,
+    const struct addr *src);
 const struct referd_gw *route_lookup(const struct referd_config *cfg,
     const char *user);
 const struct referd_gw *target_gateway(const struct engine *e,
     const osip_uri_t *uri);
-void  leg_towards(struct leg *leg, struct endpoint *ep,
-    const struct engine *e, const struct referd_gw *gw);
+int   leg_towards(struct leg *leg, struct endpoint *near, struct engine *e,
+    const struct referd_gw *gw);
 
 /* leg.c: legs: their index, their UAS answers and 2xx retransmission */
 const char *ep_host(const struct leg *leg);

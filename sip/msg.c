@@ -188,7 +188,23 @@ callid_text(const osip_message_t *msg, char *buf, size_t len)
 	return 0;
 }
 
-/* The user part of a name-addr or URI text, into buf ("" if none). */
+/*
+ * A URI user part (as oSIP2 gives it: unescaped) written as it goes in a
+ * URI: escaped (RFC 3261 25.1: ':', '@', spaces, CR, LF... as %HH), into
+ * buf; "" when there is none or it does not fit.
+ */
+void
+user_escaped(const char *user, char *buf, size_t len)
+{
+	char *esc = user ? __osip_uri_escape_userinfo(user) : NULL;
+
+	buf[0] = '\0';
+	if (esc != NULL && strlen(esc) < len)
+		memcpy(buf, esc, strlen(esc) + 1);
+	osip_free(esc);
+}
+
+/* The user part of a name-addr or URI text, escaped, into buf ("" if none). */
 void
 user_of(const char *text, char *buf, size_t len)
 {
@@ -198,7 +214,7 @@ user_of(const char *text, char *buf, size_t len)
 	if (text == NULL || osip_from_init(&f) != 0)
 		return;
 	if (osip_from_parse(f, text) == 0 && f->url && f->url->username)
-		snprintf(buf, len, "%s", f->url->username);
+		user_escaped(f->url->username, buf, len);
 	osip_from_free(f);
 }
 

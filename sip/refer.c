@@ -11,6 +11,7 @@
  * is honoured at all, the From user of the INVITE to C, and whether referd
  * hangs up the transferor itself once C answers (Release REFER Session).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,29 +162,70 @@ refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
 }
 
 /*
+ * A URI header value unescaped (RFC 3261 19.1.2: %HH) into a new string,
+ * or NULL when it would hold a control character (NUL, CR, LF...: an
+ * escaped line break is a header someone wants added) or has a broken
+ * escape.
+ */
+static char *
+header_unescape(const char *v)
+{
+	char *out = malloc(strlen(v) + 1), *o = out;
+
+	for (const char *p = v; out != NULL && *p != '\0'; p++) {
+		unsigned c = (unsigned char)*p;
+
+		if (c == '%' && isxdigit((unsigned char)p[1]) &&
+		    isxdigit((unsigned char)p[2])) {
+			char hex[3] = { p[1], p[2], '\0' };
+
+			c = (unsigned)strtoul(hex, NULL, 16);
+			p += 2;
+		} else if (c == '%')
+			c = 0;                 /* a broken escape */
+		if (c < 0x20 || c == 0x7f) {
+			free(out);
+			return NULL;
+		}
+		*o++ = (char)c;
+	}
+	if (out != NULL)
+		*o = '\0';
+	return out;
+}
+
+/*
  * A Refer-To URI's text without its headers (they are removed from url)
  * in *targetp (NULL if it cannot be written), and its first Replaces
- * header, unescaped, in *replacesp (NULL if none); the caller frees
- * both.  Returns 0.
+ * header, unescaped and checked against the Replaces grammar, in
+ * *replacesp (NULL if none); the caller frees both.  0, or EINVAL when
+ * the Replaces value is not one (a control character once unescaped, or
+ * not RFC 3891's grammar): nothing of it may reach another message.
  */
 int
 refer_split_target(osip_uri_t *url, char **targetp, char **replacesp)
 {
 	osip_uri_header_t *uh;
 	char *replaces = NULL, *target = NULL;
+	struct replaces rep;
+	int rc = 0;
 
 	for (int i = 0; (uh = osip_list_get(&url->url_headers, i)); i++)
 		if (uh->gname && strcasecmp(uh->gname, "Replaces") == 0 &&
-		    uh->gvalue && replaces == NULL) {
-			replaces = strdup(uh->gvalue);
-			if (replaces)
-				__osip_uri_unescape(replaces);
+		    replaces == NULL && rc == 0) {
+			replaces = uh->gvalue ? header_unescape(uh->gvalue) : NULL;
+			if (replaces == NULL || parse_replaces(replaces, &rep) != 0)
+				rc = EINVAL;
 		}
 	osip_uri_header_freelist(&url->url_headers);
 	osip_uri_to_str(url, &target);
+	if (rc != 0) {
+		free(replaces);
+		replaces = NULL;
+	}
 	*targetp = target;
 	*replacesp = replaces;
-	return 0;
+	return rc;
 }
 
 /* Refuse a REFER check: the status and why; always returns 1. */
@@ -251,19 +293,22 @@ check_target(struct engine *e, const osip_message_t *req, struct leg *tl,
 		rc = refuse(rq, 400, "zero, several or unreadable Refer-To "
 		    "headers");
 	else if (rt->url->scheme == NULL ||
-	    (strcasecmp(rt->url->scheme, "sip") != 0 &&
-	    strcasecmp(rt->url->scheme, "sips") != 0))
-		rc = refuse(rq, 416, "Refer-To is not a sip or sips URI");
+	    strcasecmp(rt->url->scheme, "sip") != 0)
+		/* sips: no TLS transport to reach it with (RFC 5630 3.1.3) */
+		rc = refuse(rq, 416, "Refer-To is not a sip URI (sips needs "
+		    "TLS, which referd has not)");
 	else if (osip_uri_param_get_byname(&rt->url->url_params, "method",
 	    &method), method != NULL && method->gvalue != NULL &&
 	    strcasecmp(method->gvalue, "INVITE") != 0)
 		rc = refuse(rq, 403, "Refer-To asks for a method other than "
 		    "INVITE");
+	/* The target without its headers; a Replaces kept aside, checked. */
+	else if (refer_split_target(rt->url, &rq->target, &rq->replaces) != 0)
+		rc = refuse(rq, 400, "Refer-To's Replaces is not a Replaces "
+		    "value (RFC 3891 grammar, no control character)");
 	else if (c->xfer.active)
 		rc = refuse(rq, 491, "a transfer is already in progress");
 	else {
-		/* The target without its headers; a Replaces kept aside. */
-		refer_split_target(rt->url, &rq->target, &rq->replaces);
 		if (rq->target == NULL)
 			rc = refuse(rq, 500, NULL);
 		else if (rq->replaces != NULL &&
@@ -361,7 +406,8 @@ x_setup(struct engine *e, struct call *c, struct leg *tl,
 	struct leg *x = &c->x;
 	char cid[96], tag[32], hp[96], local_uri[256];
 
-	leg_towards(x, tl->ep, e, gw);
+	if (leg_towards(x, tl->ep, e, gw) != 0)
+		return ENOTCONN;
 	snprintf(cid, sizeof(cid), "%s-%x-x%u@%s", e->node, c->index,
 	    tl->refers, ep_host(x));
 	x->dlg.call_id = strdup(cid);
@@ -469,8 +515,8 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 	snprintf(referred_by, sizeof(referred_by), "%s",
 	    rb_text ? rb_text : tl->dlg.remote_uri);
 	from_user_of(rq, tl, referred_by, from_user, sizeof(from_user));
-	if (x_setup(e, c, tl, rq->gw, from_user) != 0) {
-		refer_fail(e, c, 500);
+	if ((rc = x_setup(e, c, tl, rq->gw, from_user)) != 0) {
+		refer_fail(e, c, rc == ENOTCONN ? 503 : 500);
 		return;
 	}
 	if (leg_streams_open(e, &c->x, 1) != 0) {

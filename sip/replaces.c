@@ -8,6 +8,7 @@
  * The new leg lives in the call's third slot (call->x), the one a REFER
  * uses for its target; a call with a transfer running answers 486.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,45 +19,79 @@
 
 #include "internal.h"
 
-/* Parse a Replaces header value (struct replaces: internal.h); 0 or EINVAL. */
+/* A character of RFC 3261's token, or also of a Call-ID's words and its @. */
+static int
+tok_char(int c, int word)
+{
+	return (c > 0x20 && c < 0x7f && isalnum(c)) ||
+	    (c != 0 && strchr("-.!%*_+`'~", c) != NULL) ||
+	    (word && c != 0 && strchr("()<>:\\\"/[]?{}@", c) != NULL);
+}
+
+/* Copy the run of token (or word) characters at *pp into buf; its length. */
+static size_t
+take(const char **pp, char *buf, size_t len, int word)
+{
+	const char *p = *pp;
+	size_t n = 0;
+
+	while (tok_char((unsigned char)p[n], word))
+		n++;
+	if (n >= len)
+		return 0;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	*pp = p + n;
+	return n;
+}
+
+/* Skip spaces and tabs. */
+static const char *
+skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * Parse a Replaces header value (struct replaces: internal.h) by its
+ * grammar (RFC 3891 6.1): callid *( SEMI ( to-tag / from-tag /
+ * early-flag / generic-param ) ), callid = word [ "@" word ], the tags
+ * tokens, another parameter's value a token or a quoted string.  0, or
+ * EINVAL for anything else (a control character, a line break, a NUL
+ * cut short, a missing tag).
+ */
 int
 parse_replaces(const char *v, struct replaces *r)
 {
-	const char *p = v, *semi;
+	const char *p = skip_ws(v);
 	size_t n;
 
 	memset(r, 0, sizeof(*r));
-	while (*p == ' ' || *p == '\t')
-		p++;
-	semi = strchr(p, ';');
-	n = semi ? (size_t)(semi - p) : strlen(p);
-	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-		n--;
-	if (n == 0 || n >= sizeof(r->call_id))
+	if ((n = take(&p, r->call_id, sizeof(r->call_id), 1)) == 0 ||
+	    memchr(r->call_id, '@', n) != strrchr(r->call_id, '@') ||
+	    r->call_id[0] == '@' || r->call_id[n - 1] == '@')
 		return EINVAL;
-	memcpy(r->call_id, p, n);
-	while (semi != NULL) {
-		const char *q = semi + 1, *eq;
-		char name[32], val[128];
-		size_t nn, vn;
+	for (p = skip_ws(p); *p == ';'; p = skip_ws(p)) {
+		char name[32], val[128] = "";
 
-		while (*q == ' ')
-			q++;
-		semi = strchr(q, ';');
-		eq = memchr(q, '=', semi ? (size_t)(semi - q) : strlen(q));
-		nn = eq ? (size_t)(eq - q) : semi ? (size_t)(semi - q) :
-		    strlen(q);
-		if (nn >= sizeof(name))
+		p = skip_ws(p + 1);
+		if (take(&p, name, sizeof(name), 0) == 0)
 			return EINVAL;
-		memcpy(name, q, nn);
-		name[nn] = '\0';
-		val[0] = '\0';
-		if (eq != NULL) {
-			vn = semi ? (size_t)(semi - eq - 1) : strlen(eq + 1);
-			if (vn >= sizeof(val))
+		p = skip_ws(p);
+		if (*p == '=') {
+			p = skip_ws(p + 1);
+			if (*p == '"') {        /* a generic-param's quoted value */
+				const char *q = p + 1;
+
+				while (*q != '"' && *q != '\0' && (unsigned char)*q >= 0x20)
+					q += *q == '\\' && q[1] >= 0x20 ? 2 : 1;
+				if (*q != '"')
+					return EINVAL;
+				p = q + 1;
+			} else if (take(&p, val, sizeof(val), 0) == 0)
 				return EINVAL;
-			memcpy(val, eq + 1, vn);
-			val[vn] = '\0';
 		}
 		if (strcasecmp(name, "to-tag") == 0)
 			snprintf(r->to_tag, sizeof(r->to_tag), "%s", val);
@@ -65,7 +100,7 @@ parse_replaces(const char *v, struct replaces *r)
 		else if (strcasecmp(name, "early-only") == 0)
 			r->early_only = 1;
 	}
-	return r->to_tag[0] && r->from_tag[0] ? 0 : EINVAL;
+	return *p == '\0' && r->to_tag[0] && r->from_tag[0] ? 0 : EINVAL;
 }
 
 /* The leg of referd's dialog a Replaces names, live or ended; NULL if none. */

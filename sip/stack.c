@@ -200,91 +200,109 @@ reply_stateless(struct engine *e, struct endpoint *ep, int transport,
 }
 
 /*
- * What is wrong with a message osip_parse() accepted, as the status a
- * request gets (0: nothing): RFC 3261 8.2 and 18.3, RFC 4475 3.1.2.
+ * Answer a request statelessly from its own header lines (syntax.c): for
+ * one that is malformed, or that oSIP2 could not parse.  An ACK is never
+ * answered.
+ */
+static void
+reply_raw(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, const char *buf, size_t len,
+    const struct syntax *sx, int code)
+{
+	size_t n;
+	char *text;
+
+	if (sx->response || sx->ack)
+		return;
+	if ((text = syntax_reply(e, buf, len, code, sx->why, &n)) != NULL)
+		transport_send(e, ep, transport, src, text, n);
+	free(text);
+}
+
+/*
+ * What is wrong with a message osip_parse() accepted that syntax_check()
+ * does not see, as the status a request gets (0: nothing): RFC 3261 8.2,
+ * RFC 4475 3.1.2.16-18.
  *   505  a SIP version other than 2.0;
- *   400  a Content-Length that is not a number, or (UDP) larger than the
- *        body that came; a CSeq method that is not the request's;
- *   416  a Request-URI that is not sip or sips.
+ *   400  a CSeq method that is not the request's.
  */
 static int
-message_fault(const osip_message_t *msg, int transport, const char *buf,
-    size_t len)
+message_fault(const osip_message_t *msg)
 {
-	const char *v;
-
 	if (msg->sip_version == NULL ||
 	    strcasecmp(msg->sip_version, "SIP/2.0") != 0)
 		return 505;
-	if (msg->content_length != NULL) {
-		char *end;
-		unsigned long cl;
-
-		v = msg->content_length->value;
-		if (v == NULL || *v < '0' || *v > '9')
-			return 400;
-		cl = strtoul(v, &end, 10);
-		if (*end != '\0')
-			return 400;
-		if (!transport_reliable(transport)) {    /* a datagram */
-			const char *hend = memmem(buf, len, "\r\n\r\n", 4);
-			size_t body = hend ? len - (size_t)(hend + 4 - buf) : 0;
-
-			if (hend == NULL && (hend = memmem(buf, len, "\n\n", 2)))
-				body = len - (size_t)(hend + 2 - buf);
-			if (cl > body)
-				return 400;
-		}
-	}
-	if (MSG_IS_REQUEST(msg)) {
-		if (msg->sip_method == NULL ||
-		    strcasecmp(msg->sip_method, msg->cseq->method) != 0)
-			return 400;
-		if (msg->req_uri == NULL || msg->req_uri->scheme == NULL ||
-		    (strcasecmp(msg->req_uri->scheme, "sip") != 0 &&
-		    strcasecmp(msg->req_uri->scheme, "sips") != 0))
-			return 416;
-	}
+	if (MSG_IS_REQUEST(msg) && (msg->sip_method == NULL ||
+	    strcasecmp(msg->sip_method, msg->cseq->method) != 0))
+		return 400;
 	return 0;
 }
 
-void
-stack_receive(struct engine *e, struct endpoint *ep, int transport,
+/*
+ * A message as it came: checked (syntax.c), parsed, and answered 400
+ * statelessly when it is malformed or lacks what a response needs;
+ * dropped when no response can be formed.  NULL when it is done with.
+ */
+static osip_event_t *
+receive_parse(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, const char *buf, size_t len)
 {
-	osip_event_t *evt = osip_parse(buf, len);
+	struct syntax sx;
+	osip_event_t *evt;
 	osip_message_t *msg;
-	struct stx *stx;
-	char host[INET6_ADDRSTRLEN], *key;
-	int port;
 
+	syntax_check(buf, len, transport_reliable(transport), &sx);
+	if (sx.code != 0) {
+		if (sx.code > 0)
+			reply_raw(e, ep, transport, src, buf, len, &sx, sx.code);
+		return NULL;
+	}
+	evt = osip_parse(sx.fixed ? sx.fixed : buf, len);
+	free(sx.fixed);
 	if (evt == NULL || evt->sip == NULL) {
-		/* Not SIP enough to answer: dropped (RFC 3261 18.3/16.3). */
+		/* What oSIP2 cannot parse is answered from its own lines. */
+		sx.why = "a request referd cannot parse";
+		reply_raw(e, ep, transport, src, buf, len, &sx, 400);
 		if (evt)
 			osip_event_free(evt);
-		return;
+		return NULL;
 	}
 	msg = evt->sip;
 	if (msg->call_id == NULL || msg->cseq == NULL || msg->from == NULL ||
 	    msg->to == NULL || osip_list_size(&msg->vias) < 1 ||
 	    msg->cseq->method == NULL || msg->cseq->number == NULL) {
-		if (MSG_IS_REQUEST(msg) && osip_list_size(&msg->vias) >= 1 &&
-		    !MSG_IS_ACK(msg))
-			reply_stateless(e, ep, transport, src, msg, 400);
+		sx.why = "a header every request has is missing";
+		reply_raw(e, ep, transport, src, buf, len, &sx, 400);
 		osip_event_free(evt);
-		return;
+		return NULL;
 	}
 	{
-		int code = message_fault(msg, transport, buf, len);
+		int code = message_fault(msg);
 
 		if (code != 0) {
 			/* A response is dropped; so is an ACK (no answer). */
 			if (MSG_IS_REQUEST(msg) && !MSG_IS_ACK(msg))
 				reply_stateless(e, ep, transport, src, msg, code);
 			osip_event_free(evt);
-			return;
+			return NULL;
 		}
 	}
+	return evt;
+}
+
+void
+stack_receive(struct engine *e, struct endpoint *ep, int transport,
+    const struct addr *src, const char *buf, size_t len)
+{
+	osip_event_t *evt = receive_parse(e, ep, transport, src, buf, len);
+	osip_message_t *msg;
+	struct stx *stx;
+	char host[INET6_ADDRSTRLEN], *key;
+	int port;
+
+	if (evt == NULL)
+		return;
+	msg = evt->sip;
 	/*
 	 * An ACK is never answered: a "response" to one would otherwise reach
 	 * the INVITE client transaction it shares a branch with, which takes

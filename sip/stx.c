@@ -59,7 +59,33 @@ hash_str(const char *s)
 	return h;
 }
 
-/* The index key of a message: top-Via branch '|' method. */
+/*
+ * The key of a request whose top Via has no RFC 3261 branch (none, one
+ * without the magic cookie, or the cookie alone: RFC 4475 3.2.1): RFC 3261
+ * 17.2.3 matches it as RFC 2543 did, by Call-ID, From tag, CSeq number and
+ * the top Via's sent-by (an ACK's To tag is the response's, so not the
+ * To).  NULL when the message lacks one of them.
+ */
+static char *
+key_2543(const osip_message_t *msg, const char *method)
+{
+	osip_via_t *via = NULL;
+	const char *ftag = header_tag(msg->from);
+	char cid[512], *key = NULL;
+
+	if (osip_message_get_via(msg, 0, &via) < 0 || via == NULL ||
+	    via->host == NULL || msg->cseq == NULL ||
+	    msg->cseq->number == NULL ||
+	    callid_text(msg, cid, sizeof(cid)) != 0)
+		return NULL;
+	if (asprintf(&key, "2543|%s|%s|%s|%s:%s|%s", cid, ftag ? ftag : "",
+	    msg->cseq->number, via->host, via->port ? via->port : "",
+	    method) < 0)
+		return NULL;
+	return key;
+}
+
+/* The index key of a message: top-Via branch '|' method (or key_2543). */
 char *
 stx_key(const osip_message_t *msg)
 {
@@ -67,8 +93,6 @@ stx_key(const osip_message_t *msg)
 	char *key;
 	size_t n;
 
-	if (branch == NULL)
-		return NULL;
 	if (MSG_IS_REQUEST(msg))
 		method = msg->sip_method;
 	else if (msg->cseq != NULL && msg->cseq->method != NULL)
@@ -77,6 +101,11 @@ stx_key(const osip_message_t *msg)
 		return NULL;
 	if (strcmp(method, "ACK") == 0)
 		method = "INVITE";   /* ACK for a non-2xx final goes to its IST */
+	if (MSG_IS_REQUEST(msg) && (branch == NULL ||
+	    strncmp(branch, "z9hG4bK", 7) != 0 || branch[7] == '\0'))
+		return key_2543(msg, method);
+	if (branch == NULL)
+		return NULL;
 	n = strlen(branch) + strlen(method) + 2;
 	key = malloc(n);
 	if (key != NULL)

@@ -214,6 +214,37 @@ endpoint_release(struct engine *e, struct endpoint *ep)
 	endpoint_unref(e, ep);
 }
 
+/*
+ * The endpoint a new leg towards `to` over `transport` sends from: a live
+ * endpoint of that transport, the one on near's address first, else one
+ * of to's address family; else, for a transport that opens connections of
+ * its own (TCP: a connection needs no listener), near itself.  NULL when
+ * there is none: the gateway's transport decides, never the transport a
+ * request came in on.
+ */
+struct endpoint *
+endpoint_for(struct engine *e, int transport, struct endpoint *near,
+    const struct addr *to)
+{
+	struct endpoint *best = NULL;
+
+	for (struct endpoint *ep = e->endpoints; ep; ep = ep->next) {
+		int v6 = strchr(ep->row.address, ':') != NULL;
+
+		if (ep->gone || !ep->up || (int)ep->row.transport != transport ||
+		    v6 != (to->ss.ss_family == AF_INET6))
+			continue;
+		if (near != NULL && strcmp(ep->row.address,
+		    near->row.address) == 0)
+			return ep;
+		if (best == NULL)
+			best = ep;
+	}
+	if (best == NULL && transport_get(transport)->st_reachable != NULL)
+		best = near;
+	return best;
+}
+
 /* Two rows that bind the same socket. */
 static int
 same_binding(const struct referd_sig *x, const struct referd_sig *y)

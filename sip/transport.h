@@ -92,6 +92,8 @@ void transport_close_all(struct engine *e);
 void transport_reap(struct engine *e);
 int  transport_tcp_reachable(struct engine *e, struct endpoint *ep,
     const struct addr *to);
+struct endpoint *endpoint_for(struct engine *e, int transport,
+    struct endpoint *near, const struct addr *to);
 void endpoint_unref(struct engine *e, struct endpoint *ep);
 void endpoint_hold(struct endpoint *ep);
 void endpoint_release(struct engine *e, struct endpoint *ep);

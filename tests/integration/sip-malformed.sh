@@ -61,6 +61,15 @@ printf "OPTIONS sip:$H_ADDR SIP/2.0\n$V-8\n$F\n$T\nCall-ID: m8@x\nCSeq: 1 OPTION
 expect "a negative Content-Length" 400 m8@x
 printf "OPTIONS sip:$H_ADDR SIP/2.0\n$V-9\n$F\n$T\nCall-ID: m9@x\nCSeq: 1 INVITE\nMax-Forwards: 70\nContent-Length: 0\n\n" >"$H_TMP/m"; send
 expect "a CSeq method that is not the request's" 400 m9@x
+# Scalars out of range (RFC 3261 8.1.1.5, 20.22; RFC 4475 3.1.2.4): 400.
+for mf in 255 256 99999999999; do
+	printf "OPTIONS sip:$H_ADDR SIP/2.0\n$V-mf$mf\n$F\n$T\nCall-ID: mf$mf@x\nCSeq: 1 OPTIONS\nMax-Forwards: $mf\nContent-Length: 0\n\n" >"$H_TMP/m"; send
+	expect "Max-Forwards $mf" "$([ $mf = 255 ] && echo 200 || echo 400)" mf$mf@x
+done
+for cs in 2147483647 2147483648 36893488147419103232; do
+	printf "OPTIONS sip:$H_ADDR SIP/2.0\n$V-cs$cs\n$F\n$T\nCall-ID: cs$cs@x\nCSeq: $cs OPTIONS\nMax-Forwards: 70\nContent-Length: 0\n\n" >"$H_TMP/m"; send
+	expect "CSeq $cs" "$([ $cs = 2147483647 ] && echo 200 || echo 400)" cs$cs@x
+done
 printf "INVITE tel:+15551234 SIP/2.0\n$V-10\n$F\nTo: <tel:+15551234>\nCall-ID: m10@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 70\nContent-Length: 0\n\n" >"$H_TMP/m"; send
 expect "a tel: Request-URI" 416 m10@x
 printf "INVITE sip:555@$H_ADDR SIP/2.0\n$V-11\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m11@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 0\nContent-Length: 0\n\n" >"$H_TMP/m"; send
@@ -74,7 +83,7 @@ big=$(head -c 30000 /dev/zero | tr '\0' 'a')
 printf "OPTIONS sip:$H_ADDR SIP/2.0\n$V-14\n$F\n$T\nCall-ID: m14@x\nCSeq: 1 OPTIONS\nX-Big: $big\nMax-Forwards: 70\nContent-Length: 0\n\n" >"$H_TMP/m"; send
 expect "a 30 kB header (valid)" 200 m14@x
 printf "OPTIONS   sip:$H_ADDR    SIP/2.0\n$V-15\n$F\n$T\nCall-ID: m15@x\nCSeq: 1 OPTIONS\nContent-Length: 0\n\n" >"$H_TMP/m"; send
-none "extra spaces in the request line (unparseable)"
+expect "extra spaces in the request line (RFC 4475 3.1.2.9: 400)" 400 m15@x
 head -c 2000 /dev/urandom | "$SIPSEND" "$A" "$H_ADDR" 5060 300 >"$H_TMP/garbage.out"
 h_is "2000 random bytes: dropped, no response" "$(wc -c <"$H_TMP/garbage.out" | tr -d ' ')" 0
 printf '\n\n' >"$H_TMP/m"; send
