@@ -65,6 +65,7 @@ static const struct column stats_cols[] = {
 	{ 8, "referdSgpDelayedAnswerTimeouts", K_COUNTER, ENGINE_CTR_DA_TIMEOUTS, 0, 0 },
 	{ 9, "referdSgpCallsIn", K_COUNTER, ENGINE_CTR_CALLS_IN, 0, 0 },
 	{ 10, "referdSgpCallsOut", K_COUNTER, ENGINE_CTR_CALLS_OUT, 0, 0 },
+	{ 12, "referdSgpRtpDropped", K_COUNTER, ENGINE_CTR_RTP_DROPPED, 0, 0 },
 	COL_END
 };
 static const struct column call_cols[] = {

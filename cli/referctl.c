@@ -552,13 +552,14 @@ static const char *const ctr_keys[ENGINE_CTR__COUNT] = {
 	"refer-received", "refer-accepted", "refer-rejected",
 	"transfers-completed", "transfers-failed", "replaces-received",
 	"replaces-completed", "delayed-answer-timeouts", "calls-in",
-	"calls-out",
+	"calls-out", "rtp-dropped",
 };
 static const char *const ctr_labels[ENGINE_CTR__COUNT] = {
 	"REFER received", "REFER accepted (202)", "REFER rejected",
 	"Transfers completed", "Transfers failed",
 	"INVITE with Replaces received", "Replaces completed",
 	"Delayed Answer timeouts", "Calls in", "Calls out",
+	"RTP/RTCP packets dropped",
 };
 
 static int

@@ -59,7 +59,10 @@ struct engine_stats {
 	uint32_t active_calls;
 };
 
-/* The per-profile counters (referdSgpStatsTable columns 1..10, in order). */
+/*
+ * The per-profile counters: referdSgpStatsTable's columns 1..10 in order,
+ * then RTP_DROPPED, column 12 (agent/columns.c maps each to its column).
+ */
 enum engine_counter {
 	ENGINE_CTR_REFER_RECEIVED = 0,
 	ENGINE_CTR_REFER_ACCEPTED,
@@ -71,6 +74,7 @@ enum engine_counter {
 	ENGINE_CTR_DA_TIMEOUTS,
 	ENGINE_CTR_CALLS_IN,
 	ENGINE_CTR_CALLS_OUT,
+	ENGINE_CTR_RTP_DROPPED,     /* media packets not relayed */
 	ENGINE_CTR__COUNT
 };
 

@@ -99,6 +99,7 @@ struct media {
 	uint64_t        packets;     /* relayed out of this leg's socket */
 	uint64_t        dropped;     /* not relayed: foreign source or type */
 	struct engine  *engine;
+	struct leg     *leg;         /* whose stream (its profile counts drops) */
 };
 
 /* The state of a call (referdCallState values). */
@@ -348,6 +349,8 @@ void engine_emit(struct engine *e, const struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void engine_count(struct engine *e, uint32_t sgp, enum engine_counter c);
+void engine_count_add(struct engine *e, uint32_t sgp, enum engine_counter c,
+    uint64_t n);
 void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
 void engine_calls_changed(struct engine *e);
 
@@ -577,7 +580,7 @@ struct replaces {
 int  parse_replaces(const char *v, struct replaces *r);
 
 /* media.c: anchored media, and a leg's side of the SDP */
-int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);
+int  media_open(struct engine *e, struct media *m, struct leg *leg);
 void media_close(struct engine *e, struct media *m);
 void media_set_remote(struct media *m, const struct addr *rtp, int mux);
 int  media_pool_sync(struct engine *e, const struct referd_config *cfg);

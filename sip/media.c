@@ -66,13 +66,18 @@ type_allowed(const struct media *out, const unsigned char *pkt, ssize_t n,
 	return pt_has(&out->allow, pkt[1] & 0x7f);
 }
 
-/* Relay the datagrams waiting on one socket of a stream to its peer. */
+/*
+ * Relay the datagrams waiting on one socket of a stream to its peer.  The
+ * drops of the batch are counted once, on the stream's leg's profile
+ * (referdSgpRtpDropped).
+ */
 static void
 relay(struct media *m, int rtcp)
 {
 	unsigned char buf[RTP_MAX];
 	struct addr src;
 	int fd = rtcp ? m->rtcp_fd : m->rtp_fd;
+	unsigned dropped = 0;
 
 	for (int i = 0; i < 64; i++) {
 		ssize_t n;
@@ -83,10 +88,10 @@ relay(struct media *m, int rtcp)
 		n = recvfrom(fd, buf, sizeof(buf), 0,
 		    (struct sockaddr *)&src.ss, &src.len);
 		if (n < 0)
-			return;
+			break;
 		if (!from_party(m, &src, rtcp) || (out != NULL &&
 		    !type_allowed(out, buf, n, rtcp))) {
-			m->dropped++;
+			dropped++;
 			continue;
 		}
 		if (out == NULL || !out->have_remote)
@@ -97,6 +102,11 @@ relay(struct media *m, int rtcp)
 		    (size_t)n, 0, (const struct sockaddr *)&to->ss, to->len) == n &&
 		    !rtcp)
 			out->packets++;
+	}
+	if (dropped > 0) {
+		m->dropped += dropped;
+		engine_count_add(m->engine, m->leg->sgp, ENGINE_CTR_RTP_DROPPED,
+		    dropped);
 	}
 }
 
@@ -135,13 +145,15 @@ bind_udp(const char *host, int port)
 }
 
 int
-media_open(struct engine *e, struct media *m, const struct endpoint *ep)
+media_open(struct engine *e, struct media *m, struct leg *leg)
 {
 	const struct referd_config *cfg = e->current;
+	const struct endpoint *ep = leg->ep;
 
 	memset(m, 0, sizeof(*m));
 	m->rtp_fd = m->rtcp_fd = -1;
 	m->engine = e;
+	m->leg = leg;
 	for (uint32_t tries = 0; tries < e->port_pairs; tries++) {
 		uint32_t pair = e->port_next;
 		int port;
@@ -306,7 +318,7 @@ leg_streams_open(struct engine *e, struct leg *leg, int n)
 	if (n > SDP_MEDIA_MAX)
 		n = SDP_MEDIA_MAX;
 	if (leg->nstreams == 0) {
-		if ((rc = media_open(e, &leg->media, leg->ep)) != 0)
+		if ((rc = media_open(e, &leg->media, leg)) != 0)
 			return rc;
 		leg->nstreams = 1;
 	}
@@ -319,7 +331,7 @@ leg_streams_open(struct engine *e, struct leg *leg, int n)
 	}
 	while (leg->nstreams < n) {
 		if ((rc = media_open(e, &leg->more[leg->nstreams - 1],
-		    leg->ep)) != 0)
+		    leg)) != 0)
 			return rc;
 		leg->nstreams++;
 	}
