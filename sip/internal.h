@@ -79,6 +79,13 @@ struct sdp_write {
 	const char          *direction;    /* replaces every direction */
 };
 
+/* How a stream's socket is locked to its party's source (media.c). */
+enum latch {
+	LATCH_NONE = 0,     /* nothing received yet: the first source latches */
+	LATCH_LEARNED,      /* the first source (symmetric RTP, NAT) */
+	LATCH_SIGNALLED,    /* the address the party's SDP gave: for good */
+};
+
 /*
  * One media stream of a leg: an RTP/RTCP port pair, where its packets go,
  * and which payload types its party may receive.
@@ -90,8 +97,9 @@ struct media {
 	struct addr     remote_rtp;  /* where the party receives RTP */
 	struct addr     remote_rtcp;
 	struct addr     signalled;   /* the address its SDP gave */
+	struct addr     signalled_rtcp;  /* and the RTCP address it implies */
 	int             have_remote;
-	int             latched, latched_rtcp;  /* locked to a source */
+	enum latch      latched, latched_rtcp;  /* locked to a source */
 	int             mux;         /* a=rtcp-mux: RTCP on the RTP port */
 	int             filter;      /* relay only `allow` to the party */
 	struct pt_set   allow;

@@ -22,30 +22,45 @@
 
 /*
  * Is a datagram from src on this stream's socket to be relayed?  Only from
- * the party: the first source latches the stream (symmetric RTP, for a
- * party behind NAT) and locks it; anything from elsewhere afterwards is
- * dropped (and counted), so nobody else can take a stream over or inject
- * into it.  A re-INVITE that really moves the party unlocks it.
+ * the party.  A packet from exactly the address its SDP gave locks the
+ * stream there for good; until one comes, the first source latches it
+ * (symmetric RTP, for a party behind NAT, whose SDP names an address
+ * packets never come from), and only the signalled address can take it
+ * from that source.  Anything else is dropped (and counted), so nobody
+ * can take a stream over, or inject into it, once its party has sent.
+ * A re-INVITE that really moves the party unlocks it.
  */
 static int
 from_party(struct media *m, const struct addr *src, int rtcp)
 {
-	if (rtcp && !m->latched_rtcp) {
-		m->remote_rtcp = *src;
-		m->latched_rtcp = 1;
-		return 1;
+	enum latch *latched = rtcp ? &m->latched_rtcp : &m->latched;
+	struct addr *remote = rtcp ? &m->remote_rtcp : &m->remote_rtp;
+	int signalled = addr_equal(src,
+	    rtcp ? &m->signalled_rtcp : &m->signalled);
+
+	if (*latched == LATCH_SIGNALLED ||
+	    (*latched == LATCH_LEARNED && !signalled))
+		return addr_equal(src, remote);
+	if (*latched == LATCH_LEARNED && !addr_equal(src, remote)) {
+		char host[INET6_ADDRSTRLEN];
+		int port;
+
+		addr_to_text(remote, host, sizeof(host), &port);
+		engine_log(m->engine, ENGINE_LOG_NOTICE, "call %u: media port "
+		    "%u taken back from %s:%d by the address its party "
+		    "signalled", m->leg->call->index,
+		    (unsigned)(m->port + (rtcp ? 1 : 0)), host, port);
 	}
-	if (!rtcp && !m->latched) {
-		m->remote_rtp = *src;
-		m->latched = 1;
+	*remote = *src;
+	*latched = signalled ? LATCH_SIGNALLED : LATCH_LEARNED;
+	if (!rtcp) {
 		m->have_remote = 1;
 		if (m->mux) {
 			m->remote_rtcp = *src;
-			m->latched_rtcp = 1;
+			m->latched_rtcp = *latched;
 		}
-		return 1;
 	}
-	return addr_equal(src, rtcp ? &m->remote_rtcp : &m->remote_rtp);
+	return 1;
 }
 
 /*
@@ -243,7 +258,8 @@ media_set_remote(struct media *m, const struct addr *rtp, int mux)
 	else if (!mux)
 		((struct sockaddr_in6 *)&m->remote_rtcp.ss)->sin6_port =
 		    htons(ntohs(((const struct sockaddr_in6 *)&rtp->ss)->sin6_port) + 1);
-	m->latched = m->latched_rtcp = 0;
+	m->signalled_rtcp = m->remote_rtcp;
+	m->latched = m->latched_rtcp = LATCH_NONE;
 	m->have_remote = 1;
 }
 

@@ -2,7 +2,9 @@
 # sip-rtp-drop.sh: RTP from a third address is not relayed, and every
 # packet referd drops is counted in referdSgpRtpDropped of the profile
 # of the leg whose port received it (SPEC section 5, "Media anchoring";
-# issue 15, RTP bleed).
+# issue 15, RTP bleed).  And a stream that latched to a stranger before
+# its party sent anything is taken back by the first packet from the
+# address the party's SDP gave.
 #
 # SIPp carries the SIP (A calls B through referd); the media of each
 # party is a tests/tools/rtpprobe on the address and port its SDP names
@@ -102,14 +104,15 @@ h_is "referdSgpRtpDropped of profile 2 is 0 so far" "$(sget "$DROP_B")" 0
 
 "$PROBE" -t "$H_ADDR:$PA" -n 20 -i 2 "$X" "$MP" 1 X1 >"$H_TMP/x1.out" 2>&1
 "$PROBE" -t "$H_ADDR:$PB" -n 30 -i 2 "$X" "$MP" 1 X2 >"$H_TMP/x2.out" 2>&1
-h_ok "20 packets from X to A's relay port: profile 1 counts 20 drops" \
-	h_wait_for 5 counter_is "$DROP_A" 20
-h_ok "30 packets from X to B's relay port: profile 2 counts 30 drops" \
-	h_wait_for 5 counter_is "$DROP_B" 30
+h_wait_for 5 counter_is "$DROP_A" 20
+h_is "20 packets from X to A's relay port: profile 1 counts 20 drops" "$(sget "$DROP_A")" 20
+h_wait_for 5 counter_is "$DROP_B" 30
+h_is "30 packets from X to B's relay port: profile 2 counts 30 drops" "$(sget "$DROP_B")" 30
 sleep 0.5
 h_is "... none of X's packets reached B" "$(got party-b X1)/$(got party-b X2)" 0/0
 h_is "... none reached A" "$(got party-a X1)/$(got party-a X2)" 0/0
-h_is "... and X got nothing back" "$(cat "$H_TMP/x1.out" "$H_TMP/x2.out")" ""
+h_is "... and X got nothing back" "$(cat "$H_TMP/x1.out" "$H_TMP/x2.out")" \
+	"$(printf 'sent 20\nsent 30')"
 n=$(got party-b A)
 h_ok "A's RTP still reaches B" h_wait_for 3 sh -c \
 	"[ \$(grep -c ' A\$' '$H_TMP/party-b.out') -gt $n ]"
@@ -125,6 +128,38 @@ sipp_ok "A: call 1 ends normally" a1 "$SIPP_A"
 sipp_ok "B: call 1 ends normally" b1 "$SIPP_B" 10
 h_stop "$PARTY_A"
 h_stop "$PARTY_B"
+
+# --- 2. the signalled address takes a stream back from a stranger ---------
+# B's party has not sent yet when X sends to B's relay port: the stream
+# latches to X (referd cannot tell X from a party behind NAT).  The first
+# packet from the address B's SDP gave takes it back, for good.
+call 2 9000
+h_spawn party-a2 "$PROBE" -t "$H_ADDR:$PA" "$A" "$MP" 20 A
+h_spawn x "$PROBE" -t "$H_ADDR:$PB" -n 5 -i 2 "$X" "$MP" 20 X
+h_ok "X's first packets latched B's stream: X gets A's RTP" \
+	h_wait_for 5 has x A
+h_ok "... (X has sent all five)" h_wait_for 5 grep -q '^sent 5$' "$H_TMP/x.out"
+h_spawn party-b2 "$PROBE" -t "$H_ADDR:$PB" "$B" "$MP" 20 B
+h_ok "B's first packet from its signalled address takes the stream back: A's RTP reaches B" \
+	h_wait_for 5 has party-b2 A
+h_ok "B's RTP reaches A" h_wait_for 5 has party-a2 B
+h_grep "... and referd says so" "$H_TMP/referd.log" \
+	"call [0-9]+: media port $PB taken back from $X:$MP by the address its party signalled"
+sleep 0.3
+n=$(wc -l <"$H_TMP/x.out")
+nb=$(got party-b2 A)
+sleep 1
+h_is "X gets nothing more" "$(wc -l <"$H_TMP/x.out")" "$n"
+h_ok "... while A's RTP goes on reaching B" test "$(got party-b2 A)" -gt "$nb"
+"$PROBE" -t "$H_ADDR:$PB" -n 25 -i 2 "$X" 7010 1 X3 >"$H_TMP/x3.out" 2>&1
+h_wait_for 5 counter_is "$DROP_B" 55
+h_is "25 more packets from X to B's relay port are dropped: profile 2 counts 55" "$(sget "$DROP_B")" 55
+sleep 0.5
+h_is "... none of them reached A" "$(got party-a2 X3)" 0
+h_is "... X got nothing back" "$(cat "$H_TMP/x3.out")" "sent 25"
+h_is "profile 1 counted nothing in call 2" "$(sget "$DROP_A")" 20
+sipp_ok "A: call 2 ends normally" a2 "$SIPP_A"
+sipp_ok "B: call 2 ends normally" b2 "$SIPP_B" 10
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 h_ok "referd is still running" h_alive "$H_REFERD_PID"
 h_done

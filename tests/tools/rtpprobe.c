@@ -13,7 +13,8 @@
  *   -t ADDR:PORT   to ADDR:PORT, from the start;
  *   -r             to the source of the first datagram it receives, from
  *                  then on (a party that answers whoever reached it);
- *   -n COUNT       only COUNT packets, then it only listens;
+ *   -n COUNT       only COUNT packets, then it only listens (and prints
+ *                  the line "sent COUNT" once they are sent);
  *   -i MS          one packet every MS milliseconds instead of 20.
  *
  *   rtpprobe [-t ADDR:PORT | -r] [-n COUNT] [-i MS] LOCAL-ADDR PORT SECONDS TAG
@@ -160,7 +161,8 @@ main(int argc, char **argv)
 			pkt[7] = (unsigned char)ts;
 			(void)sendto(fd, pkt, len, 0, (struct sockaddr *)&to,
 			    sizeof(to));
-			sent++;
+			if (++sent == count)
+				printf("sent %ld\n", sent);
 			next += interval;
 			continue;
 		}
