@@ -36,11 +36,13 @@
 #include "sip/engine.h"
 
 /*
- * VACM's configuration tokens and access-control callbacks, for -M mode.
- * They live in libnetsnmpmibs, which installs no header declaring them.
+ * For -M mode: the VACM MIB's tables (libnetsnmpmibs), and net-snmp's
+ * warning that no access control is configured (libnetsnmpagent's
+ * vacm_conf module, which init_agent starts in a master agent).  Neither
+ * library installs a header declaring them.
  */
 void init_vacm_vars(void);
-void init_vacm_conf(void);
+SNMPCallback vacm_warn_if_not_configured;
 
 #ifdef HAVE_JEMALLOC
 /*
@@ -83,6 +85,8 @@ struct referd {
 	ev_signal             sig_term, sig_int, sig_hup;
 	ev_timer              hup_retry;
 	int                   exit_code;
+	struct referd_config *file;      /* the file as init_snmp read it */
+	int                   file_rc;
 };
 
 /*
@@ -404,6 +408,30 @@ start_engine(struct referd *r)
 }
 
 /*
+ * The configuration file, read during init_snmp() as net-snmp reads its
+ * own configuration files: after the persistent file, and before every
+ * other callback that acts on what was read (this one runs first).  For
+ * -M, its rocommunity, rwuser, createUser, trap2sink ... lines are then
+ * in place when the agent starts; net-snmp's own check for access control
+ * ran before referd had read them, and named a configuration path that
+ * referd does not use, so referd checks itself, here.
+ */
+static int
+on_config_read(int major, int minor, void *server, void *client)
+{
+	struct referd *r = client;
+
+	r->file_rc = conffile_load(r->opt.config_path, &r->file);
+	if (r->file_rc == ENOENT && !r->opt.config_explicit)
+		r->file_rc = referd_config_new(&r->file);
+	if (r->opt.master_address != NULL && !vacm_is_configured())
+		snmp_log(LOG_WARNING, "%s: no SNMP access is configured "
+		    "(rocommunity, rwcommunity, rouser, rwuser): every request "
+		    "will be refused\n", r->opt.config_path);
+	return SNMPERR_SUCCESS;
+}
+
+/*
  * Start the SNMP side: the subagent (or the master agent for -M), the
  * MIB handler, and the reading of both files by net-snmp, so that its own
  * tokens (agentxPingInterval, and for -M rocommunity, rwuser, createUser,
@@ -413,8 +441,10 @@ start_engine(struct referd *r)
 static int
 referd_snmp_init(struct referd *r)
 {
-	struct referd_config *file = NULL, *merged = NULL;
+	struct referd_config *merged = NULL;
 	int master = r->opt.master_address != NULL;
+	/* referd is no SMUX master: net-snmp's smux module stays off. */
+	char noinit[] = "-smux";
 	int rc;
 
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
@@ -431,13 +461,18 @@ referd_snmp_init(struct referd *r)
 			netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID,
 			    NETSNMP_DS_AGENT_X_SOCKET, r->opt.agentx_address);
 	}
+	add_to_init_list(noinit);
 	if (init_agent("referd") != 0) {
 		snmp_log(LOG_ERR, "cannot initialise the SNMP agent\n");
 		return EIO;
 	}
 	if (master) {
+		/* init_agent started the vacm_conf module (the tokens and the
+		 * access checks); its warning is replaced by on_config_read's. */
 		init_vacm_vars();
-		init_vacm_conf();
+		snmp_unregister_callback(SNMP_CALLBACK_LIBRARY,
+		    SNMP_CALLBACK_POST_READ_CONFIG, vacm_warn_if_not_configured,
+		    NULL, 0);
 	}
 	snprintf(r->persist_path, sizeof(r->persist_path), "%s",
 	    persist_default_path());
@@ -452,10 +487,16 @@ referd_snmp_init(struct referd *r)
 	if (ping_interval > 0)
 		netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID,
 		    NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, ping_interval);
-	/* net-snmp reads the persistent file (only) during init_snmp. */
+	/* net-snmp reads the persistent file, and referd its configuration
+	 * file, during init_snmp. */
 	if ((rc = persist_begin()) != 0)
 		return rc;
+	netsnmp_register_callback(SNMP_CALLBACK_LIBRARY,
+	    SNMP_CALLBACK_POST_READ_CONFIG, on_config_read, r,
+	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
 	init_snmp("referd");
+	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY,
+	    SNMP_CALLBACK_POST_READ_CONFIG, on_config_read, r, 1);
 	if (!master) {
 		/* The first attempt has been logged; retries stay quiet. */
 		netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID,
@@ -468,20 +509,14 @@ referd_snmp_init(struct referd *r)
 		    r->opt.master_address);
 		return EADDRINUSE;
 	}
-	/*
-	 * Then the configuration file, with the agent's tokens registered
-	 * now (-M: rocommunity, rwuser, createUser, trap2sink ...).
-	 */
-	rc = conffile_load(r->opt.config_path, &file);
-	if (rc == ENOENT && !r->opt.config_explicit)
-		rc = referd_config_new(&file);
-	if (rc) {
+	if (r->file == NULL) {
 		snmp_log(LOG_ERR, "%s changed while referd started\n",
 		    r->opt.config_path);
-		return rc;
+		return r->file_rc ? r->file_rc : EINVAL;
 	}
-	rc = persist_end(r->persist_path, file, &merged);
-	referd_config_free(file);
+	rc = persist_end(r->persist_path, r->file, &merged);
+	referd_config_free(r->file);
+	r->file = NULL;
 	if (rc)
 		return rc;
 	referd_config_free(r->running);
@@ -618,6 +653,7 @@ out:
 		snmp_log(LOG_ERR, "%s: cannot be written\n", r.persist_path);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	referd_config_free(r.file);
 	referd_config_free(r.running);
 	if (r.opt.pidfile != NULL)
 		unlink(r.opt.pidfile);

@@ -486,8 +486,16 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 			return SNMP_ERR_WRONGVALUE;
 		return 0;
 	case K_ROWSTATUS:
-		return netsnmp_check_vb_type(vb, ASN_INTEGER) ?:
-		    netsnmp_check_vb_rowstatus_value(vb);
+		/*
+		 * net-snmp's value check admits 0, its own "no row" state,
+		 * which is no value of RowStatus: wrongValue (RFC 2579), as
+		 * are notReady and anything outside 1..6.
+		 */
+		if ((rc = netsnmp_check_vb_type(vb, ASN_INTEGER)) ||
+		    (rc = netsnmp_check_vb_rowstatus_value(vb)))
+			return rc;
+		return *vb->val.integer == RS_NONEXISTENT ?
+		    SNMP_ERR_WRONGVALUE : 0;
 	default:
 		return SNMP_ERR_NOTWRITABLE;
 	}
@@ -550,24 +558,31 @@ set_reserve1(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *reqs)
 		struct set_item *it = &set.items[i];
 		void *row;
 		long rs;
+		int rc;
 
 		if (it->scalar)
 			continue;
 		row = referd_config_row(*ctx->running, config_table(it->t),
 		    it->index);
 		rs = pdu_rowstatus(it->t, it->index);
-		if (row == NULL && rs != RS_CREATEANDGO &&
-		    rs != RS_CREATEANDWAIT && rs != RS_DESTROY) {
-			/* RFC 2579: active/notInService on a missing row */
-			netsnmp_set_request_error(reqinfo, it->req,
-			    it->c->kind == K_ROWSTATUS ?
-			    SNMP_ERR_INCONSISTENTVALUE : SNMP_ERR_NOCREATION);
+		/*
+		 * RFC 2579's transitions from "no row" or "a row": net-snmp's
+		 * table of them (active/notInService on a missing row,
+		 * createAnd* on an existing one: inconsistentValue).  An
+		 * existing row counts as active here: whether a notReady row
+		 * is complete enough is judged with the whole PDU (RESERVE2).
+		 */
+		if (it->c->kind == K_ROWSTATUS &&
+		    (rc = netsnmp_check_vb_rowstatus(it->req->requestvb,
+		    row != NULL ? RS_ACTIVE : RS_NONEXISTENT)) != 0) {
+			netsnmp_set_request_error(reqinfo, it->req, rc);
 			return;
 		}
-		if (row != NULL && (rs == RS_CREATEANDGO ||
-		    rs == RS_CREATEANDWAIT) && it->c->kind == K_ROWSTATUS) {
+		if (row == NULL && rs != RS_CREATEANDGO &&
+		    rs != RS_CREATEANDWAIT && rs != RS_DESTROY) {
+			/* a column of a row that neither exists nor is created */
 			netsnmp_set_request_error(reqinfo, it->req,
-			    SNMP_ERR_INCONSISTENTVALUE);
+			    SNMP_ERR_NOCREATION);
 			return;
 		}
 		if (row != NULL && it->c->kind != K_ROWSTATUS &&

@@ -199,6 +199,8 @@ static const struct column stats_cols[] = {
 	{ COUNTER(11, "referdSgpDialogRequestsRefused", REFERD_CTR_DIALOG_REFUSED),
 	  .key = "dialog-requests-refused",
 	  .label = "Dialog requests refused (not from the dialog's peer)" },
+	{ COUNTER(12, "referdSgpRtpDropped", REFERD_CTR_RTP_DROPPED),
+	  .key = "rtp-dropped", .label = "RTP/RTCP packets dropped" },
 	COL_END
 };
 

@@ -86,6 +86,7 @@ enum referd_counter {
 	REFERD_CTR_CALLS_OUT,
 	REFERD_CTR_DIALOG_REFUSED,     /* 11: dialog requests not from the
 	                                  dialog's peer (403) */
+	REFERD_CTR_RTP_DROPPED,        /* 12: media packets not relayed */
 	REFERD_CTR__COUNT
 };
 

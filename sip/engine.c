@@ -229,8 +229,15 @@ engine_calls_changed(struct engine *e)
 void
 engine_count(struct engine *e, uint32_t sgp, enum referd_counter c)
 {
+	engine_count_add(e, sgp, c, 1);
+}
+
+void
+engine_count_add(struct engine *e, uint32_t sgp, enum referd_counter c,
+    uint64_t n)
+{
 	if (sgp >= 1 && sgp <= REFERD_SGP_MAX)
-		atomic_fetch_add_explicit(&e->counters[sgp][c], 1,
+		atomic_fetch_add_explicit(&e->counters[sgp][c], n,
 		    memory_order_relaxed);
 }
 

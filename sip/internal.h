@@ -79,6 +79,13 @@ struct sdp_write {
 	const char          *direction;    /* replaces every direction */
 };
 
+/* How a stream's socket is locked to its party's source (media.c). */
+enum latch {
+	LATCH_NONE = 0,     /* nothing received yet: the first source latches */
+	LATCH_LEARNED,      /* the first source (symmetric RTP, NAT) */
+	LATCH_SIGNALLED,    /* the address the party's SDP gave: for good */
+};
+
 /*
  * One media stream of a leg: an RTP/RTCP port pair, where its packets go,
  * and which payload types its party may receive.
@@ -90,8 +97,9 @@ struct media {
 	struct addr     remote_rtp;  /* where the party receives RTP */
 	struct addr     remote_rtcp;
 	struct addr     signalled;   /* the address its SDP gave */
+	struct addr     signalled_rtcp;  /* and the RTCP address it implies */
 	int             have_remote;
-	int             latched, latched_rtcp;  /* locked to a source */
+	enum latch      latched, latched_rtcp;  /* locked to a source */
 	int             mux;         /* a=rtcp-mux: RTCP on the RTP port */
 	int             filter;      /* relay only `allow` to the party */
 	struct pt_set   allow;
@@ -99,6 +107,7 @@ struct media {
 	uint64_t        packets;     /* relayed out of this leg's socket */
 	uint64_t        dropped;     /* not relayed: foreign source or type */
 	struct engine  *engine;
+	struct leg     *leg;         /* whose stream (its profile counts drops) */
 };
 
 /* The state of a call (referdCallState values). */
@@ -349,6 +358,8 @@ void engine_emit(struct engine *e, const struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void engine_count(struct engine *e, uint32_t sgp, enum referd_counter c);
+void engine_count_add(struct engine *e, uint32_t sgp, enum referd_counter c,
+    uint64_t n);
 void engine_emit_sig_status(struct engine *e, uint32_t sig, int up);
 void engine_calls_changed(struct engine *e);
 
@@ -595,7 +606,7 @@ struct replaces {
 int  parse_replaces(const char *v, struct replaces *r);
 
 /* media.c: anchored media, and a leg's side of the SDP */
-int  media_open(struct engine *e, struct media *m, const struct endpoint *ep);
+int  media_open(struct engine *e, struct media *m, struct leg *leg);
 void media_close(struct engine *e, struct media *m);
 void media_set_remote(struct media *m, const struct addr *rtp, int mux);
 int  media_pool_sync(struct engine *e, const struct referd_config *cfg);

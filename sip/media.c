@@ -22,30 +22,45 @@
 
 /*
  * Is a datagram from src on this stream's socket to be relayed?  Only from
- * the party: the first source latches the stream (symmetric RTP, for a
- * party behind NAT) and locks it; anything from elsewhere afterwards is
- * dropped (and counted), so nobody else can take a stream over or inject
- * into it.  A re-INVITE that really moves the party unlocks it.
+ * the party.  A packet from exactly the address its SDP gave locks the
+ * stream there for good; until one comes, the first source latches it
+ * (symmetric RTP, for a party behind NAT, whose SDP names an address
+ * packets never come from), and only the signalled address can take it
+ * from that source.  Anything else is dropped (and counted), so nobody
+ * can take a stream over, or inject into it, once its party has sent.
+ * A re-INVITE that really moves the party unlocks it.
  */
 static int
 from_party(struct media *m, const struct addr *src, int rtcp)
 {
-	if (rtcp && !m->latched_rtcp) {
-		m->remote_rtcp = *src;
-		m->latched_rtcp = 1;
-		return 1;
+	enum latch *latched = rtcp ? &m->latched_rtcp : &m->latched;
+	struct addr *remote = rtcp ? &m->remote_rtcp : &m->remote_rtp;
+	int signalled = addr_equal(src,
+	    rtcp ? &m->signalled_rtcp : &m->signalled);
+
+	if (*latched == LATCH_SIGNALLED ||
+	    (*latched == LATCH_LEARNED && !signalled))
+		return addr_equal(src, remote);
+	if (*latched == LATCH_LEARNED && !addr_equal(src, remote)) {
+		char host[INET6_ADDRSTRLEN];
+		int port;
+
+		addr_to_text(remote, host, sizeof(host), &port);
+		engine_log(m->engine, ENGINE_LOG_NOTICE, "call %u: media port "
+		    "%u taken back from %s:%d by the address its party "
+		    "signalled", m->leg->call->index,
+		    (unsigned)(m->port + (rtcp ? 1 : 0)), host, port);
 	}
-	if (!rtcp && !m->latched) {
-		m->remote_rtp = *src;
-		m->latched = 1;
+	*remote = *src;
+	*latched = signalled ? LATCH_SIGNALLED : LATCH_LEARNED;
+	if (!rtcp) {
 		m->have_remote = 1;
 		if (m->mux) {
 			m->remote_rtcp = *src;
-			m->latched_rtcp = 1;
+			m->latched_rtcp = *latched;
 		}
-		return 1;
 	}
-	return addr_equal(src, rtcp ? &m->remote_rtcp : &m->remote_rtp);
+	return 1;
 }
 
 /*
@@ -66,13 +81,18 @@ type_allowed(const struct media *out, const unsigned char *pkt, ssize_t n,
 	return pt_has(&out->allow, pkt[1] & 0x7f);
 }
 
-/* Relay the datagrams waiting on one socket of a stream to its peer. */
+/*
+ * Relay the datagrams waiting on one socket of a stream to its peer.  The
+ * drops of the batch are counted once, on the stream's leg's profile
+ * (referdSgpRtpDropped).
+ */
 static void
 relay(struct media *m, int rtcp)
 {
 	unsigned char buf[RTP_MAX];
 	struct addr src;
 	int fd = rtcp ? m->rtcp_fd : m->rtp_fd;
+	unsigned dropped = 0;
 
 	for (int i = 0; i < 64; i++) {
 		ssize_t n;
@@ -83,10 +103,10 @@ relay(struct media *m, int rtcp)
 		n = recvfrom(fd, buf, sizeof(buf), 0,
 		    (struct sockaddr *)&src.ss, &src.len);
 		if (n < 0)
-			return;
+			break;
 		if (!from_party(m, &src, rtcp) || (out != NULL &&
 		    !type_allowed(out, buf, n, rtcp))) {
-			m->dropped++;
+			dropped++;
 			continue;
 		}
 		if (out == NULL || !out->have_remote)
@@ -97,6 +117,11 @@ relay(struct media *m, int rtcp)
 		    (size_t)n, 0, (const struct sockaddr *)&to->ss, to->len) == n &&
 		    !rtcp)
 			out->packets++;
+	}
+	if (dropped > 0) {
+		m->dropped += dropped;
+		engine_count_add(m->engine, m->leg->sgp, REFERD_CTR_RTP_DROPPED,
+		    dropped);
 	}
 }
 
@@ -135,13 +160,15 @@ bind_udp(const char *host, int port)
 }
 
 int
-media_open(struct engine *e, struct media *m, const struct endpoint *ep)
+media_open(struct engine *e, struct media *m, struct leg *leg)
 {
 	const struct referd_config *cfg = e->current;
+	const struct endpoint *ep = leg->ep;
 
 	memset(m, 0, sizeof(*m));
 	m->rtp_fd = m->rtcp_fd = -1;
 	m->engine = e;
+	m->leg = leg;
 	for (uint32_t tries = 0; tries < e->port_pairs; tries++) {
 		uint32_t pair = e->port_next;
 		int port;
@@ -231,7 +258,8 @@ media_set_remote(struct media *m, const struct addr *rtp, int mux)
 	else if (!mux)
 		((struct sockaddr_in6 *)&m->remote_rtcp.ss)->sin6_port =
 		    htons(ntohs(((const struct sockaddr_in6 *)&rtp->ss)->sin6_port) + 1);
-	m->latched = m->latched_rtcp = 0;
+	m->signalled_rtcp = m->remote_rtcp;
+	m->latched = m->latched_rtcp = LATCH_NONE;
 	m->have_remote = 1;
 }
 
@@ -306,7 +334,7 @@ leg_streams_open(struct engine *e, struct leg *leg, int n)
 	if (n > SDP_MEDIA_MAX)
 		n = SDP_MEDIA_MAX;
 	if (leg->nstreams == 0) {
-		if ((rc = media_open(e, &leg->media, leg->ep)) != 0)
+		if ((rc = media_open(e, &leg->media, leg)) != 0)
 			return rc;
 		leg->nstreams = 1;
 	}
@@ -319,7 +347,7 @@ leg_streams_open(struct engine *e, struct leg *leg, int n)
 	}
 	while (leg->nstreams < n) {
 		if ((rc = media_open(e, &leg->more[leg->nstreams - 1],
-		    leg->ep)) != 0)
+		    leg)) != 0)
 			return rc;
 		leg->nstreams++;
 	}

@@ -33,6 +33,7 @@ h_is "referdSigOperStatus is root.1.4.1.8" "$(oid referdSigOperStatus)" "$ROOT.1
 h_is "referdGwRowStatus is root.1.5.1.8" "$(oid referdGwRowStatus)" "$ROOT.1.5.1.8"
 h_is "referdRouteRowStatus is root.1.6.1.5" "$(oid referdRouteRowStatus)" "$ROOT.1.6.1.5"
 h_is "referdSgpCallsOut is root.1.7.1.10" "$(oid referdSgpCallsOut)" "$ROOT.1.7.1.10"
+h_is "referdSgpRtpDropped is root.1.7.1.12" "$(oid referdSgpRtpDropped)" "$ROOT.1.7.1.12"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
 
