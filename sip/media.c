@@ -74,11 +74,13 @@ type_allowed(const struct media *out, const unsigned char *pkt, ssize_t n,
 {
 	if (rtcp || !out->filter)
 		return 1;
-	if (n < 12 || (pkt[0] >> 6) != 2)
+	if (n < 2 || (pkt[0] >> 6) != 2)
 		return 0;
+	/* RTCP multiplexed (RFC 5761 4), reduced-size ones too (RFC 5506:
+	 * 8 bytes may be a whole packet) */
 	if (pkt[1] >= 192 && pkt[1] <= 223)
-		return 1;
-	return pt_has(&out->allow, pkt[1] & 0x7f);
+		return n >= 8;
+	return n >= 12 && pt_has(&out->allow, pkt[1] & 0x7f);
 }
 
 /*
