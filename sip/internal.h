@@ -594,6 +594,7 @@ int  refer_sipfrag(char *buf, size_t len, int code, const char *reason);
 
 /* replaces.c: INVITE with Replaces, referd as transfer target */
 int  replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp);
+void replaces_from_stranger(struct engine *e, struct stx *stx, uint32_t sgp);
 struct leg *replaces_find(struct engine *e, const char *value);
 
 /* Replaces: call-id;to-tag=..;from-tag=..[;early-only], parsed. */
