@@ -347,7 +347,9 @@ struct engine {
 	 * in referd, where nothing changes.  When set, transport_send() hands
 	 * every outgoing SIP message to it instead of a socket, and
 	 * transport_tcp_reachable() asks it (buf NULL, len 0) instead of
-	 * connecting: the harness's engine sends nothing on the network.
+	 * connecting, and the media relay hands it every RTP and RTCP
+	 * datagram it relays (ep NULL): the harness's engine sends nothing on
+	 * the network.
 	 */
 	int            (*send_hook)(struct engine *e, struct endpoint *ep,
 	    int transport, const struct addr *to, const char *buf, size_t len);
