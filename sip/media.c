@@ -84,6 +84,21 @@ type_allowed(const struct media *out, const unsigned char *pkt, ssize_t n,
 }
 
 /*
+ * Send a relayed datagram from fd to `to`: 0 when it went.  The fuzz
+ * harness's send_hook (internal.h) takes it instead, with no endpoint.
+ */
+static int
+media_send(struct engine *e, int fd, const unsigned char *buf, size_t n,
+    const struct addr *to)
+{
+	if (e->send_hook != NULL)
+		return e->send_hook(e, NULL, REFERD_TRANSPORT_UDP, to,
+		    (const char *)buf, n);
+	return sendto(fd, buf, n, 0, (const struct sockaddr *)&to->ss,
+	    to->len) == (ssize_t)n ? 0 : errno;
+}
+
+/*
  * Relay the datagrams waiting on one socket of a stream to its peer.  The
  * drops of the batch are counted once, on the stream's leg's profile
  * (referdSgpRtpDropped).
@@ -115,9 +130,8 @@ relay(struct media *m, int rtcp)
 			continue;
 		/* A party that multiplexes gets RTCP on its RTP port. */
 		to = rtcp && !out->mux ? &out->remote_rtcp : &out->remote_rtp;
-		if (sendto(rtcp && !out->mux ? out->rtcp_fd : out->rtp_fd, buf,
-		    (size_t)n, 0, (const struct sockaddr *)&to->ss, to->len) == n &&
-		    !rtcp)
+		if (media_send(m->engine, rtcp && !out->mux ? out->rtcp_fd :
+		    out->rtp_fd, buf, (size_t)n, to) == 0 && !rtcp)
 			out->packets++;
 	}
 	if (dropped > 0) {
