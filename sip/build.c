@@ -68,6 +68,28 @@ struct sbuf {
 	int     failed;
 };
 
+/* Append n bytes of s (which may hold NUL) to b. */
+static void
+catn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = (b->cap + n) * 2;
+		char *np = realloc(b->p, ncap);
+
+		if (np == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 /*
  * Append the strings given (a NULL ends them) to b.  Plain copies: a
  * request is written for every call, and printf's machinery per header
@@ -80,24 +102,8 @@ cat(struct sbuf *b, ...)
 	const char *s;
 
 	va_start(ap, b);
-	while (!b->failed && (s = va_arg(ap, const char *)) != NULL) {
-		size_t n = strlen(s);
-
-		if (b->len + n + 1 > b->cap) {
-			size_t ncap = (b->cap + n) * 2;
-			char *np = realloc(b->p, ncap);
-
-			if (np == NULL) {
-				b->failed = 1;
-				break;
-			}
-			b->p = np;
-			b->cap = ncap;
-		}
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
-		b->p[b->len] = '\0';
-	}
+	while (!b->failed && (s = va_arg(ap, const char *)) != NULL)
+		catn(b, s, strlen(s));
 	va_end(ap);
 }
 
@@ -135,6 +141,8 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 {
 	const struct leg *leg = r->leg;
 	const char *sup = profile_supported(e->current, leg->sgp);
+	size_t blen = r->body == NULL ? 0 : r->body_len ? r->body_len :
+	    strlen(r->body);
 	char contact[192], n[24];
 
 	if (r->contact_user != NULL) {
@@ -151,16 +159,14 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
 	if (r->body != NULL && r->content_type != NULL)
 		cat(b, "Content-Type: ", r->content_type, "\r\n", NULL);
-	cat(b, "Content-Length: ", num(n, r->body ? strlen(r->body) : 0),
-	    "\r\n\r\n", r->body ? r->body : "", NULL);
+	cat(b, "Content-Length: ", num(n, blen), "\r\n\r\n", NULL);
+	if (blen > 0)
+		catn(b, r->body, blen);
 }
 
-/*
- * The text of a request (caller frees), or NULL when it cannot be built:
- * no memory, or a header value that would break out of its line.
- */
-char *
-msg_request_text(struct engine *e, const struct msg_req *r)
+/* The text of a request and its length in *lenp (a body may hold NUL). */
+static char *
+request_text(struct engine *e, const struct msg_req *r, size_t *lenp)
 {
 	const struct leg *leg = r->leg;
 	const struct dialog *d = &leg->dlg;
@@ -196,16 +202,42 @@ msg_request_text(struct engine *e, const struct msg_req *r)
 		free(b.p);
 		return NULL;
 	}
+	*lenp = b.len;
 	return b.p;
 }
 
-/* The same, parsed, for a transaction; caller frees. */
+/*
+ * The text of a request (caller frees), or NULL when it cannot be built:
+ * no memory, or a header value that would break out of its line.
+ */
+char *
+msg_request_text(struct engine *e, const struct msg_req *r)
+{
+	size_t len;
+
+	return request_text(e, r, &len);
+}
+
+/*
+ * The same, parsed, for a transaction; caller frees.  The message keeps
+ * the text as oSIP2's own copy of it (the `message` of a message whose
+ * structure it still matches), so that what is sent is this text byte for
+ * byte: oSIP2 would print it again its way (`Max-forwards`, an Allow line
+ * per method, a padded Content-Length, Content-Type's parameters
+ * re-spaced).  Any later change to the message drops that copy.
+ */
 osip_message_t *
 msg_request(struct engine *e, const struct msg_req *r)
 {
-	char *text = msg_request_text(e, r);
-	osip_message_t *msg = text ? parse_text(text) : NULL;
+	size_t len = 0;
+	char *text = request_text(e, r, &len);
+	osip_message_t *msg = text ? parse_text_len(text, len) : NULL;
 
+	if (msg != NULL && (msg->message = osip_malloc(len + 1)) != NULL) {
+		memcpy(msg->message, text, len + 1);
+		msg->message_length = len;
+		msg->message_property = 1;
+	}
 	free(text);
 	return msg;
 }
@@ -287,6 +319,14 @@ msg_response(struct engine *e, struct stx *stx, int code,
 		return ENOMEM;
 	if (r != NULL && r->hdr.name != NULL && value_ok(r->hdr.value))
 		osip_message_set_header(resp, r->hdr.name, r->hdr.value);
+	for (int i = 0; r != NULL && i < MSG_HDRS_MAX && r->more[i].name; i++)
+		if (value_ok(r->more[i].value))
+			osip_message_set_header(resp, r->more[i].name,
+			    r->more[i].value);
+	if (r != NULL && r->reason != NULL && value_ok(r->reason)) {
+		osip_free(resp->reason_phrase);
+		resp->reason_phrase = osip_strdup(r->reason);
+	}
 	if (r != NULL && r->leg != NULL && code > 100 && code < 300)
 		response_dialog(e, req, resp, r->leg);
 	if (r != NULL && r->allow) {

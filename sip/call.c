@@ -499,6 +499,7 @@ call_kill_stx(struct engine *e, struct stx *stx)
 {
 	struct leg *leg = stx->leg;
 
+	relay_kill_stx(stx);
 	if (leg == NULL)
 		return;
 	if (leg->invite == stx)

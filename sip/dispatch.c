@@ -94,6 +94,76 @@ on_refer(struct engine *e, struct stx *stx, osip_message_t *req)
 	refer_on_request(e, stx);
 }
 
+/*
+ * INFO and MESSAGE in a dialog: carried to the other party (relay.c).
+ * Outside a dialog an INFO gets 481 (RFC 6086 4.2.2: INFO lives only in
+ * an INVITE dialog usage) and a MESSAGE 403: referd carries MESSAGE
+ * between the parties of a call, it is no pager-mode relay.
+ */
+static void
+on_relayed(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = header_tag(req->to) ? leg_find(e, req) : NULL;
+	int code;
+
+	if (leg == NULL) {
+		stack_reply(e, stx, header_tag(req->to) != NULL ||
+		    MSG_IS_INFO(req) ? 481 : 403, NULL, NULL);
+		return;
+	}
+	if ((code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, code, NULL, NULL);
+		return;
+	}
+	relay_on_request(e, stx, leg);
+}
+
+static void on_other(struct engine *e, struct stx *stx, osip_message_t *req);
+
+/*
+ * NOTIFY: referd subscribes to nothing (it never sends SUBSCRIBE, nor
+ * REFER), so no NOTIFY it receives belongs to a subscription of its own,
+ * and one is not relayed either: the other party never subscribed through
+ * referd (SUBSCRIBE gets 405).  RFC 6665 4.1.3: an Event package referd
+ * does not know gets 489 Bad Event; `refer`, which it knows, 481 (no such
+ * subscription); no Event at all 400 (RFC 6665 8.2.1).  Where the profile
+ * does not list NOTIFY in Allow (REFER disabled), 405 as before.
+ */
+static void
+on_notify(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	const struct referd_gw *gw = trusted_gateway(e, &stx->dest);
+	struct leg *leg = header_tag(req->to) ? leg_find(e, req) : NULL;
+	const char *ev;
+	size_t n;
+	int code;
+
+	if (leg == NULL && (header_tag(req->to) != NULL || gw == NULL)) {
+		/* Another dialog's, or a stranger's (no dialog, no gateway). */
+		stack_reply(e, stx, header_tag(req->to) ? 481 : 403, NULL,
+		    NULL);
+		return;
+	}
+	if (!profile_refer_enabled(e->current, leg ? leg->sgp :
+	    gw->sgp_index ? gw->sgp_index : stx->ep->row.sgp_index)) {
+		on_other(e, stx, req);
+		return;
+	}
+	if (leg != NULL && (code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, code, NULL, NULL);
+		return;
+	}
+	if ((ev = header_first(req, "Event", "o", NULL)) == NULL) {
+		stack_reply(e, stx, 400, "Warning",
+		    "399 referd \"a NOTIFY without Event\"");
+		return;
+	}
+	ev += strspn(ev, " \t");
+	n = strcspn(ev, " \t;");
+	stack_reply(e, stx, n == 5 && strncasecmp(ev, "refer", 5) == 0 ?
+	    481 : 489, NULL, NULL);
+}
+
 /* Requests referd does not act on: 405 with what it allows, or 481. */
 static void
 on_other(struct engine *e, struct stx *stx, osip_message_t *req)
@@ -118,6 +188,9 @@ static const struct {
 	{ "CANCEL", on_cancel },
 	{ "OPTIONS", on_options },
 	{ "REFER", on_refer },
+	{ "INFO", on_relayed },
+	{ "MESSAGE", on_relayed },
+	{ "NOTIFY", on_notify },
 };
 
 /* Is `tag` in the comma-separated list of option tags `list`? */
@@ -294,7 +367,7 @@ on_no_answer(struct engine *e, struct stx *stx, int code)
 {
 	struct leg *leg = stx->leg;
 
-	if (leg == NULL)
+	if (relay_on_result(e, stx, code, NULL) || leg == NULL)
 		return;
 	if (leg->ping == stx)
 		keepalive_result(e, stx, 0);
@@ -334,6 +407,8 @@ call_on_event(struct engine *e, struct deferred *d)
 			on_invite_response(e, stx, d->type, msg);
 		return;
 	case OSIP_NICT_STATUS_TIMEOUT:
+		if (relay_on_result(e, stx, 408, NULL))
+			return;
 		if (stx->leg != NULL && stx->leg->ping == stx)
 			keepalive_result(e, stx, 0);
 		return;
@@ -348,6 +423,8 @@ call_on_event(struct engine *e, struct deferred *d)
 	case OSIP_NICT_STATUS_4XX_RECEIVED:
 	case OSIP_NICT_STATUS_5XX_RECEIVED:
 	case OSIP_NICT_STATUS_6XX_RECEIVED:
+		if (msg != NULL && relay_on_result(e, stx, 0, msg))
+			return;
 		if (msg != NULL && stx->leg != NULL && stx->leg->ping == stx)
 			keepalive_result(e, stx, msg->status_code);
 		else if (msg != NULL)

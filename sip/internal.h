@@ -272,6 +272,7 @@ struct stx {
 	struct stx         *reap_next;
 	struct stx         *settle_next; /* engine->stx_settle */
 	int                 settling;
+	struct stx         *relay;    /* a relayed request's other transaction */
 };
 
 /* Pseudo callback types of deferred events. */
@@ -416,9 +417,13 @@ void  hostport(char *buf, size_t len, const char *host, unsigned port);
 const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
 const char *body_of(const osip_message_t *msg);
+const char *body_raw(const osip_message_t *msg, size_t *lenp);
+char *header_raw(const osip_message_t *msg, const char *name,
+    const char *compact);
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
 osip_message_t *parse_text(const char *text);
+osip_message_t *parse_text_len(const char *text, size_t len);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);
 void  user_escaped(const char *user, char *buf, size_t len);
 void  user_of(const char *text, char *buf, size_t len);
@@ -438,7 +443,7 @@ struct msg_hdr {
 	const char   *name;
 	const char   *value;
 };
-#define MSG_HDRS_MAX 4
+#define MSG_HDRS_MAX 6
 
 struct msg_req {
 	const char   *method;
@@ -453,6 +458,7 @@ struct msg_req {
 	struct msg_hdr hdrs[MSG_HDRS_MAX];  /* more headers; name NULL ends */
 	const char   *content_type;  /* with body */
 	const char   *body;
+	size_t        body_len;      /* 0: strlen(body); a body may hold NUL */
 };
 struct msg_resp {
 	const struct leg *leg;       /* its dialog: Contact, Allow, Supported,
@@ -460,6 +466,8 @@ struct msg_resp {
 	int           allow;         /* Allow, Accept and Supported of sgp */
 	uint32_t      sgp;
 	struct msg_hdr hdr;          /* one more header, or name NULL */
+	struct msg_hdr more[MSG_HDRS_MAX];  /* and these; name NULL ends */
+	const char   *reason;        /* NULL: the standard reason phrase */
 	const char   *content_type;  /* with body */
 	const char   *body;
 };
@@ -581,6 +589,12 @@ void  sub_leg_gone(struct subscription *sub, const struct leg *leg);
 int   sub_owns(const struct subscription *sub, const struct stx *stx);
 void  sub_kill_stx(struct engine *e, struct subscription *sub,
     const struct stx *stx);
+
+/* relay.c: INFO and MESSAGE carried to the other party, and back */
+void relay_on_request(struct engine *e, struct stx *stx, struct leg *leg);
+int  relay_on_result(struct engine *e, struct stx *stx, int code,
+    const osip_message_t *resp);
+void relay_kill_stx(struct stx *stx);
 
 /* refer.c: REFER, referd as transferee */
 void refer_on_request(struct engine *e, struct stx *stx);
