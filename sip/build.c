@@ -9,6 +9,9 @@
  * request carries Max-Forwards, Allow and Supported say what the leg's
  * profile enables, a Contact names the transport, and no header value
  * copied from elsewhere may hold CR, LF or NUL (it could add headers).
+ * A request goes out as the text written here (parse_text_len); what
+ * oSIP2 prints itself is tidied on its way out (msg_to_wire): RFC header
+ * names, one Allow line, no padded Content-Length.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -218,14 +221,7 @@ msg_request_text(struct engine *e, const struct msg_req *r)
 	return request_text(e, r, &len);
 }
 
-/*
- * The same, parsed, for a transaction; caller frees.  The message keeps
- * the text as oSIP2's own copy of it (the `message` of a message whose
- * structure it still matches), so that what is sent is this text byte for
- * byte: oSIP2 would print it again its way (`Max-forwards`, an Allow line
- * per method, a padded Content-Length, Content-Type's parameters
- * re-spaced).  Any later change to the message drops that copy.
- */
+/* The same, parsed, for a transaction (sent as written: parse_text_len). */
 osip_message_t *
 msg_request(struct engine *e, const struct msg_req *r)
 {
@@ -233,11 +229,6 @@ msg_request(struct engine *e, const struct msg_req *r)
 	char *text = request_text(e, r, &len);
 	osip_message_t *msg = text ? parse_text_len(text, len) : NULL;
 
-	if (msg != NULL && (msg->message = osip_malloc(len + 1)) != NULL) {
-		memcpy(msg->message, text, len + 1);
-		msg->message_length = len;
-		msg->message_property = 1;
-	}
 	free(text);
 	return msg;
 }
@@ -363,6 +354,123 @@ msg_response_stateless(struct engine *e, const osip_message_t *req, int code)
 		return NULL;
 	osip_message_set_content_length(resp, "0");
 	return resp;
+}
+
+/*
+ * Header names as RFC 3261 (and the RFCs of the extensions) write them.
+ * oSIP2 lowercases the name of every header it has no field for when it
+ * parses one, and prints it with only its first letter capitalized
+ * (`Max-forwards`, `Referred-by`).
+ */
+static const char *const canonical[] = {
+	"Accept", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow",
+	"Allow-Events", "Authentication-Info", "Authorization", "Call-ID",
+	"Call-Info", "Contact", "Content-Disposition", "Content-Encoding",
+	"Content-Language", "Content-Length", "Content-Type", "CSeq", "Date",
+	"Diversion", "Error-Info", "Event", "Expires", "From", "History-Info",
+	"In-Reply-To", "Info-Package", "Max-Forwards", "Min-Expires", "Min-SE",
+	"MIME-Version", "Organization", "P-Asserted-Identity",
+	"P-Preferred-Identity", "Priority", "Privacy", "Proxy-Authenticate",
+	"Proxy-Authorization", "Proxy-Require", "RAck", "Reason", "Record-Route",
+	"Recv-Info", "Refer-Sub", "Refer-To", "Referred-By", "Replaces",
+	"Reply-To", "Require", "Retry-After", "Route", "RSeq", "Server",
+	"Session-Expires", "Subject", "Subscription-State", "Supported",
+	"Timestamp", "To", "Unsupported", "User-Agent", "Via", "Warning",
+	"WWW-Authenticate",
+};
+
+/*
+ * Tidy the text oSIP2 printed of a message (len bytes in buf; the new
+ * length is returned, never more): header names in their canonical form,
+ * one Allow line (oSIP2 writes one per method), and Content-Length
+ * without the padding oSIP2 reserves for it (`Content-Length:   155`).
+ * The body is not touched.
+ */
+size_t
+msg_wire_tidy(char *buf, size_t len)
+{
+	size_t r, w;
+	int prev_allow = 0;
+
+	/* The start line stays as it is. */
+	for (r = 0; r + 1 < len && !(buf[r] == '\r' && buf[r + 1] == '\n'); r++)
+		;
+	if (r + 1 >= len)
+		return len;
+	r += 2;
+	w = r;
+	while (r + 1 < len && !(buf[r] == '\r' && buf[r + 1] == '\n')) {
+		size_t eol = r, n, colon;
+		int allow = 0;
+
+		while (eol + 1 < len && !(buf[eol] == '\r' && buf[eol + 1] == '\n'))
+			eol++;
+		if (eol + 1 >= len)
+			break;           /* no end of line: left as it is */
+		for (colon = r; colon < eol && buf[colon] != ':'; colon++)
+			;
+		n = colon - r;
+		while (n > 0 && (buf[r + n - 1] == ' ' || buf[r + n - 1] == '\t'))
+			n--;
+		for (size_t i = 0; i < sizeof(canonical) / sizeof(canonical[0]); i++)
+			if (strlen(canonical[i]) == n &&
+			    strncasecmp(canonical[i], buf + r, n) == 0) {
+				memcpy(buf + r, canonical[i], n);
+				allow = strcmp(canonical[i], "Allow") == 0;
+				break;
+			}
+		if (allow && prev_allow && colon < eol) {
+			/* "Allow: X" after an Allow line: ", X" on that line. */
+			size_t v = colon + 1;
+
+			while (v < eol && (buf[v] == ' ' || buf[v] == '\t'))
+				v++;
+			w -= 2;          /* the previous line's CR LF */
+			memcpy(buf + w, ", ", 2);
+			w += 2;
+			memmove(buf + w, buf + v, eol + 2 - v);
+			w += eol + 2 - v;
+		} else if (n == 14 && strncmp(buf + r, "Content-Length", 14) == 0 &&
+		    colon < eol) {
+			size_t v = colon + 1;
+
+			while (v < eol && (buf[v] == ' ' || buf[v] == '\t'))
+				v++;
+			memmove(buf + w, buf + r, n);
+			memcpy(buf + w + n, ": ", 2);
+			w += n + 2;
+			memmove(buf + w, buf + v, eol + 2 - v);
+			w += eol + 2 - v;
+		} else {
+			memmove(buf + w, buf + r, eol + 2 - r);
+			w += eol + 2 - r;
+		}
+		prev_allow = allow;
+		r = eol + 2;
+	}
+	/* The empty line and the body. */
+	memmove(buf + w, buf + r, len - r);
+	w += len - r;
+	if (w < len)
+		buf[w] = '\0';
+	return w;
+}
+
+/*
+ * A message as it goes on the wire (caller frees with osip_free): oSIP2's
+ * text of it, tidied (msg_wire_tidy).  0, or an errno value.
+ */
+int
+msg_to_wire(osip_message_t *msg, char **bufp, size_t *lenp)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (osip_message_to_str(msg, &buf, &len) != 0)
+		return ENOMEM;
+	*lenp = msg_wire_tidy(buf, len);
+	*bufp = buf;
+	return 0;
 }
 
 /*

@@ -478,6 +478,8 @@ int   msg_response(struct engine *e, struct stx *stx, int code,
 osip_message_t *msg_response_stateless(struct engine *e,
     const osip_message_t *req, int code);
 void  msg_outgoing(osip_message_t *msg);
+size_t msg_wire_tidy(char *buf, size_t len);
+int   msg_to_wire(osip_message_t *msg, char **bufp, size_t *lenp);
 
 /* dialog.c: a leg's dialog, and the requests referd sends in it */
 void  dialog_set_state(struct engine *e, struct leg *leg,

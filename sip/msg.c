@@ -277,7 +277,15 @@ parse_text(const char *text)
 	return parse_text_len(text, strlen(text));
 }
 
-/* The same, for a text of len bytes (its body may hold NUL). */
+/*
+ * The same, for a text of len bytes (its body may hold NUL).  The message
+ * keeps the text as oSIP2's own copy of it (the `message` of a message
+ * whose structure it still matches), so that what is sent is this text
+ * byte for byte: oSIP2 would print it again its way (`Max-forwards`, a
+ * line per comma-separated value of Allow or Supported, a padded
+ * Content-Length, Content-Type's parameters re-spaced).  Any later change
+ * to the message drops that copy.
+ */
 osip_message_t *
 parse_text_len(const char *text, size_t len)
 {
@@ -288,6 +296,12 @@ parse_text_len(const char *text, size_t len)
 	if (osip_message_parse(msg, text, len) != 0) {
 		osip_message_free(msg);
 		return NULL;
+	}
+	if ((msg->message = osip_malloc(len + 1)) != NULL) {
+		memcpy(msg->message, text, len);
+		msg->message[len] = '\0';
+		msg->message_length = len;
+		msg->message_property = 1;
 	}
 	return msg;
 }

@@ -104,7 +104,7 @@ cb_send(osip_transaction_t *tr, osip_message_t *msg, char *host, int port,
 	if (s == NULL)
 		return -1;
 	msg_outgoing(msg);
-	if (osip_message_to_str(msg, &buf, &len) != 0)
+	if (msg_to_wire(msg, &buf, &len) != 0)
 		return -1;
 	rc = transport_send(e, s->ep, s->transport, &s->dest, buf, len);
 	osip_free(buf);
@@ -476,7 +476,7 @@ stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
 	size_t len = 0;
 	int rc;
 
-	if (osip_message_to_str(msg, &buf, &len) != 0)
+	if (msg_to_wire(msg, &buf, &len) != 0)
 		return ENOMEM;
 	rc = transport_send(e, ep, transport, to, buf, len);
 	osip_free(buf);

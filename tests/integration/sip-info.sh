@@ -16,29 +16,6 @@
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 sess_init 114 sip-info "refer 1 support enabled"
 
-# msg_of NAME DIR METHOD N: the Nth message (from 1) of peer NAME's trace
-# that went DIR (sent or recv) and whose start line begins with METHOD,
-# line ends CR LF as on the wire.
-msg_of() {
-	awk -v d="$2" -v m="$3" -v n="$4" '
-	    /^-----+ [0-9-]+ [0-9:.]+$/ { if (sel) exit; dir = ""; st = 0; next }
-	    dir == "" && /message received/ { dir = "recv"; next }
-	    dir == "" && /message sent/ { dir = "sent"; next }
-	    dir != "" && !st && NF { st = 1
-	        if (dir == d && index($0, m " ") == 1 && ++k == n) sel = 1 }
-	    sel { print }' "$H_TMP/$1.msg"
-}
-# body_of NAME DIR METHOD N: that message's body.
-body_of() {
-	msg_of "$@" | awk 'b { print; next } /^\r?$/ { b = 1 }'
-}
-# hdr_of NAME DIR METHOD N HEADER: the value of HEADER in that message.
-hdr_of() {
-	msg_of "$1" "$2" "$3" "$4" | tr -d '\r' | awk -v h="$5" '
-	    /^$/ { exit } tolower($0) ~ "^" tolower(h) ": *" {
-	        sub(/^[^:]*: */, ""); print; exit }'
-}
-
 # ab B-SCENARIO A-SCENARIO: B answers with B-SCENARIO, A calls 5551000.
 ab() {
 	peer b "$B" -sf "$SC/$1" -m 1
@@ -54,27 +31,27 @@ sipp_ok "B: three INFOs and a MESSAGE relayed, nothing else" b "$BPID"
 
 for n in 1 2 3; do
 	h_is "INFO $n: B gets A's body byte for byte" \
-	    "$(body_of b recv INFO $n | od -c)" "$(body_of a sent INFO $n | od -c)"
+	    "$(sip_nth_body b recv INFO $n | od -c)" "$(sip_nth_body a sent INFO $n | od -c)"
 	h_is "INFO $n: B gets A's Content-Type" \
-	    "$(hdr_of b recv INFO $n Content-Type)" "$(hdr_of a sent INFO $n Content-Type)"
+	    "$(sip_nth_hdr b recv INFO $n Content-Type)" "$(sip_nth_hdr a sent INFO $n Content-Type)"
 	h_is "INFO $n: Content-Length matches" \
-	    "$(hdr_of b recv INFO $n Content-Length)" "$(hdr_of a sent INFO $n Content-Length)"
+	    "$(sip_nth_hdr b recv INFO $n Content-Length)" "$(sip_nth_hdr a sent INFO $n Content-Length)"
 done
-h_is "INFO 2: Info-Package relayed" "$(hdr_of b recv INFO 2 Info-Package)" dtmf
+h_is "INFO 2: Info-Package relayed" "$(sip_nth_hdr b recv INFO 2 Info-Package)" dtmf
 h_is "INFO 2: Content-Disposition relayed" \
-    "$(hdr_of b recv INFO 2 Content-Disposition)" Info-Package
+    "$(sip_nth_hdr b recv INFO 2 Content-Disposition)" Info-Package
 h_is "INFO 3: Content-Disposition relayed" \
-    "$(hdr_of b recv INFO 3 Content-Disposition)" "signal; handling=optional"
+    "$(sip_nth_hdr b recv INFO 3 Content-Disposition)" "signal; handling=optional"
 h_is "INFO 1 goes in B's dialog: B's Call-ID, not A's" \
-    "$(hdr_of b recv INFO 1 Call-ID)" "$(hdr_of b recv INVITE 1 Call-ID)"
+    "$(sip_nth_hdr b recv INFO 1 Call-ID)" "$(sip_nth_hdr b recv INVITE 1 Call-ID)"
 h_is "INFO 1: CSeq 2 in B's dialog (referd's INVITE was 1)" \
-    "$(hdr_of b recv INFO 1 CSeq)" "2 INFO"
+    "$(sip_nth_hdr b recv INFO 1 CSeq)" "2 INFO"
 h_is "A gets B's refusal with B's reason phrase" \
-    "$(msg_of a recv "SIP/2.0" 4 | head -n 1 | tr -d '\r')" "SIP/2.0 415 Dtmf Not Here"
-h_is "... and B's Accept" "$(hdr_of a recv "SIP/2.0" 4 Accept)" application/dtmf-relay
-h_is "MESSAGE: B gets A's text" "$(body_of b recv MESSAGE 1 | tr -d '\r')" \
+    "$(sip_nth a recv "SIP/2.0" 4 | head -n 1 | tr -d '\r')" "SIP/2.0 415 Dtmf Not Here"
+h_is "... and B's Accept" "$(sip_nth_hdr a recv "SIP/2.0" 4 Accept)" application/dtmf-relay
+h_is "MESSAGE: B gets A's text" "$(sip_nth_body b recv MESSAGE 1 | tr -d '\r')" \
     "Hello B, this is A."
-h_is "MESSAGE: with its Content-Type" "$(hdr_of b recv MESSAGE 1 Content-Type)" \
+h_is "MESSAGE: with its Content-Type" "$(sip_nth_hdr b recv MESSAGE 1 Content-Type)" \
     "text/plain;charset=UTF-8"
 h_is "A's 200 to the MESSAGE" "$(sip_count a recv "SIP/2.0 200" "5 MESSAGE")" 1
 h_is "NOTIFY Event: dialog gets 489" "$(sip_count a recv "SIP/2.0 489" "6 NOTIFY")" 1
@@ -95,10 +72,10 @@ APID=$H_PID
 sipp_ok "A: both digits answered 200 during and after the transfer" a "$APID"
 sipp_ok "B (transferor): the digit sent while C rang" b "$BPID"
 sipp_ok "C (target): the digit sent after it answered" c "$CPID"
-h_is "B got the first digit" "$(body_of b recv INFO 1 | tr -d '\r' | head -n 1)" \
+h_is "B got the first digit" "$(sip_nth_body b recv INFO 1 | tr -d '\r' | head -n 1)" \
     Signal=1
 h_is "C got the second digit, and only it" \
-    "$(body_of c recv INFO 1 | tr -d '\r' | head -n 1) $(sip_count c recv INFO "2 INFO")" \
+    "$(sip_nth_body c recv INFO 1 | tr -d '\r' | head -n 1) $(sip_count c recv INFO "2 INFO")" \
     "Signal=2 1"
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 h_done
