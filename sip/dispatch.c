@@ -461,6 +461,24 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 		session_on_ack(e, leg, msg);
 		return;
 	}
+	if (invite_2xx && !leg->is_a && leg->dlg.remote_tag != NULL &&
+	    header_tag(msg->to) != NULL &&
+	    strcmp(header_tag(msg->to), leg->dlg.remote_tag) != 0) {
+		/*
+		 * Another fork's 2xx (RFC 3261 13.2.2.4): its own dialog, ACKed
+		 * with its own tag and ended with a BYE at once; a repeat of it
+		 * is ACKed again only.  The call goes on with the first.
+		 */
+		int again = leg->fork_tag != NULL &&
+		    strcmp(leg->fork_tag, header_tag(msg->to)) == 0;
+
+		if (!again) {
+			free(leg->fork_tag);
+			leg->fork_tag = strdup(header_tag(msg->to));
+		}
+		call_hangup_orphan(e, ep, transport, src, msg, !again);
+		return;
+	}
 	if (invite_2xx)
 		dialog_reack(e, leg, (unsigned)strtoul(msg->cseq->number, NULL,
 		    10));

@@ -186,6 +186,7 @@ struct leg {
 	int             ack_hold;     /* its 2xx not ACKed until the answer */
 	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
 	char           *ack_text;     /* our ACK of its 2xx, sent again */
+	char           *fork_tag;     /* b, x: the last other fork's 2xx BYEd */
 };
 
 /* The state of a REFER's implicit subscription (RFC 3515, 6665). */
