@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -125,14 +126,15 @@ call_free(struct call *c)
 	free(c);
 }
 
-/* Build and send the INVITE towards b. */
+/* Build and send the INVITE (CSeq cseq) towards b. */
 static int
 send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
-    const struct referd_gw *gw, const char *user, int max_forwards)
+    const struct referd_gw *gw, const char *user, int max_forwards,
+    unsigned cseq)
 {
 	struct leg *b = &c->b;
 	struct msg_req r = {
-		.method = "INVITE", .leg = b, .cseq = 1,
+		.method = "INVITE", .leg = b, .cseq = cseq,
 		.max_forwards = max_forwards, .contact_user = "referd",
 		.allow = 1,
 	};
@@ -378,7 +380,7 @@ call_new(struct engine *e, struct stx *stx)
 	c->timer_c.repeat = e->current->invite_timeout;
 	ev_timer_again(e->loop, &c->timer_c);
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
-	    req->req_uri->username : "", max_forwards - 1) != 0) {
+	    req->req_uri->username : "", max_forwards - 1, 1) != 0) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 		return;
@@ -604,6 +606,79 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 	call_set_state(e, c, CALL_CONNECTED);
 }
 
+/*
+ * b redirected the call (3xx) and its profile follows redirections
+ * (referdSgpRedirect follow), fewer than referdSgpMaxRedirects so far:
+ * the INVITE goes on, on leg b (same Call-ID and From tag, the next CSeq:
+ * RFC 3261 8.1.3.4), to the first Contact that reaches a configured
+ * gateway (target_gateway: its address, else its user's route; never
+ * anywhere else), as the Contact's user at that gateway, like any call.
+ * 1 when it went (or the call ended trying), 0 to relay the 3xx.
+ */
+static int
+b_redirect(struct engine *e, struct call *c, struct leg *b,
+    const osip_message_t *resp)
+{
+	const struct referd_sgp *p = referd_config_sgp(e->current, b->sgp);
+	const struct referd_gw *gw = NULL;
+	osip_message_t *req;
+	osip_contact_t *ct;
+	osip_header_t *mf = NULL;
+	int max_forwards = 70;
+
+	if (p == NULL || p->redirect != REFERD_REDIRECT_FOLLOW ||
+	    c->a.invite == NULL || c->a.invite->tr == NULL)
+		return 0;
+	if (c->redirects >= p->max_redirects) {
+		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d after %u "
+		    "redirections: relayed to the caller", c->index,
+		    resp->status_code, c->redirects);
+		return 0;
+	}
+	for (int i = 0; gw == NULL &&
+	    (ct = osip_list_get(&resp->contacts, i)) != NULL; i++)
+		if (ct->url != NULL && ct->url->scheme != NULL &&
+		    strcasecmp(ct->url->scheme, "sip") == 0)
+			gw = target_gateway(e, ct->url);
+	if (gw == NULL) {
+		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d: no Contact "
+		    "reaches a configured gateway: relayed to the caller",
+		    c->index, resp->status_code);
+		return 0;
+	}
+	req = c->a.invite->tr->orig_request;
+	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
+		max_forwards = atoi(mf->hvalue);
+	c->redirects++;
+	/* b starts again: no dialog yet, another peer (and profile). */
+	if (b->invite != NULL)
+		b->invite->leg = NULL;
+	b->invite = NULL;
+	b->provisional = 0;
+	free(b->dlg.remote_tag);
+	free(b->dlg.remote_target);
+	free(b->dlg.route_set);
+	b->dlg.remote_tag = b->dlg.remote_target = b->dlg.route_set = NULL;
+	dialog_set_state(e, b, DLG_NONE);
+	endpoint_release(e, b->ep);
+	b->ep = NULL;
+	engine_log(e, ENGINE_LOG_INFO, "call %u: %d: redirected to gateway "
+	    "%u (%s), redirection %u", c->index, resp->status_code, gw->index,
+	    gw->name, c->redirects);
+	if (leg_towards(b, c->a.ep, e, gw) != 0 ||
+	    send_invite_b(e, c, req, gw, ct->url->username ?
+	    ct->url->username : "", max_forwards - 1,
+	    b->invite_cseq + 1) != 0) {
+		if (!c->dead) {
+			call_reply_a(e, c, 500, NULL, NULL, NULL);
+			call_release(e, c);
+		}
+		return 1;
+	}
+	ev_timer_again(e->loop, &c->timer_c);
+	return 1;
+}
+
 /* A response from b to our INVITE. */
 void
 call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
@@ -623,9 +698,19 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		b_answered(e, c, b, sdp);
 		return;
 	}
-	/* A failure: the caller gets the same status (oSIP2 ACKs b). */
-	if (!c->cancel_pending && !c->dead)
-		call_reply_a(e, c, code, NULL, NULL, NULL);
+	/* A redirection b's profile follows: the call goes on. */
+	if (code < 400 && !c->cancel_pending && !c->dead &&
+	    b_redirect(e, c, b, resp))
+		return;
+	/* A failure: the caller gets the same status (oSIP2 ACKs b); a
+	 * redirection with every Contact it carried. */
+	if (!c->cancel_pending && !c->dead) {
+		char *contacts = code < 400 ? contacts_of(resp) : NULL;
+
+		call_reply_a(e, c, code, NULL, contacts ? "Contact" : NULL,
+		    contacts);
+		free(contacts);
+	}
 	call_release(e, c);
 }
 

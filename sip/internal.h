@@ -247,6 +247,7 @@ struct call {
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */
 	int             cancel_pending; /* a cancelled before b's 1xx */
+	unsigned        redirects;    /* 3xx from b followed so far */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct call    *joined;       /* joined by an attended transfer: its
@@ -423,6 +424,7 @@ char *header_raw(const osip_message_t *msg, const char *name,
     const char *compact);
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
+char *contacts_of(const osip_message_t *msg);
 osip_message_t *parse_text(const char *text);
 osip_message_t *parse_text_len(const char *text, size_t len);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);

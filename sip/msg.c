@@ -229,6 +229,28 @@ contact_uri(const osip_message_t *msg)
 }
 
 /*
+ * Append ", piece" (or piece, to an empty text) to the text *outp of
+ * length *lenp, which grows.  0, or ENOMEM (the text is left as it was).
+ */
+static int
+text_join(char **outp, size_t *lenp, const char *piece)
+{
+	size_t tl = strlen(piece), len = *lenp;
+	char *grown = realloc(*outp, len + tl + 3);
+
+	if (grown == NULL)
+		return ENOMEM;
+	if (len) {
+		memcpy(grown + len, ", ", 2);
+		len += 2;
+	}
+	memcpy(grown + len, piece, tl + 1);
+	*outp = grown;
+	*lenp = len + tl;
+	return 0;
+}
+
+/*
  * The route set a dialog's requests carry (RFC 3261 12.1.1, 12.1.2): the
  * Record-Route values of msg, in order (reverse = 0: referd is the UAS,
  * msg the request) or reversed (reverse = 1: referd is the UAC, msg the
@@ -246,26 +268,42 @@ route_set_of(const osip_message_t *msg, int reverse)
 	for (int k = 0; k < n; k++) {
 		osip_record_route_t *rr = osip_list_get(&msg->record_routes,
 		    reverse ? n - 1 - k : k);
-		char *text = NULL, *grown;
-		size_t tl;
+		char *text = NULL;
+		int rc;
 
 		if (rr == NULL || osip_record_route_to_str(rr, &text) != 0)
 			continue;
-		tl = strlen(text);
-		grown = realloc(out, len + tl + 3);
-		if (grown == NULL) {
-			osip_free(text);
+		rc = text_join(&out, &len, text);
+		osip_free(text);
+		if (rc != 0) {
 			free(out);
 			return NULL;
 		}
-		out = grown;
-		if (len) {
-			memcpy(out + len, ", ", 2);
-			len += 2;
-		}
-		memcpy(out + len, text, tl + 1);
-		len += tl;
-		osip_free(text);
+	}
+	return out;
+}
+
+/*
+ * The Contacts of a message (a 3xx's), every one in order, as one header
+ * value; NULL when it has none.  Caller frees.
+ */
+char *
+contacts_of(const osip_message_t *msg)
+{
+	osip_contact_t *ct;
+	size_t len = 0;
+	char *out = NULL;
+
+	for (int i = 0; (ct = osip_list_get(&msg->contacts, i)) != NULL; i++) {
+		char *one = NULL;
+		int rc;
+
+		if (osip_contact_to_str(ct, &one) != 0 || one == NULL)
+			continue;
+		rc = text_join(&out, &len, one);
+		osip_free(one);
+		if (rc != 0)
+			break;
 	}
 	return out;
 }
