@@ -139,7 +139,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		.allow = 1,
 	};
 	char hp_gw[96], ruri[384], euser[160];
-	char *text, *sdp;
+	char *text, *sdp, *ri;
 	osip_message_t *inv;
 
 	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
@@ -151,6 +151,9 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	r.body = sdp;
 	r.content_type = sdp ? "application/sdp" : NULL;
 	r.ruri = ruri;
+	/* The Info Packages A takes (RFC 6086 5.2.2): INFO is carried. */
+	if ((ri = header_all(req, "Recv-Info")) != NULL)
+		r.hdrs[0] = (struct msg_hdr){ "Recv-Info", ri };
 	for (int pass = 0; pass < 2; pass++) {
 		const char *tp = transport_uri_param(b->transport);
 
@@ -172,6 +175,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		b->transport = REFERD_TRANSPORT_TCP;
 	}
 	free(sdp);
+	free(ri);
 	inv = text ? parse_text(text) : NULL;
 	free(text);
 	return leg_send_invite(e, b, inv);
@@ -564,27 +568,31 @@ b_provisional(struct engine *e, struct call *c, struct leg *b, int code,
  */
 static void
 b_answered_offer(struct engine *e, struct call *c, struct leg *b,
-    const char *sdp, unsigned cseq)
+    const char *sdp, unsigned cseq, const char *recv_info)
 {
 	leg_learn_media(b, sdp);
 	leg_keep_sdp(b, sdp);
 	b->ack_hold = 1;
 	b->ack_cseq = cseq;
 	c->a.ack_wait = 1;
-	call_reply_a(e, c, 200, sdp, NULL, NULL);
+	call_reply_a(e, c, 200, sdp, recv_info ? "Recv-Info" : NULL, recv_info);
 	call_set_state(e, c, CALL_CONNECTED);
 }
 
-/* b answered: ACK it, then answer the caller (or hold it: Delayed Answer). */
+/*
+ * b answered: ACK it, then answer the caller (or hold it: Delayed Answer),
+ * with the Info Packages b takes (recv_info, its Recv-Info, or NULL).
+ */
 static void
-b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
+b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
+    const char *recv_info)
 {
 	if (c->a.remote_sdp == NULL && sdp != NULL && !c->dead &&
 	    !c->cancel_pending && c->a.invite != NULL) {
-		b_answered_offer(e, c, b, sdp, 1);
+		b_answered_offer(e, c, b, sdp, b->invite_cseq, recv_info);
 		return;
 	}
-	dialog_ack(e, b, 1, NULL);
+	dialog_ack(e, b, b->invite_cseq, NULL);
 	if (c->dead || c->cancel_pending || c->a.invite == NULL) {
 		/* The caller is gone: hang up the answer. */
 		dialog_bye(e, b);
@@ -602,7 +610,7 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 	 * transfer target answers, or at the timer. */
 	if (delayed_start(e, c, sdp))
 		return;
-	call_reply_a(e, c, 200, sdp, NULL, NULL);
+	call_reply_a(e, c, 200, sdp, recv_info ? "Recv-Info" : NULL, recv_info);
 	call_set_state(e, c, CALL_CONNECTED);
 }
 
@@ -695,7 +703,10 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 	if (!c->dead)
 		ev_timer_stop(e->loop, &c->timer_c);
 	if (code < 300) {
-		b_answered(e, c, b, sdp);
+		char *ri = header_all(resp, "Recv-Info");
+
+		b_answered(e, c, b, sdp, ri);
+		free(ri);
 		return;
 	}
 	/* A redirection b's profile follows: the call goes on. */

@@ -425,6 +425,7 @@ char *header_raw(const osip_message_t *msg, const char *name,
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
 char *contacts_of(const osip_message_t *msg);
+char *header_all(const osip_message_t *msg, const char *name);
 osip_message_t *parse_text(const char *text);
 osip_message_t *parse_text_len(const char *text, size_t len);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);

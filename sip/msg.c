@@ -284,6 +284,32 @@ route_set_of(const osip_message_t *msg, int reverse)
 }
 
 /*
+ * Every value of the headers named name (oSIP2 keeps one per
+ * comma-separated value) as one header value, in order; "" for a header
+ * without a value, NULL when there is none.  Caller frees.
+ */
+char *
+header_all(const osip_message_t *msg, const char *name)
+{
+	osip_header_t *h = NULL;
+	size_t len = 0;
+	char *out = NULL;
+
+	for (int i = osip_message_header_get_byname(msg, name, 0, &h); i >= 0;
+	    i = osip_message_header_get_byname(msg, name, i + 1, &h)) {
+		const char *v = h->hvalue ? h->hvalue : "";
+
+		if (*v == '\0' && out != NULL)
+			continue;
+		if (text_join(&out, &len, v) != 0) {
+			free(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/*
  * The Contacts of a message (a 3xx's), every one in order, as one header
  * value; NULL when it has none.  Caller frees.
  */

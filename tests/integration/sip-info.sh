@@ -53,6 +53,10 @@ h_is "MESSAGE: B gets A's text" "$(sip_nth_body b recv MESSAGE 1 | tr -d '\r')" 
     "Hello B, this is A."
 h_is "MESSAGE: with its Content-Type" "$(sip_nth_hdr b recv MESSAGE 1 Content-Type)" \
     "text/plain;charset=UTF-8"
+h_is "A's Recv-Info reaches B in referd's INVITE" \
+    "$(sip_nth_hdr b recv INVITE 1 Recv-Info)" "dtmf, x-isup"
+h_is "B's Recv-Info reaches A in referd's 200" \
+    "$(sip_nth_hdr a recv "SIP/2.0 200" 1 Recv-Info)" "dtmf"
 h_is "A's 200 to the MESSAGE" "$(sip_count a recv "SIP/2.0 200" "5 MESSAGE")" 1
 h_is "NOTIFY Event: dialog gets 489" "$(sip_count a recv "SIP/2.0 489" "6 NOTIFY")" 1
 h_is "NOTIFY Event: refer gets 481" "$(sip_count a recv "SIP/2.0 481" "7 NOTIFY")" 1

@@ -93,6 +93,8 @@ h_is "follow: C's INVITE goes to the Contact's user at C" \
 h_is "follow: on D's Call-ID, the next CSeq" \
     "$(sip_nth_hdr c recv INVITE 1 Call-ID) $(sip_nth_hdr c recv INVITE 1 CSeq)" \
     "$(sip_nth_hdr d recv INVITE 1 Call-ID) 2 INVITE"
+h_is "follow: C's 200 is ACKed with the INVITE's CSeq" \
+    "$(sip_nth_hdr c recv ACK 1 CSeq)" "2 ACK"
 h_is "follow: A got no 302" "$(sip_count a recv "SIP/2.0 302" "1 INVITE")" 0
 h_ok "follow: the call is over" h_wait_for 5 calls_idle
 
