@@ -94,6 +94,20 @@ on_refer(struct engine *e, struct stx *stx, osip_message_t *req)
 	refer_on_request(e, stx);
 }
 
+/* Requests referd does not act on: 405 with what it allows, or 481. */
+static void
+on_other(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = leg_find(e, req);
+
+	if (header_tag(req->to) != NULL && leg == NULL) {
+		stack_reply(e, stx, 481, NULL, NULL);
+		return;
+	}
+	stack_reply(e, stx, 405, "Allow", profile_allow(e->current,
+	    leg ? leg->sgp : 0));
+}
+
 /*
  * INFO and MESSAGE in a dialog: carried to the other party (relay.c).
  * Outside a dialog an INFO gets 481 (RFC 6086 4.2.2: INFO lives only in
@@ -118,15 +132,13 @@ on_relayed(struct engine *e, struct stx *stx, osip_message_t *req)
 	relay_on_request(e, stx, leg);
 }
 
-static void on_other(struct engine *e, struct stx *stx, osip_message_t *req);
-
 /*
  * NOTIFY: referd subscribes to nothing (it never sends SUBSCRIBE, nor
  * REFER), so no NOTIFY it receives belongs to a subscription of its own,
  * and one is not relayed either: the other party never subscribed through
  * referd (SUBSCRIBE gets 405).  RFC 6665 4.1.3: an Event package referd
  * does not know gets 489 Bad Event; `refer`, which it knows, 481 (no such
- * subscription); no Event at all 400 (RFC 6665 8.2.1).  Where the profile
+ * subscription); one without Event (which RFC 6665 requires) 400.  Where the profile
  * does not list NOTIFY in Allow (REFER disabled), 405 as before.
  */
 static void
@@ -162,20 +174,6 @@ on_notify(struct engine *e, struct stx *stx, osip_message_t *req)
 	n = strcspn(ev, " \t;");
 	stack_reply(e, stx, n == 5 && strncasecmp(ev, "refer", 5) == 0 ?
 	    481 : 489, NULL, NULL);
-}
-
-/* Requests referd does not act on: 405 with what it allows, or 481. */
-static void
-on_other(struct engine *e, struct stx *stx, osip_message_t *req)
-{
-	struct leg *leg = leg_find(e, req);
-
-	if (header_tag(req->to) != NULL && leg == NULL) {
-		stack_reply(e, stx, 481, NULL, NULL);
-		return;
-	}
-	stack_reply(e, stx, 405, "Allow", profile_allow(e->current,
-	    leg ? leg->sgp : 0));
 }
 
 /* The methods referd acts on: adding one is a row and a handler. */
