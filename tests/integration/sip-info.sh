@@ -26,7 +26,7 @@ ab() {
 }
 
 ab uas-info.xml uac-info.xml
-sipp_ok "A: INFO 200, INFO 415, INFO 200, MESSAGE 200, NOTIFY 489 and 481" a "$APID"
+sipp_ok "A: INFO 200, INFO 415, INFO 200, MESSAGE 200, NOTIFY 489, 481, 400, INFO 420" a "$APID"
 sipp_ok "B: three INFOs and a MESSAGE relayed, nothing else" b "$BPID"
 
 for n in 1 2 3; do
@@ -60,6 +60,9 @@ h_is "B's Recv-Info reaches A in referd's 200" \
 h_is "A's 200 to the MESSAGE" "$(sip_count a recv "SIP/2.0 200" "5 MESSAGE")" 1
 h_is "NOTIFY Event: dialog gets 489" "$(sip_count a recv "SIP/2.0 489" "6 NOTIFY")" 1
 h_is "NOTIFY Event: refer gets 481" "$(sip_count a recv "SIP/2.0 481" "7 NOTIFY")" 1
+h_is "NOTIFY without Event gets 400" "$(sip_count a recv "SIP/2.0 400" "8 NOTIFY")" 1
+h_is "INFO with Require: timer gets 420 naming timer; B got three INFOs, not it" \
+    "$(sip_nth_hdr a recv "SIP/2.0 420" 1 Unsupported) $(grep -c '^INFO ' "$H_TMP/b.msg")" "timer 3"
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 
 # During a transfer: B refers A to C (no subscription), C rings 3 s.
