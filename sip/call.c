@@ -618,8 +618,8 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
  * b redirected the call (3xx) and its profile follows redirections
  * (referdSgpRedirect follow), fewer than referdSgpMaxRedirects so far:
  * the INVITE goes on, on leg b (same Call-ID and From tag, the next CSeq:
- * RFC 3261 8.1.3.4), to the first Contact that reaches a configured
- * gateway (target_gateway: its address, else its user's route; never
+ * RFC 3261 8.1.3.4), to the Contact of highest q-value that reaches a
+ * configured gateway (target_gateway: its address, else its user's route; never
  * anywhere else), as the Contact's user at that gateway, like any call.
  * 1 when it went (or the call ended trying), 0 to relay the 3xx.
  */
@@ -630,7 +630,7 @@ b_redirect(struct engine *e, struct call *c, struct leg *b,
 	const struct referd_sgp *p = referd_config_sgp(e->current, b->sgp);
 	const struct referd_gw *gw = NULL;
 	osip_message_t *req;
-	osip_contact_t *ct;
+	osip_contact_t *ct = NULL;
 	osip_header_t *mf = NULL;
 	int max_forwards = 70;
 
@@ -643,11 +643,32 @@ b_redirect(struct engine *e, struct call *c, struct leg *b,
 		    resp->status_code, c->redirects);
 		return 0;
 	}
-	for (int i = 0; gw == NULL &&
-	    (ct = osip_list_get(&resp->contacts, i)) != NULL; i++)
-		if (ct->url != NULL && ct->url->scheme != NULL &&
-		    strcasecmp(ct->url->scheme, "sip") == 0)
-			gw = target_gateway(e, ct->url);
+	/* The highest q-value first, the order given among equals (RFC 3261
+	 * 8.1.3.4); a Contact without q counts as 1. */
+	{
+		double best_q = -1;
+		osip_contact_t *k;
+
+		for (int i = 0; (k = osip_list_get(&resp->contacts, i)) != NULL;
+		    i++) {
+			const struct referd_gw *g;
+			osip_generic_param_t *q = NULL;
+			double kq = 1;
+
+			if (k->url == NULL || k->url->scheme == NULL ||
+			    strcasecmp(k->url->scheme, "sip") != 0 ||
+			    (g = target_gateway(e, k->url)) == NULL)
+				continue;
+			if (osip_contact_param_get_byname(k, "q", &q) == 0 &&
+			    q != NULL && q->gvalue != NULL)
+				kq = strtod(q->gvalue, NULL);
+			if (kq > best_q) {
+				best_q = kq;
+				gw = g;
+				ct = k;
+			}
+		}
+	}
 	if (gw == NULL) {
 		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d: no Contact "
 		    "reaches a configured gateway: relayed to the caller",

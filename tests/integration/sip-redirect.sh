@@ -3,7 +3,7 @@
 # to the caller with every Contact it carried (referdSgpRedirect relay,
 # the default), or followed by referd (follow) to the first Contact that
 # reaches a configured gateway, never to another one, and at most
-# referdSgpMaxRedirects times in a call (a redirection loop ends there,
+# referdSgpMaxRedirects times in a call, the Contacts by q-value (a redirection loop ends there,
 # the caller getting the last 3xx).
 #
 # Peers: A on $H_NET.2 (SIPp's built-in uac, or uac-redirected.xml);
@@ -77,8 +77,10 @@ h_is "relay: B redirected one INVITE and got the ACK" "$(redirects b)" "1 1"
 h_is "relay: A's 302 carries B's Contacts, both" "$(contacts a)" \
     "<sip:7771000@$C:5060>, <sip:5559999@192.0.2.9:5060>;q=0.5"
 
-# follow: D's 302 to a gateway (C) is followed: C answers, A talks to C.
-redirector d "$D" "<sip:7772000@$C:5060>"
+# follow: D's 302 to a gateway (C) is followed, to the Contact of highest
+# q-value of those that reach a gateway (not the unknown host's, q 1):
+# C answers, A talks to C.
+redirector d "$D" "<sip:7773000@$C:5060>;q=0.2, <sip:9990000@192.0.2.9:5060>, <sip:7772000@$C:5060>;q=0.9"
 peer c "$C" -sn uas -m 1
 CPID=$H_PID
 h_wait_for 5 listening "$C" 5060 || h_bail "SIPp C did not start"
@@ -88,7 +90,7 @@ APID=$H_PID
 sipp_ok "follow: A's call is answered (by C)" a "$APID"
 sipp_ok "follow: C got the INVITE and A's BYE" c "$CPID"
 h_is "follow: D redirected one INVITE, ACKed" "$(redirects d)" "1 1"
-h_is "follow: C's INVITE goes to the Contact's user at C" \
+h_is "follow: C's INVITE goes to the reachable Contact of highest q, its user at C" \
     "$(sip_nth c recv INVITE 1 | head -n 1 | tr -d '\r')" "INVITE sip:7772000@$C:5060 SIP/2.0"
 h_is "follow: on D's Call-ID, the next CSeq" \
     "$(sip_nth_hdr c recv INVITE 1 Call-ID) $(sip_nth_hdr c recv INVITE 1 CSeq)" \
