@@ -128,6 +128,14 @@ parse_row(const char *token, char *line)
 	for (const struct column *c = t->cols; c->name != NULL; c++) {
 		if (!stored_column(c))
 			continue;
+		/*
+		 * A line written before a numeric column existed ends before
+		 * it: that column and the ones after keep their DEFVAL, so an
+		 * upgrade keeps the row.
+		 */
+		if ((c->kind == K_U32 || c->kind == K_ENUM) &&
+		    (p == NULL || p[strspn(p, " \t")] == '\0'))
+			break;
 		if (c->kind == K_U32 || c->kind == K_ENUM) {
 			if ((p = read_ulong(p, &v)) == NULL ||
 			    (long)v < c->min || (long)v > c->max) {

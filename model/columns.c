@@ -24,6 +24,11 @@ static const struct col_word from_words[] = {
 	  "Original Caller" },
 	WORDS_END
 };
+static const struct col_word redirect_words[] = {
+	{ REFERD_REDIRECT_RELAY, "relay", "relay", "Relay to the caller" },
+	{ REFERD_REDIRECT_FOLLOW, "follow", "follow", "Follow" },
+	WORDS_END
+};
 static const struct col_word transport_words[] = {
 	{ REFERD_TRANSPORT_UDP, "udp", "udp", "UDP" },
 	{ REFERD_TRANSPORT_TCP, "tcp", "tcp", "TCP" },
@@ -78,6 +83,15 @@ static const struct column sgp_cols[] = {
 	  .key = "name", .label = "Name" },
 	STORAGE(3, "referdSgpStorageType"),
 	ROWSTATUS(4, "referdSgpRowStatus"),
+	{ .arc = 10, .name = "referdSgpRedirect", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, redirect), .min = 1, .max = 2,
+	  .words = redirect_words, .conf_form = CONF_KEY, .conf = "redirect",
+	  .key = "redirect", .label = "3xx Redirect" },
+	{ .arc = 11, .name = "referdSgpMaxRedirects", .kind = K_U32,
+	  .off = F(struct referd_sgp, max_redirects), .min = 0,
+	  .max = REFERD_MAX_REDIRECTS_MAX, .unit = "redirections",
+	  .conf_form = CONF_KEY, .conf = "maxRedirects",
+	  .key = "max-redirects", .label = "Max Redirections" },
 	COL_END
 };
 static const struct column refer_cols[] = {
@@ -229,7 +243,8 @@ static const struct column call_cols[] = {
 const struct table mib_tables[] = {
 	{ .id = REFERD_TABLE_SGP, .arc = 2, .max_index = REFERD_SGP_MAX,
 	  .name = "referdSgpTable", .cols = sgp_cols,
-	  .word = "profile", .conf_usage = "INDEX NAME [readOnly]",
+	  .word = "profile", .conf_usage = "INDEX NAME [redirect relay|follow] "
+	  "[maxRedirects N] [readOnly]",
 	  .conf_after = " after the name",
 	  .alias = "sgp", .plural = "profiles", .title = "SIP SGP profile",
 	  .pane = REFERD_TABLE_REFER },

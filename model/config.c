@@ -366,6 +366,8 @@ referd_sgp_init(struct referd_sgp *row, uint32_t index)
 {
 	memset(row, 0, sizeof(*row));
 	row->index = index;
+	row->redirect = REFERD_REDIRECT_RELAY;
+	row->max_redirects = REFERD_MAX_REDIRECTS_DEF;
 	row->storage = REFERD_ST_NONVOLATILE;
 	row->status = REFERD_RS_NOTREADY;
 }
@@ -515,6 +517,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_LIMIT_RANGE] = "notify-rate-limit-range",
 	[REFERD_RULE_TIMER_RANGE] = "invite-timeout-range",
 	[REFERD_RULE_KEEPALIVE_RANGE] = "dialog-keepalive-range",
+	[REFERD_RULE_REDIRECTS_RANGE] = "max-redirects-range",
 };
 
 const char *
@@ -691,8 +694,14 @@ check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 		int rc = check_name(s->name, s->status, REFERD_TABLE_SGP,
 		    s->index, "referdSgpName", err);
 
-		if (rc)
+		if (rc || (rc = check_enum2(s->redirect, REFERD_TABLE_SGP,
+		    s->index, "referdSgpRedirect", err)))
 			return rc;
+		if (s->max_redirects > REFERD_MAX_REDIRECTS_MAX)
+			return fail(err, REFERD_RULE_REDIRECTS_RANGE,
+			    REFERD_TABLE_SGP, s->index, "referdSgpMaxRedirects",
+			    "referdSgpTable row %u: %u redirections is more "
+			    "than 10", s->index, s->max_redirects);
 		for (size_t j = 0; j < i; j++)
 			if (s->name[0] != '\0' &&
 			    strcmp(cfg->sgp[j].name, s->name) == 0)

@@ -33,6 +33,8 @@
 #define REFERD_INVITE_TIMEOUT_MIN 1     /* seconds (Timer C) */
 #define REFERD_INVITE_TIMEOUT_MAX 3600
 #define REFERD_KEEPALIVE_MAX  3600    /* seconds; 0 = no dialog keepalive */
+#define REFERD_MAX_REDIRECTS_MAX 10   /* redirections followed per call */
+#define REFERD_MAX_REDIRECTS_DEF 5
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -44,6 +46,12 @@ enum referd_switch {
 enum referd_from_header {
 	REFERD_FROM_REFERRED_BY = 1,
 	REFERD_FROM_ORIGINAL_CALLER = 2,
+};
+
+/* referdSgpRedirect: what a 3xx from the called side does. */
+enum referd_redirect {
+	REFERD_REDIRECT_RELAY = 1,
+	REFERD_REDIRECT_FOLLOW = 2,
 };
 
 /* referdSigTransport / referdGwTransport. */
@@ -96,6 +104,8 @@ enum referd_counter {
 struct referd_sgp {
 	uint32_t index;
 	char     name[REFERD_NAME_MAX + 1];
+	int      redirect;          /* enum referd_redirect */
+	uint32_t max_redirects;     /* 0..REFERD_MAX_REDIRECTS_MAX */
 	int      storage;
 	int      status;
 };
@@ -193,6 +203,7 @@ enum referd_rule {
 	REFERD_RULE_LIMIT_RANGE,        /* notify rate limit out of range */
 	REFERD_RULE_TIMER_RANGE,        /* invite timeout out of range */
 	REFERD_RULE_KEEPALIVE_RANGE,    /* dialog keepalive out of range */
+	REFERD_RULE_REDIRECTS_RANGE,    /* max redirects not 0..10 */
 	REFERD_RULE__COUNT
 };
 

@@ -9,6 +9,9 @@
  * request carries Max-Forwards, Allow and Supported say what the leg's
  * profile enables, a Contact names the transport, and no header value
  * copied from elsewhere may hold CR, LF or NUL (it could add headers).
+ * A request goes out as the text written here (parse_text_len); what
+ * oSIP2 prints itself is tidied on its way out (msg_to_wire): RFC header
+ * names, one Allow line, no padded Content-Length.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -68,6 +71,28 @@ struct sbuf {
 	int     failed;
 };
 
+/* Append n bytes of s (which may hold NUL) to b. */
+static void
+catn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t ncap = (b->cap + n) * 2;
+		char *np = realloc(b->p, ncap);
+
+		if (np == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = ncap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
 /*
  * Append the strings given (a NULL ends them) to b.  Plain copies: a
  * request is written for every call, and printf's machinery per header
@@ -80,24 +105,8 @@ cat(struct sbuf *b, ...)
 	const char *s;
 
 	va_start(ap, b);
-	while (!b->failed && (s = va_arg(ap, const char *)) != NULL) {
-		size_t n = strlen(s);
-
-		if (b->len + n + 1 > b->cap) {
-			size_t ncap = (b->cap + n) * 2;
-			char *np = realloc(b->p, ncap);
-
-			if (np == NULL) {
-				b->failed = 1;
-				break;
-			}
-			b->p = np;
-			b->cap = ncap;
-		}
-		memcpy(b->p + b->len, s, n);
-		b->len += n;
-		b->p[b->len] = '\0';
-	}
+	while (!b->failed && (s = va_arg(ap, const char *)) != NULL)
+		catn(b, s, strlen(s));
 	va_end(ap);
 }
 
@@ -135,6 +144,8 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 {
 	const struct leg *leg = r->leg;
 	const char *sup = profile_supported(e->current, leg->sgp);
+	size_t blen = r->body == NULL ? 0 : r->body_len ? r->body_len :
+	    strlen(r->body);
 	char contact[192], n[24];
 
 	if (r->contact_user != NULL) {
@@ -151,16 +162,14 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
 	if (r->body != NULL && r->content_type != NULL)
 		cat(b, "Content-Type: ", r->content_type, "\r\n", NULL);
-	cat(b, "Content-Length: ", num(n, r->body ? strlen(r->body) : 0),
-	    "\r\n\r\n", r->body ? r->body : "", NULL);
+	cat(b, "Content-Length: ", num(n, blen), "\r\n\r\n", NULL);
+	if (blen > 0)
+		catn(b, r->body, blen);
 }
 
-/*
- * The text of a request (caller frees), or NULL when it cannot be built:
- * no memory, or a header value that would break out of its line.
- */
-char *
-msg_request_text(struct engine *e, const struct msg_req *r)
+/* The text of a request and its length in *lenp (a body may hold NUL). */
+static char *
+request_text(struct engine *e, const struct msg_req *r, size_t *lenp)
 {
 	const struct leg *leg = r->leg;
 	const struct dialog *d = &leg->dlg;
@@ -196,15 +205,29 @@ msg_request_text(struct engine *e, const struct msg_req *r)
 		free(b.p);
 		return NULL;
 	}
+	*lenp = b.len;
 	return b.p;
 }
 
-/* The same, parsed, for a transaction; caller frees. */
+/*
+ * The text of a request (caller frees), or NULL when it cannot be built:
+ * no memory, or a header value that would break out of its line.
+ */
+char *
+msg_request_text(struct engine *e, const struct msg_req *r)
+{
+	size_t len;
+
+	return request_text(e, r, &len);
+}
+
+/* The same, parsed, for a transaction (sent as written: parse_text_len). */
 osip_message_t *
 msg_request(struct engine *e, const struct msg_req *r)
 {
-	char *text = msg_request_text(e, r);
-	osip_message_t *msg = text ? parse_text(text) : NULL;
+	size_t len = 0;
+	char *text = request_text(e, r, &len);
+	osip_message_t *msg = text ? parse_text_len(text, len) : NULL;
 
 	free(text);
 	return msg;
@@ -287,6 +310,14 @@ msg_response(struct engine *e, struct stx *stx, int code,
 		return ENOMEM;
 	if (r != NULL && r->hdr.name != NULL && value_ok(r->hdr.value))
 		osip_message_set_header(resp, r->hdr.name, r->hdr.value);
+	for (int i = 0; r != NULL && i < MSG_HDRS_MAX && r->more[i].name; i++)
+		if (value_ok(r->more[i].value))
+			osip_message_set_header(resp, r->more[i].name,
+			    r->more[i].value);
+	if (r != NULL && r->reason != NULL && value_ok(r->reason)) {
+		osip_free(resp->reason_phrase);
+		resp->reason_phrase = osip_strdup(r->reason);
+	}
 	if (r != NULL && r->leg != NULL && code > 100 && code < 300)
 		response_dialog(e, req, resp, r->leg);
 	if (r != NULL && r->allow) {
@@ -323,6 +354,123 @@ msg_response_stateless(struct engine *e, const osip_message_t *req, int code)
 		return NULL;
 	osip_message_set_content_length(resp, "0");
 	return resp;
+}
+
+/*
+ * Header names as RFC 3261 (and the RFCs of the extensions) write them.
+ * oSIP2 lowercases the name of every header it has no field for when it
+ * parses one, and prints it with only its first letter capitalized
+ * (`Max-forwards`, `Referred-by`).
+ */
+static const char *const canonical[] = {
+	"Accept", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow",
+	"Allow-Events", "Authentication-Info", "Authorization", "Call-ID",
+	"Call-Info", "Contact", "Content-Disposition", "Content-Encoding",
+	"Content-Language", "Content-Length", "Content-Type", "CSeq", "Date",
+	"Diversion", "Error-Info", "Event", "Expires", "From", "History-Info",
+	"In-Reply-To", "Info-Package", "Max-Forwards", "Min-Expires", "Min-SE",
+	"MIME-Version", "Organization", "P-Asserted-Identity",
+	"P-Preferred-Identity", "Priority", "Privacy", "Proxy-Authenticate",
+	"Proxy-Authorization", "Proxy-Require", "RAck", "Reason", "Record-Route",
+	"Recv-Info", "Refer-Sub", "Refer-To", "Referred-By", "Replaces",
+	"Reply-To", "Require", "Retry-After", "Route", "RSeq", "Server",
+	"Session-Expires", "Subject", "Subscription-State", "Supported",
+	"Timestamp", "To", "Unsupported", "User-Agent", "Via", "Warning",
+	"WWW-Authenticate",
+};
+
+/*
+ * Tidy the text oSIP2 printed of a message (len bytes in buf; the new
+ * length is returned, never more): header names in their canonical form,
+ * one Allow line (oSIP2 writes one per method), and Content-Length
+ * without the padding oSIP2 reserves for it (`Content-Length:   155`).
+ * The body is not touched.
+ */
+size_t
+msg_wire_tidy(char *buf, size_t len)
+{
+	size_t r, w;
+	int prev_allow = 0;
+
+	/* The start line stays as it is. */
+	for (r = 0; r + 1 < len && !(buf[r] == '\r' && buf[r + 1] == '\n'); r++)
+		;
+	if (r + 1 >= len)
+		return len;
+	r += 2;
+	w = r;
+	while (r + 1 < len && !(buf[r] == '\r' && buf[r + 1] == '\n')) {
+		size_t eol = r, n, colon;
+		int allow = 0;
+
+		while (eol + 1 < len && !(buf[eol] == '\r' && buf[eol + 1] == '\n'))
+			eol++;
+		if (eol + 1 >= len)
+			break;           /* no end of line: left as it is */
+		for (colon = r; colon < eol && buf[colon] != ':'; colon++)
+			;
+		n = colon - r;
+		while (n > 0 && (buf[r + n - 1] == ' ' || buf[r + n - 1] == '\t'))
+			n--;
+		for (size_t i = 0; i < sizeof(canonical) / sizeof(canonical[0]); i++)
+			if (strlen(canonical[i]) == n &&
+			    strncasecmp(canonical[i], buf + r, n) == 0) {
+				memcpy(buf + r, canonical[i], n);
+				allow = strcmp(canonical[i], "Allow") == 0;
+				break;
+			}
+		if (allow && prev_allow && colon < eol) {
+			/* "Allow: X" after an Allow line: ", X" on that line. */
+			size_t v = colon + 1;
+
+			while (v < eol && (buf[v] == ' ' || buf[v] == '\t'))
+				v++;
+			w -= 2;          /* the previous line's CR LF */
+			memcpy(buf + w, ", ", 2);
+			w += 2;
+			memmove(buf + w, buf + v, eol + 2 - v);
+			w += eol + 2 - v;
+		} else if (n == 14 && strncmp(buf + r, "Content-Length", 14) == 0 &&
+		    colon < eol) {
+			size_t v = colon + 1;
+
+			while (v < eol && (buf[v] == ' ' || buf[v] == '\t'))
+				v++;
+			memmove(buf + w, buf + r, n);
+			memcpy(buf + w + n, ": ", 2);
+			w += n + 2;
+			memmove(buf + w, buf + v, eol + 2 - v);
+			w += eol + 2 - v;
+		} else {
+			memmove(buf + w, buf + r, eol + 2 - r);
+			w += eol + 2 - r;
+		}
+		prev_allow = allow;
+		r = eol + 2;
+	}
+	/* The empty line and the body. */
+	memmove(buf + w, buf + r, len - r);
+	w += len - r;
+	if (w < len)
+		buf[w] = '\0';
+	return w;
+}
+
+/*
+ * A message as it goes on the wire (caller frees with osip_free): oSIP2's
+ * text of it, tidied (msg_wire_tidy).  0, or an errno value.
+ */
+int
+msg_to_wire(osip_message_t *msg, char **bufp, size_t *lenp)
+{
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (osip_message_to_str(msg, &buf, &len) != 0)
+		return ENOMEM;
+	*lenp = msg_wire_tidy(buf, len);
+	*bufp = buf;
+	return 0;
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -125,19 +126,20 @@ call_free(struct call *c)
 	free(c);
 }
 
-/* Build and send the INVITE towards b. */
+/* Build and send the INVITE (CSeq cseq) towards b. */
 static int
 send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
-    const struct referd_gw *gw, const char *user, int max_forwards)
+    const struct referd_gw *gw, const char *user, int max_forwards,
+    unsigned cseq)
 {
 	struct leg *b = &c->b;
 	struct msg_req r = {
-		.method = "INVITE", .leg = b, .cseq = 1,
+		.method = "INVITE", .leg = b, .cseq = cseq,
 		.max_forwards = max_forwards, .contact_user = "referd",
 		.allow = 1,
 	};
 	char hp_gw[96], ruri[384], euser[160];
-	char *text, *sdp;
+	char *text, *sdp, *ri;
 	osip_message_t *inv;
 
 	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
@@ -149,6 +151,9 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	r.body = sdp;
 	r.content_type = sdp ? "application/sdp" : NULL;
 	r.ruri = ruri;
+	/* The Info Packages A takes (RFC 6086 5.2.2): INFO is carried. */
+	if ((ri = header_all(req, "Recv-Info")) != NULL)
+		r.hdrs[0] = (struct msg_hdr){ "Recv-Info", ri };
 	for (int pass = 0; pass < 2; pass++) {
 		const char *tp = transport_uri_param(b->transport);
 
@@ -170,6 +175,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		b->transport = REFERD_TRANSPORT_TCP;
 	}
 	free(sdp);
+	free(ri);
 	inv = text ? parse_text(text) : NULL;
 	free(text);
 	return leg_send_invite(e, b, inv);
@@ -379,7 +385,7 @@ call_new(struct engine *e, struct stx *stx)
 	c->timer_c.repeat = e->current->invite_timeout;
 	ev_timer_again(e->loop, &c->timer_c);
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
-	    req->req_uri->username : "", max_forwards - 1) != 0) {
+	    req->req_uri->username : "", max_forwards - 1, 1) != 0) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 		return;
@@ -500,6 +506,7 @@ call_kill_stx(struct engine *e, struct stx *stx)
 {
 	struct leg *leg = stx->leg;
 
+	relay_kill_stx(stx);
 	if (leg == NULL)
 		return;
 	if (leg->invite == stx)
@@ -562,27 +569,31 @@ b_provisional(struct engine *e, struct call *c, struct leg *b, int code,
  */
 static void
 b_answered_offer(struct engine *e, struct call *c, struct leg *b,
-    const char *sdp, unsigned cseq)
+    const char *sdp, unsigned cseq, const char *recv_info)
 {
 	leg_learn_media(b, sdp);
 	leg_keep_sdp(b, sdp);
 	b->ack_hold = 1;
 	b->ack_cseq = cseq;
 	c->a.ack_wait = 1;
-	call_reply_a(e, c, 200, sdp, NULL, NULL);
+	call_reply_a(e, c, 200, sdp, recv_info ? "Recv-Info" : NULL, recv_info);
 	call_set_state(e, c, CALL_CONNECTED);
 }
 
-/* b answered: ACK it, then answer the caller (or hold it: Delayed Answer). */
+/*
+ * b answered: ACK it, then answer the caller (or hold it: Delayed Answer),
+ * with the Info Packages b takes (recv_info, its Recv-Info, or NULL).
+ */
 static void
-b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
+b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
+    const char *recv_info)
 {
 	if (c->a.remote_sdp == NULL && sdp != NULL && !c->dead &&
 	    !c->cancel_pending && c->a.invite != NULL) {
-		b_answered_offer(e, c, b, sdp, 1);
+		b_answered_offer(e, c, b, sdp, b->invite_cseq, recv_info);
 		return;
 	}
-	dialog_ack(e, b, 1, NULL);
+	dialog_ack(e, b, b->invite_cseq, NULL);
 	if (c->dead || c->cancel_pending || c->a.invite == NULL) {
 		/* The caller is gone: hang up the answer. */
 		dialog_bye(e, b);
@@ -600,8 +611,102 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 	 * transfer target answers, or at the timer. */
 	if (delayed_start(e, c, sdp))
 		return;
-	call_reply_a(e, c, 200, sdp, NULL, NULL);
+	call_reply_a(e, c, 200, sdp, recv_info ? "Recv-Info" : NULL, recv_info);
 	call_set_state(e, c, CALL_CONNECTED);
+}
+
+/*
+ * b redirected the call (3xx) and its profile follows redirections
+ * (referdSgpRedirect follow), fewer than referdSgpMaxRedirects so far:
+ * the INVITE goes on, on leg b (same Call-ID and From tag, the next CSeq:
+ * RFC 3261 8.1.3.4), to the Contact of highest q-value that reaches a
+ * configured gateway (target_gateway: its address, else its user's route; never
+ * anywhere else), as the Contact's user at that gateway, like any call.
+ * 1 when it went (or the call ended trying), 0 to relay the 3xx.
+ */
+static int
+b_redirect(struct engine *e, struct call *c, struct leg *b,
+    const osip_message_t *resp)
+{
+	const struct referd_sgp *p = referd_config_sgp(e->current, b->sgp);
+	const struct referd_gw *gw = NULL;
+	osip_message_t *req;
+	osip_contact_t *ct = NULL;
+	osip_header_t *mf = NULL;
+	int max_forwards = 70;
+
+	if (p == NULL || p->redirect != REFERD_REDIRECT_FOLLOW ||
+	    c->a.invite == NULL || c->a.invite->tr == NULL)
+		return 0;
+	if (c->redirects >= p->max_redirects) {
+		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d after %u "
+		    "redirections: relayed to the caller", c->index,
+		    resp->status_code, c->redirects);
+		return 0;
+	}
+	/* The highest q-value first, the order given among equals (RFC 3261
+	 * 8.1.3.4); a Contact without q counts as 1. */
+	{
+		double best_q = -1;
+		osip_contact_t *k;
+
+		for (int i = 0; (k = osip_list_get(&resp->contacts, i)) != NULL;
+		    i++) {
+			const struct referd_gw *g;
+			osip_generic_param_t *q = NULL;
+			double kq = 1;
+
+			if (k->url == NULL || k->url->scheme == NULL ||
+			    strcasecmp(k->url->scheme, "sip") != 0 ||
+			    (g = target_gateway(e, k->url)) == NULL)
+				continue;
+			if (osip_contact_param_get_byname(k, "q", &q) == 0 &&
+			    q != NULL && q->gvalue != NULL)
+				kq = strtod(q->gvalue, NULL);
+			if (kq > best_q) {
+				best_q = kq;
+				gw = g;
+				ct = k;
+			}
+		}
+	}
+	if (gw == NULL) {
+		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d: no Contact "
+		    "reaches a configured gateway: relayed to the caller",
+		    c->index, resp->status_code);
+		return 0;
+	}
+	req = c->a.invite->tr->orig_request;
+	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
+		max_forwards = atoi(mf->hvalue);
+	c->redirects++;
+	/* b starts again: no dialog yet, another peer (and profile). */
+	if (b->invite != NULL)
+		b->invite->leg = NULL;
+	b->invite = NULL;
+	b->provisional = 0;
+	free(b->dlg.remote_tag);
+	free(b->dlg.remote_target);
+	free(b->dlg.route_set);
+	b->dlg.remote_tag = b->dlg.remote_target = b->dlg.route_set = NULL;
+	dialog_set_state(e, b, DLG_NONE);
+	endpoint_release(e, b->ep);
+	b->ep = NULL;
+	engine_log(e, ENGINE_LOG_INFO, "call %u: %d: redirected to gateway "
+	    "%u (%s), redirection %u", c->index, resp->status_code, gw->index,
+	    gw->name, c->redirects);
+	if (leg_towards(b, c->a.ep, e, gw) != 0 ||
+	    send_invite_b(e, c, req, gw, ct->url->username ?
+	    ct->url->username : "", max_forwards - 1,
+	    b->invite_cseq + 1) != 0) {
+		if (!c->dead) {
+			call_reply_a(e, c, 500, NULL, NULL, NULL);
+			call_release(e, c);
+		}
+		return 1;
+	}
+	ev_timer_again(e->loop, &c->timer_c);
+	return 1;
 }
 
 /* A response from b to our INVITE. */
@@ -620,12 +725,25 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 	if (!c->dead)
 		ev_timer_stop(e->loop, &c->timer_c);
 	if (code < 300) {
-		b_answered(e, c, b, sdp);
+		char *ri = header_all(resp, "Recv-Info");
+
+		b_answered(e, c, b, sdp, ri);
+		free(ri);
 		return;
 	}
-	/* A failure: the caller gets the same status (oSIP2 ACKs b). */
-	if (!c->cancel_pending && !c->dead)
-		call_reply_a(e, c, code, NULL, NULL, NULL);
+	/* A redirection b's profile follows: the call goes on. */
+	if (code < 400 && !c->cancel_pending && !c->dead &&
+	    b_redirect(e, c, b, resp))
+		return;
+	/* A failure: the caller gets the same status (oSIP2 ACKs b); a
+	 * redirection with every Contact it carried. */
+	if (!c->cancel_pending && !c->dead) {
+		char *contacts = code < 400 ? contacts_of(resp) : NULL;
+
+		call_reply_a(e, c, code, NULL, contacts ? "Contact" : NULL,
+		    contacts);
+		free(contacts);
+	}
 	call_release(e, c);
 }
 

@@ -108,6 +108,74 @@ on_other(struct engine *e, struct stx *stx, osip_message_t *req)
 	    leg ? leg->sgp : 0));
 }
 
+/*
+ * INFO and MESSAGE in a dialog: carried to the other party (relay.c).
+ * Outside a dialog an INFO gets 481 (RFC 6086 4.2.2: INFO lives only in
+ * an INVITE dialog usage) and a MESSAGE 403: referd carries MESSAGE
+ * between the parties of a call, it is no pager-mode relay.
+ */
+static void
+on_relayed(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = header_tag(req->to) ? leg_find(e, req) : NULL;
+	int code;
+
+	if (leg == NULL) {
+		stack_reply(e, stx, header_tag(req->to) != NULL ||
+		    MSG_IS_INFO(req) ? 481 : 403, NULL, NULL);
+		return;
+	}
+	if ((code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, code, NULL, NULL);
+		return;
+	}
+	relay_on_request(e, stx, leg);
+}
+
+/*
+ * NOTIFY: referd subscribes to nothing (it never sends SUBSCRIBE, nor
+ * REFER), so no NOTIFY it receives belongs to a subscription of its own,
+ * and one is not relayed either: the other party never subscribed through
+ * referd (SUBSCRIBE gets 405).  RFC 6665 4.1.3: an Event package referd
+ * does not know gets 489 Bad Event; `refer`, which it knows, 481 (no such
+ * subscription); one without Event (which RFC 6665 requires) 400.  Where the profile
+ * does not list NOTIFY in Allow (REFER disabled), 405 as before.
+ */
+static void
+on_notify(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	const struct referd_gw *gw = trusted_gateway(e, &stx->dest);
+	struct leg *leg = header_tag(req->to) ? leg_find(e, req) : NULL;
+	const char *ev;
+	size_t n;
+	int code;
+
+	if (leg == NULL && (header_tag(req->to) != NULL || gw == NULL)) {
+		/* Another dialog's, or a stranger's (no dialog, no gateway). */
+		stack_reply(e, stx, header_tag(req->to) ? 481 : 403, NULL,
+		    NULL);
+		return;
+	}
+	if (!profile_refer_enabled(e->current, leg ? leg->sgp :
+	    gw->sgp_index ? gw->sgp_index : stx->ep->row.sgp_index)) {
+		on_other(e, stx, req);
+		return;
+	}
+	if (leg != NULL && (code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, code, NULL, NULL);
+		return;
+	}
+	if ((ev = header_first(req, "Event", "o", NULL)) == NULL) {
+		stack_reply(e, stx, 400, "Warning",
+		    "399 referd \"a NOTIFY without Event\"");
+		return;
+	}
+	ev += strspn(ev, " \t");
+	n = strcspn(ev, " \t;");
+	stack_reply(e, stx, n == 5 && strncasecmp(ev, "refer", 5) == 0 ?
+	    481 : 489, NULL, NULL);
+}
+
 /* The methods referd acts on: adding one is a row and a handler. */
 static const struct {
 	const char *method;
@@ -118,6 +186,9 @@ static const struct {
 	{ "CANCEL", on_cancel },
 	{ "OPTIONS", on_options },
 	{ "REFER", on_refer },
+	{ "INFO", on_relayed },
+	{ "MESSAGE", on_relayed },
+	{ "NOTIFY", on_notify },
 };
 
 /* Is `tag` in the comma-separated list of option tags `list`? */
@@ -294,7 +365,7 @@ on_no_answer(struct engine *e, struct stx *stx, int code)
 {
 	struct leg *leg = stx->leg;
 
-	if (leg == NULL)
+	if (relay_on_result(e, stx, code, NULL) || leg == NULL)
 		return;
 	if (leg->ping == stx)
 		keepalive_result(e, stx, 0);
@@ -334,6 +405,8 @@ call_on_event(struct engine *e, struct deferred *d)
 			on_invite_response(e, stx, d->type, msg);
 		return;
 	case OSIP_NICT_STATUS_TIMEOUT:
+		if (relay_on_result(e, stx, 408, NULL))
+			return;
 		if (stx->leg != NULL && stx->leg->ping == stx)
 			keepalive_result(e, stx, 0);
 		return;
@@ -348,6 +421,8 @@ call_on_event(struct engine *e, struct deferred *d)
 	case OSIP_NICT_STATUS_4XX_RECEIVED:
 	case OSIP_NICT_STATUS_5XX_RECEIVED:
 	case OSIP_NICT_STATUS_6XX_RECEIVED:
+		if (msg != NULL && relay_on_result(e, stx, 0, msg))
+			return;
 		if (msg != NULL && stx->leg != NULL && stx->leg->ping == stx)
 			keepalive_result(e, stx, msg->status_code);
 		else if (msg != NULL)
@@ -382,6 +457,24 @@ call_on_stray(struct engine *e, struct endpoint *ep, int transport,
 	}
 	if (MSG_IS_ACK(msg)) {
 		session_on_ack(e, leg, msg);
+		return;
+	}
+	if (invite_2xx && !leg->is_a && leg->dlg.remote_tag != NULL &&
+	    header_tag(msg->to) != NULL &&
+	    strcmp(header_tag(msg->to), leg->dlg.remote_tag) != 0) {
+		/*
+		 * Another fork's 2xx (RFC 3261 13.2.2.4): its own dialog, ACKed
+		 * with its own tag and ended with a BYE at once; a repeat of it
+		 * is ACKed again only.  The call goes on with the first.
+		 */
+		int again = leg->fork_tag != NULL &&
+		    strcmp(leg->fork_tag, header_tag(msg->to)) == 0;
+
+		if (!again) {
+			free(leg->fork_tag);
+			leg->fork_tag = strdup(header_tag(msg->to));
+		}
+		call_hangup_orphan(e, ep, transport, src, msg, !again);
 		return;
 	}
 	if (invite_2xx)

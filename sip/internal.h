@@ -186,6 +186,7 @@ struct leg {
 	int             ack_hold;     /* its 2xx not ACKed until the answer */
 	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
 	char           *ack_text;     /* our ACK of its 2xx, sent again */
+	char           *fork_tag;     /* b, x: the last other fork's 2xx BYEd */
 };
 
 /* The state of a REFER's implicit subscription (RFC 3515, 6665). */
@@ -246,6 +247,7 @@ struct call {
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */
 	int             cancel_pending; /* a cancelled before b's 1xx */
+	unsigned        redirects;    /* 3xx from b followed so far */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct call    *joined;       /* joined by an attended transfer: its
@@ -272,6 +274,7 @@ struct stx {
 	struct stx         *reap_next;
 	struct stx         *settle_next; /* engine->stx_settle */
 	int                 settling;
+	struct stx         *relay;    /* a relayed request's other transaction */
 };
 
 /* Pseudo callback types of deferred events. */
@@ -418,9 +421,15 @@ void  hostport(char *buf, size_t len, const char *host, unsigned port);
 const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
 const char *body_of(const osip_message_t *msg);
+const char *body_raw(const osip_message_t *msg, size_t *lenp);
+char *header_raw(const osip_message_t *msg, const char *name,
+    const char *compact);
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
+char *contacts_of(const osip_message_t *msg);
+char *header_all(const osip_message_t *msg, const char *name);
 osip_message_t *parse_text(const char *text);
+osip_message_t *parse_text_len(const char *text, size_t len);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);
 void  user_escaped(const char *user, char *buf, size_t len);
 void  user_of(const char *text, char *buf, size_t len);
@@ -440,7 +449,7 @@ struct msg_hdr {
 	const char   *name;
 	const char   *value;
 };
-#define MSG_HDRS_MAX 4
+#define MSG_HDRS_MAX 6
 
 struct msg_req {
 	const char   *method;
@@ -455,6 +464,7 @@ struct msg_req {
 	struct msg_hdr hdrs[MSG_HDRS_MAX];  /* more headers; name NULL ends */
 	const char   *content_type;  /* with body */
 	const char   *body;
+	size_t        body_len;      /* 0: strlen(body); a body may hold NUL */
 };
 struct msg_resp {
 	const struct leg *leg;       /* its dialog: Contact, Allow, Supported,
@@ -462,6 +472,8 @@ struct msg_resp {
 	int           allow;         /* Allow, Accept and Supported of sgp */
 	uint32_t      sgp;
 	struct msg_hdr hdr;          /* one more header, or name NULL */
+	struct msg_hdr more[MSG_HDRS_MAX];  /* and these; name NULL ends */
+	const char   *reason;        /* NULL: the standard reason phrase */
 	const char   *content_type;  /* with body */
 	const char   *body;
 };
@@ -472,6 +484,8 @@ int   msg_response(struct engine *e, struct stx *stx, int code,
 osip_message_t *msg_response_stateless(struct engine *e,
     const osip_message_t *req, int code);
 void  msg_outgoing(osip_message_t *msg);
+size_t msg_wire_tidy(char *buf, size_t len);
+int   msg_to_wire(osip_message_t *msg, char **bufp, size_t *lenp);
 
 /* dialog.c: a leg's dialog, and the requests referd sends in it */
 void  dialog_set_state(struct engine *e, struct leg *leg,
@@ -583,6 +597,12 @@ void  sub_leg_gone(struct subscription *sub, const struct leg *leg);
 int   sub_owns(const struct subscription *sub, const struct stx *stx);
 void  sub_kill_stx(struct engine *e, struct subscription *sub,
     const struct stx *stx);
+
+/* relay.c: INFO and MESSAGE carried to the other party, and back */
+void relay_on_request(struct engine *e, struct stx *stx, struct leg *leg);
+int  relay_on_result(struct engine *e, struct stx *stx, int code,
+    const osip_message_t *resp);
+void relay_kill_stx(struct stx *stx);
 
 /* refer.c: REFER, referd as transferee */
 void refer_on_request(struct engine *e, struct stx *stx);

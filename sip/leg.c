@@ -147,6 +147,8 @@ leg_clear(struct leg *leg)
 	osip_message_free(leg->last_2xx);
 	free(leg->invite_ruri);
 	free(leg->invite_branch);
+	free(leg->fork_tag);
+	leg->fork_tag = NULL;
 	free(leg->more);
 	leg->more = NULL;
 }

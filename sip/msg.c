@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -101,6 +102,114 @@ body_of(const osip_message_t *msg)
 	return b->body;
 }
 
+/*
+ * The value of the first header named name (or compact) in the text a
+ * received message came as, exactly as written there (continuation lines
+ * joined by one space), for headers oSIP2 reformats or keeps in a list of
+ * its own (Content-Type, Accept); NULL when there is none.  Caller frees.
+ */
+char *
+header_raw(const osip_message_t *msg, const char *name, const char *compact)
+{
+	const char *p = msg->message, *end;
+	size_t nl = strlen(name);
+
+	if (p == NULL)
+		return NULL;
+	end = p + msg->message_length;
+	p = memchr(p, '\n', (size_t)(end - p));    /* past the start line */
+	while (p != NULL && ++p < end && *p != '\r' && *p != '\n') {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t k = 0;
+
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > nl && strncasecmp(p, name, nl) == 0)
+			k = nl;
+		else if (compact != NULL && strncasecmp(p, compact, 1) == 0 &&
+		    (p[1] == ':' || p[1] == ' ' || p[1] == '\t'))
+			k = 1;
+		if (k > 0) {
+			const char *v = p + k;
+
+			v += strspn(v, " \t");
+			if (*v == ':') {
+				char *out = NULL;
+				size_t n = 0;
+
+				for (v++; ; ) {
+					const char *le = memchr(v, '\n', (size_t)(end - v));
+					size_t m;
+					char *no;
+
+					if (le == NULL)
+						le = end;
+					v += strspn(v, " \t");
+					m = (size_t)(le - v);
+					while (m > 0 && (v[m - 1] == '\r' || v[m - 1] == ' ' ||
+					    v[m - 1] == '\t'))
+						m--;
+					if ((no = realloc(out, n + m + 2)) == NULL) {
+						free(out);
+						return NULL;
+					}
+					out = no;
+					if (n > 0)
+						out[n++] = ' ';
+					memcpy(out + n, v, m);
+					n += m;
+					out[n] = '\0';
+					if (le == end || le + 1 >= end ||
+					    (le[1] != ' ' && le[1] != '\t'))
+						return out;
+					v = le + 1;
+				}
+			}
+		}
+		p = eol < end ? eol : NULL;
+	}
+	return NULL;
+}
+
+/*
+ * The body of a received message exactly as it came (every part of a
+ * multipart body, bytes that may hold NUL), its length in *lenp; NULL when
+ * it has none.  Taken from the text oSIP2 keeps of a parsed message, or
+ * else from its first body.
+ */
+const char *
+body_raw(const osip_message_t *msg, size_t *lenp)
+{
+	const char *end = NULL;
+	osip_body_t *b = NULL;
+
+	if (msg->message != NULL && msg->message_length > 0) {
+		const char *m = msg->message;
+
+		for (size_t i = 0; i + 3 < msg->message_length; i++)
+			if (m[i] == '\r' && m[i + 1] == '\n' && m[i + 2] == '\r' &&
+			    m[i + 3] == '\n') {
+				end = m + i + 4;
+				break;
+			}
+	}
+	if (end != NULL) {
+		size_t n = msg->message_length - (size_t)(end - msg->message);
+
+		if (msg->content_length != NULL &&
+		    msg->content_length->value != NULL &&
+		    strtoul(msg->content_length->value, NULL, 10) < n)
+			n = strtoul(msg->content_length->value, NULL, 10);
+		*lenp = n;
+		return n > 0 ? end : NULL;
+	}
+	if (osip_message_get_body(msg, 0, &b) < 0 || b == NULL ||
+	    b->body == NULL)
+		return NULL;
+	*lenp = b->length;
+	return b->body;
+}
+
 /* The Contact URI of a message, or NULL; caller frees. */
 char *
 contact_uri(const osip_message_t *msg)
@@ -117,6 +226,28 @@ contact_uri(const osip_message_t *msg)
 		osip_free(uri);
 		return copy;
 	}
+}
+
+/*
+ * Append ", piece" (or piece, to an empty text) to the text *outp of
+ * length *lenp, which grows.  0, or ENOMEM (the text is left as it was).
+ */
+static int
+text_join(char **outp, size_t *lenp, const char *piece)
+{
+	size_t tl = strlen(piece), len = *lenp;
+	char *grown = realloc(*outp, len + tl + 3);
+
+	if (grown == NULL)
+		return ENOMEM;
+	if (len) {
+		memcpy(grown + len, ", ", 2);
+		len += 2;
+	}
+	memcpy(grown + len, piece, tl + 1);
+	*outp = grown;
+	*lenp = len + tl;
+	return 0;
 }
 
 /*
@@ -137,26 +268,68 @@ route_set_of(const osip_message_t *msg, int reverse)
 	for (int k = 0; k < n; k++) {
 		osip_record_route_t *rr = osip_list_get(&msg->record_routes,
 		    reverse ? n - 1 - k : k);
-		char *text = NULL, *grown;
-		size_t tl;
+		char *text = NULL;
+		int rc;
 
 		if (rr == NULL || osip_record_route_to_str(rr, &text) != 0)
 			continue;
-		tl = strlen(text);
-		grown = realloc(out, len + tl + 3);
-		if (grown == NULL) {
-			osip_free(text);
+		rc = text_join(&out, &len, text);
+		osip_free(text);
+		if (rc != 0) {
 			free(out);
 			return NULL;
 		}
-		out = grown;
-		if (len) {
-			memcpy(out + len, ", ", 2);
-			len += 2;
+	}
+	return out;
+}
+
+/*
+ * Every value of the headers named name (oSIP2 keeps one per
+ * comma-separated value) as one header value, in order; "" for a header
+ * without a value, NULL when there is none.  Caller frees.
+ */
+char *
+header_all(const osip_message_t *msg, const char *name)
+{
+	osip_header_t *h = NULL;
+	size_t len = 0;
+	char *out = NULL;
+
+	for (int i = osip_message_header_get_byname(msg, name, 0, &h); i >= 0;
+	    i = osip_message_header_get_byname(msg, name, i + 1, &h)) {
+		const char *v = h->hvalue ? h->hvalue : "";
+
+		if (*v == '\0' && out != NULL)
+			continue;
+		if (text_join(&out, &len, v) != 0) {
+			free(out);
+			return NULL;
 		}
-		memcpy(out + len, text, tl + 1);
-		len += tl;
-		osip_free(text);
+	}
+	return out;
+}
+
+/*
+ * The Contacts of a message (a 3xx's), every one in order, as one header
+ * value; NULL when it has none.  Caller frees.
+ */
+char *
+contacts_of(const osip_message_t *msg)
+{
+	osip_contact_t *ct;
+	size_t len = 0;
+	char *out = NULL;
+
+	for (int i = 0; (ct = osip_list_get(&msg->contacts, i)) != NULL; i++) {
+		char *one = NULL;
+		int rc;
+
+		if (osip_contact_to_str(ct, &one) != 0 || one == NULL)
+			continue;
+		rc = text_join(&out, &len, one);
+		osip_free(one);
+		if (rc != 0)
+			break;
 	}
 	return out;
 }
@@ -165,13 +338,34 @@ route_set_of(const osip_message_t *msg, int reverse)
 osip_message_t *
 parse_text(const char *text)
 {
+	return parse_text_len(text, strlen(text));
+}
+
+/*
+ * The same, for a text of len bytes (its body may hold NUL).  The message
+ * keeps the text as oSIP2's own copy of it (the `message` of a message
+ * whose structure it still matches), so that what is sent is this text
+ * byte for byte: oSIP2 would print it again its way (`Max-forwards`, a
+ * line per comma-separated value of Allow or Supported, a padded
+ * Content-Length, Content-Type's parameters re-spaced).  Any later change
+ * to the message drops that copy.
+ */
+osip_message_t *
+parse_text_len(const char *text, size_t len)
+{
 	osip_message_t *msg = NULL;
 
 	if (osip_message_init(&msg) != 0)
 		return NULL;
-	if (osip_message_parse(msg, text, strlen(text)) != 0) {
+	if (osip_message_parse(msg, text, len) != 0) {
 		osip_message_free(msg);
 		return NULL;
+	}
+	if ((msg->message = osip_malloc(len + 1)) != NULL) {
+		memcpy(msg->message, text, len);
+		msg->message[len] = '\0';
+		msg->message_length = len;
+		msg->message_property = 1;
 	}
 	return msg;
 }

@@ -104,7 +104,7 @@ cb_send(osip_transaction_t *tr, osip_message_t *msg, char *host, int port,
 	if (s == NULL)
 		return -1;
 	msg_outgoing(msg);
-	if (osip_message_to_str(msg, &buf, &len) != 0)
+	if (msg_to_wire(msg, &buf, &len) != 0)
 		return -1;
 	rc = transport_send(e, s->ep, s->transport, &s->dest, buf, len);
 	osip_free(buf);
@@ -239,6 +239,27 @@ message_fault(const osip_message_t *msg)
 }
 
 /*
+ * Keep the text of a message whose body and headers referd carries to the
+ * other party as they came (relay.c: INFO, MESSAGE and their responses),
+ * as oSIP2's `message` of it: body_raw() and header_raw() read it there.
+ * Only for these: oSIP2 keeps no text of what it parses, and a copy of
+ * every message would cost every call.
+ */
+static void
+keep_text(osip_message_t *msg, const char *buf, size_t len)
+{
+	const char *m = MSG_IS_REQUEST(msg) ? msg->sip_method :
+	    msg->cseq != NULL ? msg->cseq->method : NULL;
+
+	if (m == NULL || (strcmp(m, "INFO") != 0 && strcmp(m, "MESSAGE") != 0) ||
+	    msg->message != NULL || (msg->message = osip_malloc(len + 1)) == NULL)
+		return;
+	memcpy(msg->message, buf, len);
+	msg->message[len] = '\0';
+	msg->message_length = len;
+}
+
+/*
  * A message as it came: checked (syntax.c), parsed, and answered 400
  * statelessly when it is malformed or lacks what a response needs;
  * dropped when no response can be formed.  NULL when it is done with.
@@ -258,6 +279,8 @@ receive_parse(struct engine *e, struct endpoint *ep, int transport,
 		return NULL;
 	}
 	evt = osip_parse(sx.fixed ? sx.fixed : buf, len);
+	if (evt != NULL && evt->sip != NULL)
+		keep_text(evt->sip, sx.fixed ? sx.fixed : buf, len);
 	free(sx.fixed);
 	if (evt == NULL || evt->sip == NULL) {
 		/* What oSIP2 cannot parse is answered from its own lines. */
@@ -453,7 +476,7 @@ stack_send_raw(struct engine *e, struct endpoint *ep, int transport,
 	size_t len = 0;
 	int rc;
 
-	if (osip_message_to_str(msg, &buf, &len) != 0)
+	if (msg_to_wire(msg, &buf, &len) != 0)
 		return ENOMEM;
 	rc = transport_send(e, ep, transport, to, buf, len);
 	osip_free(buf);

@@ -192,7 +192,7 @@ stx_settle(struct engine *e, struct stx *s)
 	again = tr->state == NIST_COMPLETED ? tr->last_response :
 	    tr->state == ICT_COMPLETED ? tr->ack : NULL;
 	if (again != NULL &&
-	    osip_message_to_str(again, &s->again, &s->again_len) != 0)
+	    msg_to_wire(again, &s->again, &s->again_len) != 0)
 		return;        /* keep the whole transaction instead */
 	call_kill_stx(e, s);
 	osip_transaction_free2(tr);

@@ -59,9 +59,10 @@ h_is "X's BYE in A's dialog: 403" "$RESP" 403
 h_is "referdSgpDialogRequestsRefused counts the nine" "$(sget "$STATS.11.1")" 9
 h_grep "referd logs who was refused" "$H_TMP/referd.log" \
 	"BYE from $X:[0-9]+ refused: not the peer of dialog $acid"
-# The peer itself (A's gateway, another port) is heard: INFO gets 405.
-sip_request "$A" INFO 27 "$acid" "$atag" "$rtag"
-h_is "A's own INFO (from another port of its gateway) is taken: 405" "$RESP" 405
+# The peer itself (A's gateway, another port) is heard: referd answers
+# an in-dialog OPTIONS itself (an INFO would now go on to B).
+sip_request "$A" OPTIONS 27 "$acid" "$atag" "$rtag"
+h_is "A's own OPTIONS (from another port of its gateway) is taken: 200" "$RESP" 200
 h_is "... and not counted" "$(sget "$STATS.11.1")" 9
 h_is "the call is still up" "$(sget "$RO.1.3.0")" 1
 

@@ -79,7 +79,7 @@ expect longreq udp "100 486" "valid; long values, 34 Vias, no branch on the top 
 expect dblreq udp 405 "valid; the octets after the REGISTER are ignored"
 expect semiuri udp 200 "valid; ; in the Request-URI user"
 expect transports udp 200 "valid; Vias of every transport"
-expect mpart01 udp 405 "valid; a multipart MESSAGE"
+expect mpart01 udp 403 "valid; a multipart MESSAGE (outside a dialog: referd carries MESSAGE only in a call)"
 expect unreason udp - "a response to nothing"
 expect noreason udp - "a response to nothing"
 # 3.1.2: invalid messages.

@@ -853,6 +853,32 @@ sip_body() {
 	    "$H_TMP/$1.msg"
 }
 
+# sip_nth NAME DIR START N: the Nth message (from 1) of peer NAME's trace
+# that went DIR (sent or recv) and whose start line begins with START and
+# a space (a method, "SIP/2.0", "SIP/2.0 200"), as in the trace (CR LF).
+sip_nth() {
+	awk -v d="$2" -v m="$3" -v n="$4" '
+	    /^-----+ [0-9-]+ [0-9:.]+$/ { if (sel) exit; dir = ""; st = 0; next }
+	    dir == "" && /message received/ { dir = "recv"; next }
+	    dir == "" && /message sent/ { dir = "sent"; next }
+	    dir != "" && !st && NF { st = 1
+	        if (dir == d && index($0, m " ") == 1 && ++k == n) sel = 1 }
+	    sel { print }' "$H_TMP/$1.msg"
+}
+
+# sip_nth_body NAME DIR START N: that message's body, as it came.
+sip_nth_body() {
+	sip_nth "$@" | awk 'b { print; next } /^\r?$/ { b = 1 }'
+}
+
+# sip_nth_hdr NAME DIR START N HEADER: the value of the first HEADER of
+# that message ("" when it has none).
+sip_nth_hdr() {
+	sip_nth "$1" "$2" "$3" "$4" | tr -d '\r' | awk -v h="$5" '
+	    /^$/ { exit } tolower($0) ~ "^" tolower(h) ": *" {
+	        sub(/^[^:]*: */, ""); print; exit }'
+}
+
 # sip_branches NAME DIR METHOD CSEQ: the distinct top Via branches of the
 # METHOD requests with CSeq CSEQ ("2 INVITE") in peer NAME's trace that
 # went DIR (sent or recv), one a line.

@@ -149,6 +149,8 @@ static void b_rtp_odd(struct referd_config *c) { c->rtp_port_min = 20001; }
 static void b_rtp_low(struct referd_config *c) { c->rtp_port_min = 1000; }
 static void b_rtp_empty(struct referd_config *c) { c->rtp_port_max = c->rtp_port_min; }
 static void b_rate(struct referd_config *c) { c->notify_rate_limit = 10001; }
+static void b_redirect3(struct referd_config *c) { c->sgp[0].redirect = 3; }
+static void b_redirects11(struct referd_config *c) { c->sgp[1].max_redirects = 11; }
 static void b_sgp_volatile_to_perm(struct referd_config *c)
 {
 	c->sgp[0].storage = REFERD_ST_PERMANENT;
@@ -224,6 +226,10 @@ static const struct rule_case cases[] = {
 	  REFERD_RULE_RTP_RANGE, REFERD_TABLE_NONE, 0 },
 	{ "referdNotifyRateLimit is at most 10000", b_rate, 0,
 	  REFERD_RULE_LIMIT_RANGE, REFERD_TABLE_NONE, 0 },
+	{ "referdSgpRedirect is relay or follow", b_redirect3, 0,
+	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
+	{ "referdSgpMaxRedirects is at most 10", b_redirects11, 0,
+	  REFERD_RULE_REDIRECTS_RANGE, REFERD_TABLE_SGP, 2 },
 	{ "an SNMP change cannot make a row permanent", b_sgp_volatile_to_perm, 1,
 	  REFERD_RULE_STORAGE_CHANGE, REFERD_TABLE_SGP, 1 },
 };
