@@ -472,6 +472,21 @@ parse_setting(const char *token, char *line)
 		parse_range(token, line, c);
 		return;
 	}
+	if (c->kind == K_STRING || c->kind == K_ENUM) {
+		/* cdrDirectory PATH, cdrFormat WORD: one word. */
+		struct words ws = { .p = line };
+
+		if (need_word(&ws, token, c->kind == K_STRING ? "path" :
+		    "value") == 0) {
+			if (next_word(&ws))
+				line_error("%s: one %s expected", c->conf,
+				    c->kind == K_STRING ? "path" : "word");
+			else
+				put_value(&mib_general, token, c, c->conf,
+				    ws.w, (char *)loading);
+		}
+		return;
+	}
 	if (parse_u32(line, (uint32_t)c->min, (uint32_t)c->max, &v) == 0)
 		memcpy((char *)loading + c->off, &v, sizeof(v));
 	else if (c->min == 0 && c->max == UINT32_MAX)
@@ -570,6 +585,11 @@ conffile_merge(const struct referd_config *running,
 	m->rtp_port_max = file->rtp_port_max;
 	m->invite_timeout = file->invite_timeout;
 	m->dialog_keepalive = file->dialog_keepalive;
+	memcpy(m->cdr_dir, file->cdr_dir, sizeof(m->cdr_dir));
+	m->cdr_format = file->cdr_format;
+	m->cdr_rotate_size = file->cdr_rotate_size;
+	m->cdr_rotate_interval = file->cdr_rotate_interval;
+	m->cdr_sync_interval = file->cdr_sync_interval;
 	rc = referd_config_put_all(m, file);
 	if (rc) {
 		referd_config_free(m);

@@ -27,6 +27,7 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "agent/conffile.h"
+#include "cdr/writer.h"
 #include "agent/evq.h"
 #include "agent/mib.h"
 #include "agent/notify.h"
@@ -78,6 +79,7 @@ struct referd {
 	struct ev_loop       *loop;
 	struct evq           *evq;
 	struct engine        *engine;
+	struct cdr_writer    *cdr;       /* the CDR files' thread */
 	struct snmploop      *snmploop;
 	struct mib_ctx        mib;
 	char                  persist_path[PATH_MAX];
@@ -387,6 +389,19 @@ setup_logging(const struct options *o)
 		snmp_enable_syslog_ident("referd", LOG_DAEMON);
 }
 
+/* A log line of the CDR writer's thread: to the agent's thread. */
+static void
+cdr_log(void *arg, int level, const char *text)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_LOG;
+	ev.level = level;
+	snprintf(ev.text, sizeof(ev.text), "CDR: %s", text);
+	evq_push(&ev, arg);
+}
+
 /* Start the engine thread with every signal blocked in it. */
 static int
 start_engine(struct referd *r)
@@ -402,7 +417,14 @@ start_engine(struct referd *r)
 	    SNMPERR_SUCCESS);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = engine_start(r->engine);
+	/* The CDR writer's thread, signals blocked too; the engine's sink. */
+	rc = cdr_writer_new(&r->cdr, cdr_log, r->evq);
+	if (rc == 0) {
+		engine_set_cdr(r->engine, &(struct cdr_sink){ .record =
+		    cdr_writer_record, .settings = cdr_writer_settings,
+		    .arg = r->cdr });
+		rc = engine_start(r->engine);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
@@ -641,6 +663,8 @@ main(int argc, char **argv)
 out:
 	if (r.engine != NULL)
 		engine_stop(r.engine);
+	/* The calls the engine ended at its stop are in the queue: written. */
+	cdr_writer_free(r.cdr);
 	if (r.evq != NULL)
 		evq_drain(r.evq);
 	engine_free(r.engine);

@@ -257,6 +257,12 @@ const size_t mib_n_tables = sizeof(mib_tables) / sizeof(mib_tables[0]);
 _Static_assert(CFG(rtp_port_max) == CFG(rtp_port_min) + sizeof(uint32_t),
     "rtp_port_max follows rtp_port_min");
 
+static const struct col_word cdr_format_words[] = {
+	{ REFERD_CDR_CSV, "csv", "csv", NULL },
+	{ REFERD_CDR_JSON, "json", "json", NULL },
+	WORDS_END
+};
+
 static const struct column general_cols[] = {
 	{ .arc = REFERD_SC_VERSION, .name = "referdVersion", .kind = K_RUNTIME,
 	  .key = "version", .label = "Version" },
@@ -292,6 +298,29 @@ static const struct column general_cols[] = {
 	  .unit = "seconds", .conf_form = CONF_KEY,
 	  .conf = "dialogKeepalive", .conf_usage = "SECONDS (in-dialog "
 	  "OPTIONS; 0 = off)" },
+	/* Call detail record files (referd-cdr(5)). */
+	{ .arc = 0, .name = "cdrDirectory", .kind = K_STRING,
+	  .off = CFG(cdr_dir), .min = 0, .max = REFERD_PATH_MAX,
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrDirectory", .conf_usage = "DIRECTORY (CDR files)" },
+	{ .arc = 0, .name = "cdrFormat", .kind = K_ENUM,
+	  .off = CFG(cdr_format), .min = REFERD_CDR_CSV,
+	  .max = REFERD_CDR_JSON, .words = cdr_format_words,
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrFormat", .conf_usage = "csv|json" },
+	{ .arc = 0, .name = "cdrRotateSize", .kind = K_U32,
+	  .off = CFG(cdr_rotate_size), .min = 0, .max = UINT32_MAX,
+	  .unit = "bytes", .conf_form = CONF_KEY,
+	  .conf = "cdrRotateSize", .conf_usage = "BYTES (0 = none)" },
+	{ .arc = 0, .name = "cdrRotateInterval", .kind = K_U32,
+	  .off = CFG(cdr_rotate_interval), .min = 0, .max = 86400 * 7,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "cdrRotateInterval", .conf_usage = "SECONDS (0 = none)" },
+	{ .arc = 0, .name = "cdrSyncInterval", .kind = K_U32,
+	  .off = CFG(cdr_sync_interval), .min = 0,
+	  .max = REFERD_CDR_SYNC_MAX, .unit = "milliseconds",
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrSyncInterval", .conf_usage = "MILLISECONDS (fsync)" },
 	COL_END
 };
 

@@ -428,6 +428,10 @@ referd_config_new(struct referd_config **cfgp)
 	cfg->rtp_port_max = RTP_PORT_MAX_DEFAULT;
 	cfg->invite_timeout = 180;   /* RFC 3261 Timer C: more than 3 minutes */
 	cfg->dialog_keepalive = 120; /* see referd.conf(5), dialogKeepalive */
+	cfg->cdr_format = REFERD_CDR_CSV;
+	cfg->cdr_rotate_size = 64u << 20;     /* see referd-cdr(5) */
+	cfg->cdr_rotate_interval = 3600;
+	cfg->cdr_sync_interval = 1000;
 	*cfgp = cfg;
 	return 0;
 }

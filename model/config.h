@@ -33,6 +33,11 @@
 #define REFERD_INVITE_TIMEOUT_MIN 1     /* seconds (Timer C) */
 #define REFERD_INVITE_TIMEOUT_MAX 3600
 #define REFERD_KEEPALIVE_MAX  3600    /* seconds; 0 = no dialog keepalive */
+#define REFERD_PATH_MAX       255     /* a directory (cdrDirectory) */
+#define REFERD_CDR_SYNC_MAX   60000   /* ms */
+
+/* cdrFormat */
+enum referd_cdr_format { REFERD_CDR_CSV = 1, REFERD_CDR_JSON = 2 };
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -154,6 +159,12 @@ struct referd_config {
 	uint32_t rtp_port_max;       /* inclusive */
 	uint32_t invite_timeout;     /* Timer C: seconds without a final answer */
 	uint32_t dialog_keepalive;   /* in-dialog OPTIONS every N s; 0 = off */
+	/* Call detail record files (referd-cdr(5)). */
+	char     cdr_dir[REFERD_PATH_MAX + 1];  /* "" = no files */
+	int      cdr_format;         /* REFERD_CDR_CSV, REFERD_CDR_JSON */
+	uint32_t cdr_rotate_size;    /* bytes; 0 = no rotation by size */
+	uint32_t cdr_rotate_interval;/* seconds; 0 = no rotation by time */
+	uint32_t cdr_sync_interval;  /* ms: fsync within; 0 = every record */
 
 	struct referd_sgp   *sgp;    size_t n_sgp;
 	struct referd_refer *refer;  size_t n_refer;
