@@ -199,9 +199,11 @@ table_of_token(const char *token)
 static const struct column *
 setting_of_token(const char *token)
 {
-	for (const struct column *c = mib_general.cols; c->name; c++)
-		if (c->conf != NULL && strcasecmp(token, c->conf) == 0)
-			return c;
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++)
+		for (const struct column *c = mib_scalar_groups[g]->cols;
+		    c->name; c++)
+			if (c->conf != NULL && strcasecmp(token, c->conf) == 0)
+				return c;
 	return NULL;
 }
 
@@ -504,10 +506,12 @@ parse_setting(const char *token, char *line)
 void
 conffile_register(void)
 {
-	for (const struct column *c = mib_general.cols; c->name; c++)
-		if (c->conf_usage != NULL)
-			register_app_config_handler(c->conf, parse_setting,
-			    NULL, c->conf_usage);
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++)
+		for (const struct column *c = mib_scalar_groups[g]->cols;
+		    c->name; c++)
+			if (c->conf_usage != NULL)
+				register_app_config_handler(c->conf,
+				    parse_setting, NULL, c->conf_usage);
 	for (size_t i = 0; i < mib_n_tables; i++)
 		if (mib_tables[i].conf_usage != NULL)
 			register_app_config_handler(mib_tables[i].word,

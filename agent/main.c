@@ -501,6 +501,7 @@ referd_snmp_init(struct referd *r)
 	r->mib.running = &r->running;
 	r->mib.engine = r->engine;
 	r->mib.persist_path = r->persist_path;
+	r->mib.cdr = r->cdr;
 	if ((rc = mib_register(&r->mib)) != 0) {
 		snmp_log(LOG_ERR, "cannot register REFERD-MIB: %s\n",
 		    strerror(rc));

@@ -298,29 +298,6 @@ static const struct column general_cols[] = {
 	  .unit = "seconds", .conf_form = CONF_KEY,
 	  .conf = "dialogKeepalive", .conf_usage = "SECONDS (in-dialog "
 	  "OPTIONS; 0 = off)" },
-	/* Call detail record files (referd-cdr(5)). */
-	{ .arc = 0, .name = "cdrDirectory", .kind = K_STRING,
-	  .off = CFG(cdr_dir), .min = 0, .max = REFERD_PATH_MAX,
-	  .conf_form = CONF_KEY,
-	  .conf = "cdrDirectory", .conf_usage = "DIRECTORY (CDR files)" },
-	{ .arc = 0, .name = "cdrFormat", .kind = K_ENUM,
-	  .off = CFG(cdr_format), .min = REFERD_CDR_CSV,
-	  .max = REFERD_CDR_JSON, .words = cdr_format_words,
-	  .conf_form = CONF_KEY,
-	  .conf = "cdrFormat", .conf_usage = "csv|json" },
-	{ .arc = 0, .name = "cdrRotateSize", .kind = K_U32,
-	  .off = CFG(cdr_rotate_size), .min = 0, .max = UINT32_MAX,
-	  .unit = "bytes", .conf_form = CONF_KEY,
-	  .conf = "cdrRotateSize", .conf_usage = "BYTES (0 = none)" },
-	{ .arc = 0, .name = "cdrRotateInterval", .kind = K_U32,
-	  .off = CFG(cdr_rotate_interval), .min = 0, .max = 86400 * 7,
-	  .unit = "seconds", .conf_form = CONF_KEY,
-	  .conf = "cdrRotateInterval", .conf_usage = "SECONDS (0 = none)" },
-	{ .arc = 0, .name = "cdrSyncInterval", .kind = K_U32,
-	  .off = CFG(cdr_sync_interval), .min = 0,
-	  .max = REFERD_CDR_SYNC_MAX, .unit = "milliseconds",
-	  .conf_form = CONF_KEY,
-	  .conf = "cdrSyncInterval", .conf_usage = "MILLISECONDS (fsync)" },
 	COL_END
 };
 
@@ -329,6 +306,53 @@ const struct table mib_general = {
 	.id = REFERD_TABLE_NONE, .arc = 1, .name = "referdGeneral",
 	.cols = general_cols, .word = "global", .alias = "global",
 	.plural = "global settings", .title = "Global settings",
+};
+
+/* referdAccounting: the call detail records (referd-cdr(5)). */
+static const struct column accounting_cols[] = {
+	{ .arc = REFERD_AC_CDR_DIRECTORY, .name = "referdCdrDirectory",
+	  .kind = K_STRING,
+	  .off = CFG(cdr_dir), .min = 0, .max = REFERD_PATH_MAX,
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrDirectory", .conf_usage = "DIRECTORY (CDR files)" },
+	{ .arc = REFERD_AC_CDR_FORMAT, .name = "referdCdrFormat",
+	  .kind = K_ENUM,
+	  .off = CFG(cdr_format), .min = REFERD_CDR_CSV,
+	  .max = REFERD_CDR_JSON, .words = cdr_format_words,
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrFormat", .conf_usage = "csv|json" },
+	{ .arc = REFERD_AC_CDR_ROTATE_SIZE, .name = "referdCdrRotateSize",
+	  .kind = K_U32,
+	  .off = CFG(cdr_rotate_size), .min = 0, .max = UINT32_MAX,
+	  .unit = "bytes", .conf_form = CONF_KEY,
+	  .conf = "cdrRotateSize", .conf_usage = "BYTES (0 = none)" },
+	{ .arc = REFERD_AC_CDR_ROTATE_INTERVAL, .name = "referdCdrRotateInterval",
+	  .kind = K_U32,
+	  .off = CFG(cdr_rotate_interval), .min = 0, .max = 86400 * 7,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "cdrRotateInterval", .conf_usage = "SECONDS (0 = none)" },
+	{ .arc = REFERD_AC_CDR_SYNC_INTERVAL, .name = "referdCdrSyncInterval",
+	  .kind = K_U32,
+	  .off = CFG(cdr_sync_interval), .min = 0,
+	  .max = REFERD_CDR_SYNC_MAX, .unit = "milliseconds",
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrSyncInterval", .conf_usage = "MILLISECONDS (fsync)" },
+	{ .arc = REFERD_AC_CDR_WRITTEN, .name = "referdCdrRecordsWritten",
+	  .kind = K_RUNTIME },
+	{ .arc = REFERD_AC_CDR_FAILED, .name = "referdCdrRecordsFailed",
+	  .kind = K_RUNTIME },
+	COL_END
+};
+
+/* referctl's "accounting" object. */
+const struct table mib_accounting = {
+	.id = REFERD_TABLE_NONE, .arc = 10, .name = "referdAccounting",
+	.cols = accounting_cols, .word = "accounting", .alias = "accounting",
+	.plural = "accounting settings", .title = "Accounting",
+};
+
+const struct table *const mib_scalar_groups[] = {
+	&mib_general, &mib_accounting, NULL
 };
 
 const struct table *

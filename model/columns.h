@@ -128,6 +128,24 @@ enum referd_scalar {
 /* referdGeneral's scalars, then the settings with no MIB object. */
 extern const struct table mib_general;
 
+/* referdAccounting's scalars (root.1.10.N.0), its columns' arcs. */
+enum referd_acct_scalar {
+	REFERD_AC_CDR_DIRECTORY = 1,
+	REFERD_AC_CDR_FORMAT,
+	REFERD_AC_CDR_ROTATE_SIZE,
+	REFERD_AC_CDR_ROTATE_INTERVAL,
+	REFERD_AC_CDR_SYNC_INTERVAL,
+	REFERD_AC_CDR_WRITTEN,
+	REFERD_AC_CDR_FAILED,
+};
+
+/* referdAccounting: the call detail records and accounting. */
+extern const struct table mib_accounting;
+
+/* The groups of scalars, each a table of columns at root.1.ARC.N.0:
+ * referdGeneral, referdAccounting; NULL after the last. */
+extern const struct table *const mib_scalar_groups[];
+
 /* The MIB table of a configuration table (an enum referd_table), or a
  * pseudo-table (TABLE_STATS, TABLE_CALLS); NULL for anything else. */
 const struct table *mib_table_of(int id);

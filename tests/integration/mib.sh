@@ -36,6 +36,13 @@ h_is "referdSgpCallsOut is root.1.7.1.10" "$(oid referdSgpCallsOut)" "$ROOT.1.7.
 h_is "referdSgpRtpDropped is root.1.7.1.12" "$(oid referdSgpRtpDropped)" "$ROOT.1.7.1.12"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
+n=1
+for o in referdCdrDirectory referdCdrFormat referdCdrRotateSize \
+    referdCdrRotateInterval referdCdrSyncInterval referdCdrRecordsWritten \
+    referdCdrRecordsFailed; do
+	h_is "$o is root.1.10.$n" "$(oid $o)" "$ROOT.1.10.$n"
+	n=$((n + 1))
+done
 
 # The C header names the same root as the MIB.
 croot=$(sed -n 's/^#define REFERD_ROOT_OID  *//p' "$REFERD_SRCDIR/mibs/referd-oid.h" |
