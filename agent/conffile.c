@@ -474,15 +474,14 @@ parse_setting(const char *token, char *line)
 		parse_range(token, line, c);
 		return;
 	}
-	if (c->kind == K_STRING || c->kind == K_ENUM) {
+	if (c->kind == K_STRING || c->kind == K_ENUM || c->kind == K_ADDRESS ||
+	    c->kind == K_SECRET) {
 		/* cdrDirectory PATH, cdrFormat WORD: one word. */
 		struct words ws = { .p = line };
 
-		if (need_word(&ws, token, c->kind == K_STRING ? "path" :
-		    "value") == 0) {
+		if (need_word(&ws, token, "value") == 0) {
 			if (next_word(&ws))
-				line_error("%s: one %s expected", c->conf,
-				    c->kind == K_STRING ? "path" : "word");
+				line_error("%s: one value expected", c->conf);
 			else
 				put_value(&mib_general, token, c, c->conf,
 				    ws.w, (char *)loading);
@@ -589,11 +588,11 @@ conffile_merge(const struct referd_config *running,
 	m->rtp_port_max = file->rtp_port_max;
 	m->invite_timeout = file->invite_timeout;
 	m->dialog_keepalive = file->dialog_keepalive;
-	memcpy(m->cdr_dir, file->cdr_dir, sizeof(m->cdr_dir));
-	m->cdr_format = file->cdr_format;
-	m->cdr_rotate_size = file->cdr_rotate_size;
-	m->cdr_rotate_interval = file->cdr_rotate_interval;
-	m->cdr_sync_interval = file->cdr_sync_interval;
+	/* The accounting settings: every setting of the group. */
+	for (const struct column *c = mib_accounting.cols; c->name; c++)
+		if (c->kind != K_RUNTIME)
+			memcpy((char *)m + c->off, (const char *)file + c->off,
+			    mib_column_size(c));
 	rc = referd_config_put_all(m, file);
 	if (rc) {
 		referd_config_free(m);

@@ -35,6 +35,7 @@
 #include "agent/mib.h"
 #include "agent/notify.h"
 #include "agent/persist.h"
+#include "cdr/radius.h"
 #include "cdr/writer.h"
 
 /* root.1 (referdObjects) and where a name's parts are. */
@@ -203,6 +204,9 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 	case K_PREFIX:
 		vb_str(vb, r + c->off);
 		break;
+	case K_SECRET:
+		vb_str(vb, "");      /* written, never read back */
+		break;
 	case K_STORAGE:
 		vb_int(vb, *referd_row_storage(ct, (void *)(uintptr_t)row));
 		break;
@@ -268,6 +272,7 @@ static void
 group_value(const struct column *c, netsnmp_variable_list *vb)
 {
 	struct cdr_writer_stats st = { 0 };
+	struct cdr_radius_stats rs = { .up = -1 };
 
 	if (c->kind != K_RUNTIME) {
 		/* A setting: a cell of the configuration itself. */
@@ -276,7 +281,19 @@ group_value(const struct column *c, netsnmp_variable_list *vb)
 	}
 	if (ctx->cdr != NULL)
 		cdr_writer_stats_get(ctx->cdr, &st);
-	vb_c64(vb, c->arc == REFERD_AC_CDR_WRITTEN ? st.written : st.failed);
+	if (ctx->radius != NULL)
+		cdr_radius_stats_get(ctx->radius, &rs);
+	switch (c->arc) {
+	case REFERD_AC_CDR_WRITTEN: vb_c64(vb, st.written); break;
+	case REFERD_AC_CDR_FAILED: vb_c64(vb, st.failed); break;
+	case REFERD_AC_RADIUS_SENT: vb_c64(vb, rs.sent); break;
+	case REFERD_AC_RADIUS_RETRIED: vb_c64(vb, rs.retried); break;
+	case REFERD_AC_RADIUS_SPOOLED: vb_c64(vb, rs.spooled); break;
+	case REFERD_AC_RADIUS_FAILED: vb_c64(vb, rs.failed); break;
+	default:    /* referdRadiusServerStatus: up(1), down(2), none(3) */
+		vb_int(vb, rs.up == 1 ? 1 : rs.up == 0 ? 2 : 3);
+		break;
+	}
 }
 
 /* GET of one varbind. */
@@ -490,7 +507,7 @@ is_display(const u_char *s, size_t len)
 static int
 check_value(const struct set_item *it, netsnmp_variable_list *vb)
 {
-	char buf[REFERD_ADDR_MAX + 1];
+	char buf[REFERD_PATH_MAX + 1];
 	int rc;
 
 	if (it->scalar == REFERD_SC_MAX_CALLS)
@@ -511,6 +528,7 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 	case K_STRING:
 	case K_ADDRESS:
 	case K_PREFIX:
+	case K_SECRET:
 		if ((rc = netsnmp_check_vb_type(vb, ASN_OCTET_STR)) ||
 		    (rc = netsnmp_check_vb_size_range(vb, (size_t)it->c->min,
 		    (size_t)it->c->max)))
@@ -521,12 +539,14 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 		    strspn((const char *)vb->val.string, "0123456789*#+") <
 		    vb->val_len)
 			return SNMP_ERR_WRONGVALUE;
-		if (it->c->kind == K_ADDRESS) {
-			memcpy(buf, vb->val.string, vb->val_len);
-			buf[vb->val_len] = '\0';
-			if (!referd_addr_is_literal(buf))
-				return SNMP_ERR_WRONGVALUE;
-		}
+		memcpy(buf, vb->val.string, vb->val_len);
+		buf[vb->val_len] = '\0';
+		/* An address; one that may be empty (min 0) is "none". */
+		if (it->c->kind == K_ADDRESS && !referd_addr_is_literal(buf) &&
+		    (vb->val_len > 0 || it->c->min > 0))
+			return SNMP_ERR_WRONGVALUE;
+		if (it->c->kind == K_SECRET && !referd_secret_ok(buf))
+			return SNMP_ERR_WRONGVALUE;
 		return 0;
 	case K_STORAGE:
 		if ((rc = netsnmp_check_vb_type(vb, ASN_INTEGER)))
@@ -669,6 +689,7 @@ apply_column(const struct set_item *it, void *row)
 	case K_STRING:
 	case K_ADDRESS:
 	case K_PREFIX:
+	case K_SECRET:
 		memcpy(r + it->c->off, vb->val.string, vb->val_len);
 		r[it->c->off + vb->val_len] = '\0';
 		break;
@@ -910,9 +931,9 @@ notify_changes(const struct referd_config *old, const struct referd_config *new)
 		const char *o = (const char *)old + c->off;
 		const char *w = (const char *)new + c->off;
 
-		if (c->kind == K_RUNTIME || (c->kind == K_U32 ?
-		    memcmp(o, w, sizeof(uint32_t)) : c->kind == K_ENUM ?
-		    memcmp(o, w, sizeof(int)) : strcmp(o, w)) == 0)
+		if (c->kind == K_RUNTIME || (c->kind == K_U32 ||
+		    c->kind == K_ENUM ? memcmp(o, w, mib_column_size(c)) :
+		    strcmp(o, w)) == 0)
 			continue;
 		ptr[OBJ_LEN + 1] = c->arc;
 		ptr[OBJ_LEN + 2] = 0;

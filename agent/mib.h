@@ -8,6 +8,7 @@
 #include "sip/engine.h"
 
 struct cdr_writer;
+struct cdr_radius;
 
 /*
  * What the handler works on.  `running` is the agent's configuration,
@@ -19,6 +20,7 @@ struct mib_ctx {
 	struct engine         *engine;
 	const char            *persist_path;
 	struct cdr_writer     *cdr;        /* its counters, or NULL */
+	struct cdr_radius     *radius;     /* its counters, or NULL */
 };
 
 /* Register the handler for referdObjects.  Returns 0 or an errno value. */

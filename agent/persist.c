@@ -47,18 +47,11 @@ stored_column(const struct column *c)
 	case K_STRING:
 	case K_ADDRESS:
 	case K_PREFIX:
+	case K_SECRET:
 		return 1;
 	default:
 		return 0;
 	}
-}
-
-/* How many bytes a stored column takes in its struct. */
-static size_t
-column_size(const struct column *c)
-{
-	return c->kind == K_U32 ? sizeof(uint32_t) : c->kind == K_ENUM ?
-	    sizeof(int) : (size_t)c->max + 1;
 }
 
 /* referdScalars MAXCALLS RATELIMIT */
@@ -176,7 +169,7 @@ parse_accounting(const char *token, char *line)
 	for (const struct column *c = mib_accounting.cols; c->name; c++)
 		if (stored_column(c))
 			memcpy((char *)saved + c->off, (char *)tmp + c->off,
-			    column_size(c));
+			    mib_column_size(c));
 	referd_config_free(tmp);
 	saved_accounting = 1;
 }
@@ -440,7 +433,7 @@ persist_end(const char *path, const struct referd_config *base,
 		for (const struct column *c = mib_accounting.cols; c->name; c++)
 			if (stored_column(c))
 				memcpy((char *)m + c->off,
-				    (char *)saved + c->off, column_size(c));
+				    (char *)saved + c->off, mib_column_size(c));
 	for (size_t i = 0; i < mib_n_tables; i++) {
 		const struct table *t = &mib_tables[i];
 		enum referd_table ct = (enum referd_table)t->id;

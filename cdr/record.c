@@ -131,9 +131,31 @@ putf(struct out *o, const char *fmt, ...)
 		put(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
-/* A time as text ("" for 0). */
-static void
-time_text(double t, char *buf, size_t len)
+void
+cdr_logf(cdr_log_h *log, void *arg, int level, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	if (log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	log(arg, level, text);
+}
+
+double
+cdr_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void
+cdr_time_text(double t, char *buf, size_t len)
 {
 	struct tm tm;
 	time_t s;
@@ -180,7 +202,7 @@ value_text(const struct field *f, const void *base,
 		return 0;
 	case F_TIME:
 		memcpy(&d, b + f->off, sizeof(d));
-		time_text(d, buf, len);
+		cdr_time_text(d, buf, len);
 		return 1;
 	case F_DURATION:
 		if (r->end > 0 && r->setup > 0)

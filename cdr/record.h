@@ -71,6 +71,12 @@ struct cdr_settings {
 	uint64_t rotate_size;         /* bytes, 0: no size rotation */
 	uint32_t rotate_interval;     /* seconds, 0: no time rotation */
 	uint32_t sync_ms;             /* fsync within, 0: every line */
+	/* RADIUS accounting (cdr/radius.c). */
+	char     radius_server[2][64];   /* "ADDRESS[:PORT]", "": none */
+	char     radius_secret[2][64];
+	char     radius_spool[256];      /* the spool directory */
+	uint32_t radius_timeout;         /* seconds per try */
+	uint32_t radius_retry;           /* seconds between probes */
 };
 
 /*
@@ -87,6 +93,19 @@ struct cdr_sink {
 
 /* Copy s into a field of size n, control characters made spaces. */
 void cdr_copy(char *dst, size_t n, const char *s);
+
+/* A log line from a thread of cdr/ (the callback must be thread-safe). */
+typedef void (cdr_log_h)(void *arg, int level, const char *text);
+
+/* Format a line and hand it to log (NULL: dropped). */
+void cdr_logf(cdr_log_h *log, void *arg, int level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* The wall clock, in seconds. */
+double cdr_now(void);
+
+/* A time as the records write it (ISO 8601, UTC, ms), "" for 0. */
+void cdr_time_text(double t, char *buf, size_t len);
 
 /* The CSV header line (with its newline) into buf; its length. */
 size_t cdr_csv_header(char *buf, size_t len);

@@ -81,31 +81,9 @@ struct cdr_writer {
 	_Atomic uint64_t written, failed, queued, files;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void
-wlog(struct cdr_writer *w, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-wlog(struct cdr_writer *w, int level, const char *fmt, ...)
-{
-	char text[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof(text), fmt, ap);
-	va_end(ap);
-	if (w->log)
-		w->log(w->log_arg, level, text);
-}
+/* A log line of this thread, through the callback given at creation. */
+#define wlog(x, level, ...) \
+	cdr_logf((x)->log, (x)->log_arg, level, __VA_ARGS__)
 
 static const char *
 ext_of(int format)
@@ -337,7 +315,7 @@ write_whole(struct cdr_writer *w, const char *buf, size_t len)
 	}
 	w->size += len;
 	if (w->dirty_since == 0)
-		w->dirty_since = now_s();
+		w->dirty_since = cdr_now();
 	return 0;
 }
 
@@ -355,7 +333,7 @@ write_batch(struct cdr_writer *w, struct node *list)
 	while (list != NULL) {
 		size_t n = cdr_format_line(&list->rec, w->cur.format, line,
 		    sizeof(line));
-		double t = now_s();
+		double t = cdr_now();
 		int rc = 0;
 
 		if (n == 0) {       /* cannot happen: CDR_LINE_MAX suffices */
@@ -409,7 +387,7 @@ failed:
 			wlog(w, 3, "CDR files in %s: %s: records kept in memory, "
 			    "tried again every second", w->cur.dir,
 			    strerror(rc));
-		w->retry_at = now_s() + RETRY_S;
+		w->retry_at = cdr_now() + RETRY_S;
 		if (w->fd >= 0) {
 			close(w->fd);
 			w->fd = -1;
@@ -425,7 +403,7 @@ failed:
 				wlog(w, 3, "CDR file %s: %s: records kept in "
 				    "memory, tried again every second", w->path,
 				    strerror(rc));
-			w->retry_at = now_s() + RETRY_S;
+			w->retry_at = cdr_now() + RETRY_S;
 			close(w->fd);
 			w->fd = -1;
 			rename_closed(w, w->path);
@@ -454,7 +432,7 @@ writer_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct node *batch = NULL, *left;
-		double t = now_s(), due = 0;
+		double t = cdr_now(), due = 0;
 		int stop = w->stop;
 
 		/* What is due next: a sync, a rotation, a retry. */
@@ -528,7 +506,7 @@ writer_main(void *arg)
 		}
 		pthread_mutex_unlock(&w->lock);
 		left = batch ? write_batch(w, batch) : NULL;
-		t = now_s();
+		t = cdr_now();
 		if (w->fd >= 0 && (w->cur.sync_ms == 0 || (w->dirty_since > 0 &&
 		    t >= w->dirty_since + w->cur.sync_ms / 1000.)))
 			file_sync(w);

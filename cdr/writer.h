@@ -19,9 +19,6 @@
 
 struct cdr_writer;
 
-/* A log line from the writer's thread (must be thread-safe). */
-typedef void (cdr_log_h)(void *arg, int level, const char *text);
-
 /* Counters (any thread). */
 struct cdr_writer_stats {
 	uint64_t written;      /* records written to a file */

@@ -341,6 +341,52 @@ static const struct column accounting_cols[] = {
 	  .kind = K_RUNTIME },
 	{ .arc = REFERD_AC_CDR_FAILED, .name = "referdCdrRecordsFailed",
 	  .kind = K_RUNTIME },
+	{ .arc = REFERD_AC_RADIUS_SERVER, .name = "referdRadiusServer",
+	  .kind = K_ADDRESS, .off = CFG(radius_server), .min = 0,
+	  .max = REFERD_ADDR_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusServer", .conf_usage = "ADDRESS (accounting)" },
+	{ .arc = REFERD_AC_RADIUS_PORT, .name = "referdRadiusPort",
+	  .kind = K_U32, .off = CFG(radius_port), .min = 1, .max = 65535,
+	  .conf_form = CONF_KEY,
+	  .conf = "radiusPort", .conf_usage = "PORT (default 1813)" },
+	{ .arc = REFERD_AC_RADIUS_SECRET, .name = "referdRadiusSecret",
+	  .kind = K_SECRET, .off = CFG(radius_secret), .min = 0,
+	  .max = REFERD_SECRET_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusSecret", .conf_usage = "SECRET (shared secret)" },
+	{ .arc = REFERD_AC_RADIUS_SERVER2, .name = "referdRadiusServer2",
+	  .kind = K_ADDRESS, .off = CFG(radius_server2), .min = 0,
+	  .max = REFERD_ADDR_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusServer2", .conf_usage = "ADDRESS (the second)" },
+	{ .arc = REFERD_AC_RADIUS_PORT2, .name = "referdRadiusPort2",
+	  .kind = K_U32, .off = CFG(radius_port2), .min = 1, .max = 65535,
+	  .conf_form = CONF_KEY,
+	  .conf = "radiusPort2", .conf_usage = "PORT (default 1813)" },
+	{ .arc = REFERD_AC_RADIUS_SECRET2, .name = "referdRadiusSecret2",
+	  .kind = K_SECRET, .off = CFG(radius_secret2), .min = 0,
+	  .max = REFERD_SECRET_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusSecret2", .conf_usage = "SECRET (shared secret)" },
+	{ .arc = REFERD_AC_RADIUS_SPOOL, .name = "referdRadiusSpoolDirectory",
+	  .kind = K_STRING, .off = CFG(radius_spool), .min = 0,
+	  .max = REFERD_PATH_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusSpoolDirectory", .conf_usage = "DIRECTORY (spool)" },
+	{ .arc = REFERD_AC_RADIUS_TIMEOUT, .name = "referdRadiusTimeout",
+	  .kind = K_U32, .off = CFG(radius_timeout), .min = 1, .max = 60,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "radiusTimeout", .conf_usage = "SECONDS (per try)" },
+	{ .arc = REFERD_AC_RADIUS_RETRY, .name = "referdRadiusRetryInterval",
+	  .kind = K_U32, .off = CFG(radius_retry), .min = 1, .max = 3600,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "radiusRetryInterval", .conf_usage = "SECONDS (when down)" },
+	{ .arc = REFERD_AC_RADIUS_SENT, .name = "referdRadiusRequestsSent",
+	  .kind = K_RUNTIME },
+	{ .arc = REFERD_AC_RADIUS_RETRIED,
+	  .name = "referdRadiusRequestsRetried", .kind = K_RUNTIME },
+	{ .arc = REFERD_AC_RADIUS_SPOOLED,
+	  .name = "referdRadiusRequestsSpooled", .kind = K_RUNTIME },
+	{ .arc = REFERD_AC_RADIUS_FAILED,
+	  .name = "referdRadiusRequestsFailed", .kind = K_RUNTIME },
+	{ .arc = REFERD_AC_RADIUS_STATUS, .name = "referdRadiusServerStatus",
+	  .kind = K_RUNTIME },
 	COL_END
 };
 
@@ -362,6 +408,13 @@ mib_table_of(int id)
 		if (mib_tables[i].id == id)
 			return &mib_tables[i];
 	return NULL;
+}
+
+size_t
+mib_column_size(const struct column *c)
+{
+	return c->kind == K_U32 ? sizeof(uint32_t) : c->kind == K_ENUM ?
+	    sizeof(int) : (size_t)c->max + 1;
 }
 
 const struct column *

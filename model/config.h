@@ -35,6 +35,7 @@
 #define REFERD_KEEPALIVE_MAX  3600    /* seconds; 0 = no dialog keepalive */
 #define REFERD_PATH_MAX       255     /* a directory (cdrDirectory) */
 #define REFERD_CDR_SYNC_MAX   60000   /* ms */
+#define REFERD_SECRET_MAX     64      /* a RADIUS shared secret */
 
 /* cdrFormat */
 enum referd_cdr_format { REFERD_CDR_CSV = 1, REFERD_CDR_JSON = 2 };
@@ -165,6 +166,16 @@ struct referd_config {
 	uint32_t cdr_rotate_size;    /* bytes; 0 = no rotation by size */
 	uint32_t cdr_rotate_interval;/* seconds; 0 = no rotation by time */
 	uint32_t cdr_sync_interval;  /* ms: fsync within; 0 = every record */
+	/* RADIUS accounting: two servers ("" = none), the spool. */
+	char     radius_server[REFERD_ADDR_MAX + 1];
+	uint32_t radius_port;
+	char     radius_secret[REFERD_SECRET_MAX + 1];
+	char     radius_server2[REFERD_ADDR_MAX + 1];
+	uint32_t radius_port2;
+	char     radius_secret2[REFERD_SECRET_MAX + 1];
+	char     radius_spool[REFERD_PATH_MAX + 1];
+	uint32_t radius_timeout;     /* seconds per try */
+	uint32_t radius_retry;       /* seconds between tries when down */
 
 	struct referd_sgp   *sgp;    size_t n_sgp;
 	struct referd_refer *refer;  size_t n_refer;
@@ -201,6 +212,7 @@ enum referd_rule {
 	REFERD_RULE_LIMIT_RANGE,        /* notify rate limit out of range */
 	REFERD_RULE_TIMER_RANGE,        /* invite timeout out of range */
 	REFERD_RULE_KEEPALIVE_RANGE,    /* dialog keepalive out of range */
+	REFERD_RULE_RADIUS_SECRET,      /* a secret radcli cannot carry */
 	REFERD_RULE__COUNT
 };
 
@@ -318,5 +330,9 @@ int    referd_row_complete(enum referd_table table, const void *row);
 
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 int referd_addr_is_literal(const char *s);
+
+/* True when s can be a RADIUS shared secret here: printable, no space,
+ * ':' or ',' (radcli's server list separates with them). */
+int referd_secret_ok(const char *s);
 
 #endif /* REFERD_MODEL_CONFIG_H */

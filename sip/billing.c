@@ -12,7 +12,8 @@
  *   end             who and why, set where the call is ended; the record
  *                   goes to the sink when the call is released
  * A call has a record only when the configuration asks for one
- * (cdrDirectory set): without, nothing here allocates or copies.
+ * (cdrDirectory or a RADIUS server set): without, nothing here allocates
+ * or copies.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,17 @@ engine_set_cdr(struct engine *e, const struct cdr_sink *sink)
 	e->cdr_sink = *sink;
 }
 
-/* A new snapshot: the sink gets the files' settings. */
+/* "ADDRESS:PORT" ("[ADDRESS]:PORT" for IPv6) into buf (64), "" for none. */
+static void
+radius_server(char *buf, const char *addr, uint32_t port)
+{
+	buf[0] = '\0';
+	if (addr[0] != '\0')
+		snprintf(buf, 64, strchr(addr, ':') ? "[%s]:%u" : "%s:%u", addr,
+		    port);
+}
+
+/* A new snapshot: the sink gets the files' and RADIUS's settings. */
 void
 billing_settings(struct engine *e)
 {
@@ -84,6 +95,16 @@ billing_settings(struct engine *e)
 	s.rotate_size = cfg->cdr_rotate_size;
 	s.rotate_interval = cfg->cdr_rotate_interval;
 	s.sync_ms = cfg->cdr_sync_interval;
+	radius_server(s.radius_server[0], cfg->radius_server, cfg->radius_port);
+	radius_server(s.radius_server[1], cfg->radius_server2,
+	    cfg->radius_port2);
+	cdr_copy(s.radius_secret[0], sizeof(s.radius_secret[0]),
+	    cfg->radius_secret);
+	cdr_copy(s.radius_secret[1], sizeof(s.radius_secret[1]),
+	    cfg->radius_secret2);
+	cdr_copy(s.radius_spool, sizeof(s.radius_spool), cfg->radius_spool);
+	s.radius_timeout = cfg->radius_timeout;
+	s.radius_retry = cfg->radius_retry;
 	e->cdr_sink.settings(e->cdr_sink.arg, &s);
 }
 
@@ -101,7 +122,9 @@ billing_setup(struct engine *e, struct call *c, const osip_message_t *req,
 	struct cdr_record *r;
 	const char *pai;
 
-	if (e->cdr_sink.record == NULL || e->current->cdr_dir[0] == '\0')
+	if (e->cdr_sink.record == NULL || (e->current->cdr_dir[0] == '\0' &&
+	    e->current->radius_server[0] == '\0' &&
+	    e->current->radius_server2[0] == '\0'))
 		return;
 	if ((r = c->cdr = calloc(1, sizeof(*r))) == NULL)
 		return;

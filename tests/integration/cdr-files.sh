@@ -56,10 +56,6 @@ h_referd_start "$conf"
 rec() {
 	cdr_field "$CDR" caller_call_id "$1" "$2"
 }
-# has CALL-ID: true once the record of that call is in the files.
-has() {
-	[ -n "$(rec "$1" session_id)" ]
-}
 
 # 1. A basic call: B rings (180) and answers; A hangs up after 1.5 s.
 h_sipp t1-b "$B2" 5060 -sn uas -m 1 -trace_msg -message_file "$H_TMP/t1-b.msg"
@@ -70,7 +66,7 @@ h_wait_exit "$H_PID" 20
 h_is "t1: A's call succeeds" "$H_RC" 0
 h_wait_exit "$bpid" 10
 acid=$(msg_hdr "$H_TMP/t1-a.msg" '^INVITE ' Call-ID)
-h_ok "t1: the call's record is written" h_wait_for 5 has "$acid"
+h_ok "t1: the call's record is written" h_wait_for 5 cdr_has "$CDR" "$acid"
 h_is "t1: caller_call_id and called_call_id are the two legs' Call-IDs" \
 	"$(rec "$acid" caller_call_id) $(rec "$acid" called_call_id)" \
 	"$acid $(msg_hdr "$H_TMP/t1-b.msg" '^INVITE ' Call-ID)"
@@ -115,7 +111,7 @@ h_is "t2: A hears 183, is answered at C's answer, hangs up" "$H_RC" 0
 h_wait_exit "$bpid" 20
 h_wait_exit "$cpid" 20
 acid=$(msg_hdr "$H_TMP/t2-a.msg" '^INVITE ' Call-ID)
-h_ok "t2: the call's record is written" h_wait_for 5 has "$acid"
+h_ok "t2: the call's record is written" h_wait_for 5 cdr_has "$CDR" "$acid"
 ans=$(iso_s "$(rec "$acid" answer_time)")
 h_near "t2: answer_time is the 200 A got" "$ans" \
 	"$(msg_time "$H_TMP/t2-a.msg" '^SIP/2.0 200')" $TOL
@@ -166,7 +162,7 @@ h_is "t3: A is answered by B and gets the BYE" "$H_RC" 0
 h_wait_exit "$bpid" 20
 h_wait_exit "$cpid" 20
 acid=$(msg_hdr "$H_TMP/t3-a.msg" '^INVITE ' Call-ID)
-h_ok "t3: the call's record is written" h_wait_for 5 has "$acid"
+h_ok "t3: the call's record is written" h_wait_for 5 cdr_has "$CDR" "$acid"
 h_is "t3: one transfer, blind, its outcome C's 486, no party, no answer" \
 	"$(rec "$acid" transfers) $(rec "$acid" transfer_kind) $(rec "$acid" transfer_code) [$(rec "$acid" transfer_party)] [$(rec "$acid" transfer_answer_time)]" \
 	"1 blind 486 [] []"
@@ -210,7 +206,7 @@ h_is "t4: A's call goes on and ends with its BYE" "$H_RC" 0
 h_wait_exit "$b2pid" 10
 h_wait_exit "$cpid" 10
 acid=$(msg_hdr "$H_TMP/t4-a.msg" '^INVITE ' Call-ID)
-h_ok "t4: call 1's record is written" h_wait_for 5 has "$acid"
+h_ok "t4: call 1's record is written" h_wait_for 5 cdr_has "$CDR" "$acid"
 h_is "t4: call 1: one attended transfer by the called party, 200" \
 	"$(rec "$acid" transfers) $(rec "$acid" transfer_by) $(rec "$acid" transfer_kind) $(rec "$acid" transfer_code)" \
 	"1 called attended 200"
@@ -231,7 +227,7 @@ h_near "t4: transfer_answer_time is when C answered call 2" \
 	"$(msg_time "$H_TMP/t4-c.msg" '^SIP/2.0 200')" $TOL
 h_is "t4: call 1 ended by the caller's BYE" \
 	"$(rec "$acid" ended_by) $(rec "$acid" end_cause)" "caller bye"
-h_ok "t4: call 2's record is written" h_wait_for 5 has "$cid"
+h_ok "t4: call 2's record is written" h_wait_for 5 cdr_has "$CDR" "$cid"
 h_is "t4: call 2: from B2, to C, ended with the call it was joined to" \
 	"$(rec "$cid" ingress_gateway) $(rec "$cid" egress_gateway) $(rec "$cid" ended_by) $(rec "$cid" end_cause)" \
 	"4 3 joined bye"

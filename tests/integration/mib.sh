@@ -39,7 +39,12 @@ h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
 n=1
 for o in referdCdrDirectory referdCdrFormat referdCdrRotateSize \
     referdCdrRotateInterval referdCdrSyncInterval referdCdrRecordsWritten \
-    referdCdrRecordsFailed; do
+    referdCdrRecordsFailed referdRadiusServer referdRadiusPort \
+    referdRadiusSecret referdRadiusServer2 referdRadiusPort2 \
+    referdRadiusSecret2 referdRadiusSpoolDirectory referdRadiusTimeout \
+    referdRadiusRetryInterval referdRadiusRequestsSent \
+    referdRadiusRequestsRetried referdRadiusRequestsSpooled \
+    referdRadiusRequestsFailed referdRadiusServerStatus; do
 	h_is "$o is root.1.10.$n" "$(oid $o)" "$ROOT.1.10.$n"
 	n=$((n + 1))
 done
@@ -69,7 +74,8 @@ h_like "Refer Support rows are indexed by the profile index" "$tp" \
 
 # Every notification of SPEC section 6.
 for n in referdTransferFailed:1 referdDelayedAnswerTimeout:2 \
-    referdSignalingStatusChange:3 referdConfigChange:4; do
+    referdSignalingStatusChange:3 referdConfigChange:4 \
+    referdAccountingServerStatus:5; do
 	h_is "${n%%:*} is root.0.${n#*:}" "$(oid "${n%%:*}")" "$ROOT.0.${n#*:}"
 done
 h_done

@@ -58,6 +58,13 @@ h_ok "a failed transfer is one line with profile, call, Call-ID, target, status"
 h_is "one line per trap snmptrapd received" "$(wc -l <"$LOG" | tr -d ' ')" \
 	"$(grep -c '^TRAP' "$H_TRAPLOG")"
 
+# referdAccountingServerStatus (sent by cdr-radius.sh's flows), as
+# snmptrapd -On hands it over.
+printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 %s.0.5\n%s.1.10.21.0 2\n' "$R" "$R" |
+	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/acct.log"
+h_grep "referdAccountingServerStatus: one line, status=down" \
+	"$H_TMP/acct.log" " 127\\.0\\.0\\.9 referdAccountingServerStatus status=down\$"
+
 # Traps that are not referd's are kept, named by their OID.
 printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.6.3.1.1.5.1\n' |
 	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/other.log"

@@ -105,3 +105,23 @@ h_near() {
 		echo "#   record '$2', wire '$3' (tolerance $4 s)"
 	fi
 }
+
+# cdr_call NAME A-ADDR B-ADDR NUMBER MS: one basic call, SIPp's own uac
+# on A-ADDR to NUMBER through referd and uas on B-ADDR, A hanging up after
+# MS ms; a result for its success, A's Call-ID in CID.
+cdr_call() {
+	local bpid
+	h_sipp "$1-b" "$3" 5060 -sn uas -m 1
+	bpid=$H_PID
+	h_sipp "$1-a" "$2" 5060 -sn uac -s "$4" -d "$5" -m 1 \
+	    -trace_msg -message_file "$H_TMP/$1-a.msg" "$H_ADDR:5060"
+	h_wait_exit "$H_PID" 20
+	h_is "$1: the call succeeds" "$H_RC" 0
+	h_wait_exit "$bpid" 10
+	CID=$(msg_hdr "$H_TMP/$1-a.msg" '^INVITE ' Call-ID)
+}
+
+# cdr_has DIR CALL-ID: true once DIR's files hold that call's record.
+cdr_has() {
+	[ -n "$(cdr_field "$1" caller_call_id "$2" session_id)" ]
+}
