@@ -83,12 +83,44 @@ h_is "c2: its one line is a JSON object of that call" \
 	"$(cat "$H_TMP"/cdr2/*.jsonl.part | jq -r '.caller_call_id + " " + .from_user + " " + (.transfers|tostring) + " " + (.transfer_list|length|tostring)')" \
 	"$CID sipp 0 0"
 
+# referctl's accounting object: the same objects in an operator's words.
+REFERCTL=${REFERCTL:-$REFERD_BUILDDIR/cli/referctl}
+rctl() {
+	RRC=0
+	ROUT=$("$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" "$@" \
+	    2>"$H_TMP/rerr") || RRC=$?
+}
+rctl accounting
+h_like "referctl accounting shows the directory" "$ROUT" \
+	"^CDR directory .* $H_TMP/cdr2\$"
+h_like "... the format as a word" "$ROUT" '^CDR format  *json$'
+h_like "... the records written" "$ROUT" '^CDR records written  *2$'
+h_like "... the RADIUS status" "$ROUT" '^RADIUS server status  *not-configured$'
+h_like "... and a secret only as write-only" "$ROUT" \
+	'^RADIUS secret  *\(write-only\)$'
+rctl -o json accounting
+h_is "referctl -o json accounting: keys and values" \
+	"$(printf '%s' "$ROUT" | jq -r '[."cdr-format", ."cdr-written", ."radius-status", ."radius-port"] | map(tostring) | join(" ")')" \
+	"json 2 not-configured 1813"
+rctl accounting set cdr-sync-interval=300 radius-secret=abc
+h_is "referctl accounting set: done" "$RRC $ROUT" "0 accounting settings changed"
+h_is "... the agent has it" "$(sget "$AC.5.0")" 300
+rctl accounting set radius-secret=a:b
+h_is "a secret with ':' is refused by referctl, naming the rule" \
+	"$RRC $(grep -o 'rule [a-z-]*' "$H_TMP/rerr")" "3 rule radius-secret-chars"
+rctl accounting set radius-server=radius.example
+h_is "a host name as RADIUS server: refused (address-literal)" \
+	"$RRC $(grep -o 'rule [a-z-]*' "$H_TMP/rerr")" "3 rule address-literal"
+rctl show
+h_like "referctl show includes the accounting settings" "$ROUT" \
+	'^Accounting$'
+
 # Kept across a restart.
 h_referd_check "$H_REFERD_PID"
 h_referd_subagent "$conf"
 h_is "after a restart the SET values are kept" \
 	"$(sget "$AC.1.0") $(sget "$AC.2.0") $(sget "$AC.3.0") $(sget "$AC.4.0") $(sget "$AC.5.0")" \
-	"$H_TMP/cdr2 2 100000 600 200"
+	"$H_TMP/cdr2 2 100000 600 300"
 h_ok "at the stop, cdr2's file was closed" sh -c \
 	"ls '$H_TMP/cdr2' | grep -Eq '^referd-cdr-[0-9]{8}T[0-9]{6}Z\\.jsonl\$'"
 h_done
