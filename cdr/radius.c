@@ -56,7 +56,7 @@
 #include "cdr/dictionary.h"       /* referd_dictionary[], built */
 
 #define REFERD_RADIUS_PEN 32473   /* RFC 5612's documentation PEN */
-#define QUEUE_MAX 100000
+#define QUEUE_MAX 50000          /* events waiting (compact copies) */
 #define REQ_TEXT_MAX 3500         /* well within a 4096-byte packet */
 
 /* Referd's vendor attributes (cdr/dictionary.referd). */
@@ -71,11 +71,21 @@ enum {
 /* One accounting request: its attributes as text lines, "ID VENDOR i N"
  * or "ID VENDOR s TEXT", which is also its spool file's content. */
 struct req {
-	struct req *next;
 	double      event;
 	char        file[300];    /* its spool file, "" if not spooled */
 	size_t      len;
 	char        text[REQ_TEXT_MAX];
+};
+
+/*
+ * An event waiting for the thread: a copy of the record (its used part
+ * only), turned into a request there, so that the engine only copies.
+ */
+struct item {
+	struct item       *next;
+	enum cdr_event     ev;
+	double             when;      /* an Interim-Update's time */
+	struct cdr_record  rec;
 };
 
 struct cdr_radius {
@@ -83,7 +93,7 @@ struct cdr_radius {
 	pthread_mutex_t  lock;
 	pthread_cond_t   cond;
 	int              stop;
-	struct req      *head, **tail;
+	struct item     *head, **tail;
 	size_t           n;
 	struct cdr_settings want;
 	unsigned         want_gen;
@@ -103,6 +113,7 @@ struct cdr_radius {
 
 	_Atomic uint64_t sent, retried, spooled, failed;
 	_Atomic int      up;
+	_Atomic int      live;           /* configured: worth a copy */
 	_Atomic unsigned changes;
 };
 
@@ -185,9 +196,9 @@ terminate_cause(const struct cdr_record *r)
 	return 18;                          /* Host-Request: the far party */
 }
 
-/* The request of an event, or NULL when it is not sent. */
+/* The request of an event, or NULL when it is not sent (the thread). */
 static struct req *
-req_of(enum cdr_event ev, const struct cdr_record *r)
+req_of(enum cdr_event ev, const struct cdr_record *r, double when)
 {
 	static const uint32_t status[] = { [CDR_EV_START] = 1,
 	    [CDR_EV_INTERIM] = 3, [CDR_EV_STOP] = 2 };
@@ -205,7 +216,7 @@ req_of(enum cdr_event ev, const struct cdr_record *r)
 	    r->answer);
 	if (ev == CDR_EV_INTERIM && t < r->answer)
 		t = r->answer;
-	q->event = ev == CDR_EV_INTERIM ? cdr_now() : t;
+	q->event = ev == CDR_EV_INTERIM ? when : t;
 	if (q->event < t)
 		q->event = t;
 	add_int(q, PW_ACCT_STATUS_TYPE, 0, status[ev]);
@@ -253,12 +264,22 @@ void
 cdr_radius_record(void *arg, enum cdr_event ev, const struct cdr_record *rec)
 {
 	struct cdr_radius *r = arg;
-	struct req *q;
+	struct item *q;
 
-	/* Nothing before the answer: an Interim-Update then is carried by
-	 * the Start. */
-	if ((q = req_of(ev, rec)) == NULL)
+	/* Only answered calls: an Interim-Update before the answer is
+	 * carried by the Start. */
+	if (rec->answer <= 0 || !atomic_load_explicit(&r->live,
+	    memory_order_relaxed))
 		return;
+	if ((q = malloc(offsetof(struct item, rec) +
+	    cdr_record_size(rec))) == NULL) {
+		atomic_fetch_add(&r->failed, 1);
+		return;
+	}
+	q->next = NULL;
+	q->ev = ev;
+	q->when = ev == CDR_EV_INTERIM ? cdr_now() : 0;
+	memcpy(&q->rec, rec, cdr_record_size(rec));
 	pthread_mutex_lock(&r->lock);
 	if (!r->configured || r->n >= QUEUE_MAX) {
 		if (r->configured)
@@ -360,11 +381,13 @@ send_req(struct cdr_radius *r, const struct req *q)
 static void
 set_up(struct cdr_radius *r, int up)
 {
-	if (atomic_load(&r->up) == up)
+	int was = atomic_load(&r->up);
+
+	if (was == up)
 		return;
 	atomic_store(&r->up, up);
 	atomic_fetch_add(&r->changes, 1);
-	if (up == 1)
+	if (up == 1 && was == 0)
 		rlog(r, 5, "RADIUS: the accounting server answers again");
 	else if (up == 0)
 		rlog(r, 4, "RADIUS: no accounting server answers: requests "
@@ -515,12 +538,24 @@ apply_settings(struct cdr_radius *r, const struct cdr_settings *s)
 	set_up(r, r->rh != NULL ? 1 : -1);
 }
 
+/* An event taken off the queue, as its request (NULL: none); freed. */
+static struct req *
+req_take(struct item *it)
+{
+	struct req *q = req_of(it->ev, &it->rec, it->when);
+
+	free(it);
+	return q;
+}
+
 static void *
 radius_main(void *arg)
 {
 	struct cdr_radius *r = arg;
+	struct item *it;
 	struct req *q;
 
+	cdr_background();
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		double t = cdr_now();
@@ -540,11 +575,12 @@ radius_main(void *arg)
 		if (r->down && t < r->probe_at) {
 			struct timespec ts;
 
-			while ((q = r->head) != NULL) {
-				r->head = q->next;
+			while ((it = r->head) != NULL) {
+				r->head = it->next;
 				r->n--;
 				pthread_mutex_unlock(&r->lock);
-				if (spool(r, q) != 0)
+				if ((q = req_take(it)) != NULL &&
+				    spool(r, q) != 0)
 					rlog(r, 3, "RADIUS: a request is lost");
 				free(q);
 				pthread_mutex_lock(&r->lock);
@@ -570,16 +606,20 @@ radius_main(void *arg)
 		}
 		r->down = 0;
 		pthread_mutex_lock(&r->lock);
-		if ((q = r->head) == NULL) {
+		if ((it = r->head) == NULL) {
 			if (!r->stop && r->want_gen == r->cur_gen)
 				pthread_cond_wait(&r->cond, &r->lock);
 			continue;
 		}
-		r->head = q->next;
+		r->head = it->next;
 		if (r->head == NULL)
 			r->tail = &r->head;
 		r->n--;
 		pthread_mutex_unlock(&r->lock);
+		if ((q = req_take(it)) == NULL) {
+			pthread_mutex_lock(&r->lock);
+			continue;
+		}
 		if (send_req(r, q) == 0) {
 			atomic_fetch_add(&r->sent, 1);
 			set_up(r, 1);
@@ -596,9 +636,10 @@ radius_main(void *arg)
 		pthread_mutex_lock(&r->lock);
 	}
 	/* Stopping: what is queued goes to the spool, sent at next start. */
-	while ((q = r->head) != NULL) {
-		r->head = q->next;
-		spool(r, q);
+	while ((it = r->head) != NULL) {
+		r->head = it->next;
+		if ((q = req_take(it)) != NULL)
+			spool(r, q);
 		free(q);
 	}
 	r->tail = &r->head;
@@ -645,6 +686,7 @@ cdr_radius_settings(void *arg, const struct cdr_settings *s)
 		r->want_gen++;
 		r->configured = s->radius_server[0][0] != '\0' ||
 		    s->radius_server[1][0] != '\0';
+		atomic_store(&r->live, r->configured);
 		pthread_cond_signal(&r->cond);
 	}
 	pthread_mutex_unlock(&r->lock);

@@ -10,6 +10,9 @@
  * array of objects.
  */
 #include <stdarg.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -80,6 +83,15 @@ static const struct field fields[] = {
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
+size_t
+cdr_record_size(const struct cdr_record *r)
+{
+	unsigned n = r->n_xfer < CDR_XFER_MAX ? r->n_xfer : CDR_XFER_MAX;
+
+	return offsetof(struct cdr_record, xfer) +
+	    n * sizeof(struct cdr_transfer);
+}
+
 void
 cdr_copy(char *dst, size_t n, const char *s)
 {
@@ -143,6 +155,13 @@ cdr_logf(cdr_log_h *log, void *arg, int level, const char *fmt, ...)
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	log(arg, level, text);
+}
+
+void
+cdr_background(void)
+{
+	/* Linux: a thread's own nice value, by its thread id. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 }
 
 double

@@ -91,6 +91,10 @@ struct cdr_sink {
 	void *arg;
 };
 
+/* The bytes of r that hold anything: its transfers described, not the
+ * unused rest of the array (a copy of that much is a whole record). */
+size_t cdr_record_size(const struct cdr_record *r);
+
 /* Copy s into a field of size n, control characters made spaces. */
 void cdr_copy(char *dst, size_t n, const char *s);
 
@@ -100,6 +104,13 @@ typedef void (cdr_log_h)(void *arg, int level, const char *text);
 /* Format a line and hand it to log (NULL: dropped). */
 void cdr_logf(cdr_log_h *log, void *arg, int level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * Lower the calling thread's priority (nice +10): the threads of cdr/
+ * export billing in the background, and under CPU pressure they lag
+ * behind call processing rather than slow it (their queues wait).
+ */
+void cdr_background(void);
 
 /* The wall clock, in seconds. */
 double cdr_now(void);

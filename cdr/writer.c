@@ -46,6 +46,7 @@
 #define RETRY_S    1.0
 #define PREFIX     "referd-cdr-"
 
+/* A record waiting; allocated for cdr_record_size() of it only. */
 struct node {
 	struct node       *next;
 	struct cdr_record  rec;
@@ -429,6 +430,7 @@ writer_main(void *arg)
 {
 	struct cdr_writer *w = arg;
 
+	cdr_background();
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct node *batch = NULL, *left;
@@ -576,12 +578,13 @@ cdr_writer_record(void *arg, enum cdr_event ev, const struct cdr_record *rec)
 		pthread_mutex_unlock(&w->lock);
 		return;
 	}
-	if (w->n >= QUEUE_MAX || (nd = malloc(sizeof(*nd))) == NULL) {
+	if (w->n >= QUEUE_MAX || (nd = malloc(offsetof(struct node, rec) +
+	    cdr_record_size(rec))) == NULL) {
 		pthread_mutex_unlock(&w->lock);
 		atomic_fetch_add(&w->failed, 1);
 		return;
 	}
-	memcpy(&nd->rec, rec, sizeof(*rec));
+	memcpy(&nd->rec, rec, cdr_record_size(rec));
 	nd->next = NULL;
 	*w->tail = nd;
 	w->tail = &nd->next;

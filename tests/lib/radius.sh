@@ -4,14 +4,13 @@
 # accounting request it accepts to a detail file.  Sourced after
 # harness.sh.
 
-# h_radius_start PORT SECRET: FreeRADIUS on $H_ADDR:PORT (accounting only),
-# its detail file $H_TMP/radius/detail, its log $H_TMP/radius/radius.log.
-# The pid is in H_RADIUS_PID; it is stopped by pid like every process.
-h_radius_start() {
-	local port=$1 secret=$2 d=$H_TMP/radius
-	h_need "${FREERADIUS:-freeradius}"
+# radius_conf DIR ADDR PORT SECRET: a FreeRADIUS configuration directory
+# DIR (radiusd.conf and a dictionary with referd's): accounting only on
+# ADDR:PORT, clients on loopback with SECRET, every request accepted into
+# DIR/detail.  Also used by bench/run.sh.
+radius_conf() {
+	local d=$1 addr=$2 port=$3 secret=$4
 	mkdir -p "$d/run" "$d/log"
-	: >"$d/radius.log"
 	cat >"$d/radiusd.conf" <<EOF2
 prefix = /usr
 localstatedir = $d
@@ -39,7 +38,7 @@ thread pool {
 	max_spare_servers = 2
 }
 # referd's requests leave from the address the kernel picks for
-# \$H_ADDR (loopback: 127.0.0.1 or \$H_ADDR itself).
+# ADDR (on loopback: 127.0.0.1, or ADDR itself).
 client referd {
 	ipaddr = 127.0.0.0/8
 	secret = $secret
@@ -55,7 +54,7 @@ modules {
 server default {
 	listen {
 		type = acct
-		ipaddr = $H_ADDR
+		ipaddr = $addr
 		port = $port
 	}
 	accounting {
@@ -64,8 +63,18 @@ server default {
 }
 EOF2
 	cat >"$d/dictionary" <<EOF2
-\$INCLUDE $REFERD_SRCDIR/cdr/dictionary.referd
+\$INCLUDE ${REFERD_SRCDIR:-.}/cdr/dictionary.referd
 EOF2
+}
+
+# h_radius_start PORT SECRET: FreeRADIUS on $H_ADDR:PORT (accounting only),
+# its detail file $H_TMP/radius/detail, its log $H_TMP/radius/radius.log.
+# The pid is in H_RADIUS_PID; it is stopped by pid like every process.
+h_radius_start() {
+	local port=$1 secret=$2 d=$H_TMP/radius
+	h_need "${FREERADIUS:-freeradius}"
+	radius_conf "$d" "$H_ADDR" "$port" "$secret"
+	: >"$d/radius.log"
 	h_spawn radius "${FREERADIUS:-freeradius}" -f -d "$d" -n radiusd \
 	    -l "$d/radius.log"
 	H_RADIUS_PID=$H_PID
