@@ -72,7 +72,7 @@ enum {
  * or "ID VENDOR s TEXT", which is also its spool file's content. */
 struct req {
 	double      event;
-	char        file[300];    /* its spool file, "" if not spooled */
+	char        file[600];    /* its spool file, "" if not spooled */
 	size_t      len;
 	char        text[REQ_TEXT_MAX];
 };
@@ -398,7 +398,7 @@ set_up(struct cdr_radius *r, int up)
 static int
 spool(struct cdr_radius *r, struct req *q)
 {
-	char tmp[320];
+	char tmp[620];
 	int fd, ok;
 
 	if (q->file[0] != '\0')

@@ -87,10 +87,10 @@ h_is "c2: its one line is a JSON object of that call" \
 REFERCTL=${REFERCTL:-$REFERD_BUILDDIR/cli/referctl}
 rctl() {
 	RRC=0
-	ROUT=$("$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" "$@" \
+	ROUT=$("$REFERCTL" -v2c -c private -t 3 -r 0 "$@" \
 	    2>"$H_TMP/rerr") || RRC=$?
 }
-rctl accounting
+rctl "$H_AGENT" accounting
 h_like "referctl accounting shows the directory" "$ROUT" \
 	"^CDR directory .* $H_TMP/cdr2\$"
 h_like "... the format as a word" "$ROUT" '^CDR format  *json$'
@@ -98,20 +98,20 @@ h_like "... the records written" "$ROUT" '^CDR records written  *2$'
 h_like "... the RADIUS status" "$ROUT" '^RADIUS server status  *not-configured$'
 h_like "... and a secret only as write-only" "$ROUT" \
 	'^RADIUS secret  *\(write-only\)$'
-rctl -o json accounting
+rctl -o json "$H_AGENT" accounting
 h_is "referctl -o json accounting: keys and values" \
 	"$(printf '%s' "$ROUT" | jq -r '[."cdr-format", ."cdr-written", ."radius-status", ."radius-port"] | map(tostring) | join(" ")')" \
 	"json 2 not-configured 1813"
-rctl accounting set cdr-sync-interval=300 radius-secret=abc
+rctl "$H_AGENT" accounting set cdr-sync-interval=300 radius-secret=abc
 h_is "referctl accounting set: done" "$RRC $ROUT" "0 accounting settings changed"
 h_is "... the agent has it" "$(sget "$AC.5.0")" 300
-rctl accounting set radius-secret=a:b
+rctl "$H_AGENT" accounting set radius-secret=a:b
 h_is "a secret with ':' is refused by referctl, naming the rule" \
 	"$RRC $(grep -o 'rule [a-z-]*' "$H_TMP/rerr")" "3 rule radius-secret-chars"
-rctl accounting set radius-server=radius.example
+rctl "$H_AGENT" accounting set radius-server=radius.example
 h_is "a host name as RADIUS server: refused (address-literal)" \
 	"$RRC $(grep -o 'rule [a-z-]*' "$H_TMP/rerr")" "3 rule address-literal"
-rctl show
+rctl "$H_AGENT" show
 h_like "referctl show includes the accounting settings" "$ROUT" \
 	'^Accounting$'
 
