@@ -270,7 +270,7 @@ file_open(struct cdr_writer *w, double t)
 		if (access(closed, F_OK) == 0)
 			continue;
 		w->fd = open(w->path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND |
-		    O_CLOEXEC, 0644);
+		    O_CLOEXEC, 0640);
 		if (w->fd >= 0 || errno != EEXIST)
 			break;
 	}

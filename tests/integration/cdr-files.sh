@@ -250,6 +250,8 @@ for f in "$CDR"/*.csv; do
 	[ "$(wc -c <"$f")" -le 3000 ] || big="$big $f"
 done
 h_is "no file is larger than cdrRotateSize" "$big" ""
+h_is "files are mode 0640 (subscribers' numbers)" \
+	"$(stat -c %a "$CDR"/*.csv | sort -u)" 640
 h_is "each file starts with the header line" \
 	"$(for f in "$CDR"/*.csv; do head -n 1 "$f"; done | sort -u | cut -c1-40)" \
 	"session_id,call_index,caller_call_id,cal"
