@@ -88,6 +88,16 @@ struct item {
 	struct cdr_record  rec;
 };
 
+/* The event of a periodic Interim-Update (radiusInterimInterval). */
+#define EV_PERIODIC ((enum cdr_event)100)
+
+/* An answered call not ended yet, for its periodic Interim-Updates. */
+struct live {
+	struct live       *next;
+	double             due;       /* its next periodic Interim-Update */
+	struct cdr_record  rec;       /* as of its last event */
+};
+
 struct cdr_radius {
 	pthread_t        thread;
 	pthread_mutex_t  lock;
@@ -107,13 +117,14 @@ struct cdr_radius {
 	double           probe_at;       /* next try while down */
 	unsigned         seq;            /* spool file names */
 	unsigned         spool_n;        /* requests in the spool */
+	struct live     *live;           /* answered calls (interim on) */
 
 	cdr_log_h       *log;
 	void            *log_arg;
 
 	_Atomic uint64_t sent, retried, spooled, failed;
 	_Atomic int      up;
-	_Atomic int      live;           /* configured: worth a copy */
+	_Atomic int      enabled;        /* configured: worth a copy */
 	_Atomic unsigned changes;
 };
 
@@ -202,6 +213,7 @@ req_of(enum cdr_event ev, const struct cdr_record *r, double when)
 {
 	static const uint32_t status[] = { [CDR_EV_START] = 1,
 	    [CDR_EV_INTERIM] = 3, [CDR_EV_STOP] = 2 };
+	int periodic = ev == EV_PERIODIC;
 	struct req *q;
 	double t;
 	char buf[64];
@@ -216,6 +228,10 @@ req_of(enum cdr_event ev, const struct cdr_record *r, double when)
 	    r->answer);
 	if (ev == CDR_EV_INTERIM && t < r->answer)
 		t = r->answer;
+	if (periodic) {
+		ev = CDR_EV_INTERIM;
+		t = when;
+	}
 	q->event = ev == CDR_EV_INTERIM ? when : t;
 	if (q->event < t)
 		q->event = t;
@@ -240,6 +256,8 @@ req_of(enum cdr_event ev, const struct cdr_record *r, double when)
 		for (unsigned k = 0; k < r->n_xfer && k < 4; k++)
 			if (r->xfer[k].code != 0)
 				add_transfer(q, &r->xfer[k], k + 1);
+	} else if (periodic) {
+		/* No transfer: Acct-Session-Time tells it from the others. */
 	} else if (ev == CDR_EV_INTERIM) {
 		unsigned k = r->n_xfer;
 
@@ -268,7 +286,7 @@ cdr_radius_record(void *arg, enum cdr_event ev, const struct cdr_record *rec)
 
 	/* Only answered calls: an Interim-Update before the answer is
 	 * carried by the Start. */
-	if (rec->answer <= 0 || !atomic_load_explicit(&r->live,
+	if (rec->answer <= 0 || !atomic_load_explicit(&r->enabled,
 	    memory_order_relaxed))
 		return;
 	if ((q = malloc(offsetof(struct item, rec) +
@@ -538,14 +556,119 @@ apply_settings(struct cdr_radius *r, const struct cdr_settings *s)
 	set_up(r, r->rh != NULL ? 1 : -1);
 }
 
+/* The live call of a session, and where it is linked from; or NULL. */
+static struct live **
+live_find(struct cdr_radius *r, const char *session)
+{
+	struct live **pp;
+
+	for (pp = &r->live; *pp != NULL; pp = &(*pp)->next)
+		if (strcmp((*pp)->rec.session, session) == 0)
+			return pp;
+	return NULL;
+}
+
+/*
+ * Keep the table of live calls for periodic Interim-Updates: a Start adds
+ * its call, an Interim-Update refreshes its record, a Stop removes it.
+ * 0, or -1 for a periodic Interim-Update whose call has ended since (a
+ * Stop went before it): not sent.
+ */
+static int
+live_track(struct cdr_radius *r, const struct item *it)
+{
+	struct live **pp = live_find(r, it->rec.session), *l;
+	size_t size = cdr_record_size(&it->rec);
+
+	if (it->ev == EV_PERIODIC)
+		return pp != NULL ? 0 : -1;
+	if (it->ev == CDR_EV_STOP) {
+		if (pp != NULL) {
+			l = *pp;
+			*pp = l->next;
+			free(l);
+		}
+		return 0;
+	}
+	if (r->cur.radius_interim == 0)
+		return 0;
+	if (pp != NULL) {
+		/* Its record as of now (the due time is kept). */
+		l = *pp;
+		*pp = l->next;
+		if ((l = realloc(l, offsetof(struct live, rec) + size)) == NULL)
+			return 0;
+	} else {
+		if (it->ev != CDR_EV_START || (l = malloc(offsetof(struct live,
+		    rec) + size)) == NULL)
+			return 0;
+		l->due = it->rec.answer + r->cur.radius_interim;
+	}
+	memcpy(&l->rec, &it->rec, size);
+	l->next = r->live;
+	r->live = l;
+	return 0;
+}
+
 /* An event taken off the queue, as its request (NULL: none); freed. */
 static struct req *
-req_take(struct item *it)
+req_take(struct cdr_radius *r, struct item *it)
 {
-	struct req *q = req_of(it->ev, &it->rec, it->when);
+	struct req *q = live_track(r, it) == 0 ?
+	    req_of(it->ev, &it->rec, it->when) : NULL;
 
 	free(it);
 	return q;
+}
+
+/*
+ * Queue the periodic Interim-Updates that are due (under the lock); the
+ * time of the next one, or 0.
+ */
+static double
+live_due(struct cdr_radius *r, double now)
+{
+	double next = 0;
+
+	if (r->cur.radius_interim == 0)
+		return 0;
+	for (struct live *l = r->live; l != NULL; l = l->next) {
+		if (l->due <= now && r->n < QUEUE_MAX) {
+			size_t size = cdr_record_size(&l->rec);
+			struct item *it = malloc(offsetof(struct item, rec) +
+			    size);
+
+			if (it != NULL) {
+				it->next = NULL;
+				it->ev = EV_PERIODIC;
+				it->when = now;
+				memcpy(&it->rec, &l->rec, size);
+				*r->tail = it;
+				r->tail = &it->next;
+				r->n++;
+			}
+			while (l->due <= now)
+				l->due += r->cur.radius_interim;
+		}
+		if (next == 0 || l->due < next)
+			next = l->due;
+	}
+	return next;
+}
+
+/* Wait for the condition, until `when` if it is not 0 (under the lock). */
+static void
+wait_until(struct cdr_radius *r, double when)
+{
+	struct timespec ts;
+
+	if (when <= 0) {
+		pthread_cond_wait(&r->cond, &r->lock);
+		return;
+	}
+	ts.tv_sec = (time_t)when;
+	ts.tv_nsec = (long)((when - (double)ts.tv_sec) * 1e9);
+	pthread_cond_timedwait(&r->cond, &r->lock, &ts);
 }
 
 static void *
@@ -554,6 +677,7 @@ radius_main(void *arg)
 	struct cdr_radius *r = arg;
 	struct item *it;
 	struct req *q;
+	double due;
 
 	cdr_background();
 	pthread_mutex_lock(&r->lock);
@@ -571,15 +695,14 @@ radius_main(void *arg)
 		}
 		if (r->stop)
 			break;
+		due = live_due(r, t);
 		/* Down: wait for the next probe, spooling what comes. */
 		if (r->down && t < r->probe_at) {
-			struct timespec ts;
-
 			while ((it = r->head) != NULL) {
 				r->head = it->next;
 				r->n--;
 				pthread_mutex_unlock(&r->lock);
-				if ((q = req_take(it)) != NULL &&
+				if ((q = req_take(r, it)) != NULL &&
 				    spool(r, q) != 0)
 					rlog(r, 3, "RADIUS: a request is lost");
 				free(q);
@@ -588,10 +711,8 @@ radius_main(void *arg)
 			r->tail = &r->head;
 			if (r->stop || r->want_gen != r->cur_gen)
 				continue;
-			ts.tv_sec = (time_t)r->probe_at;
-			ts.tv_nsec = (long)((r->probe_at - (double)ts.tv_sec) *
-			    1e9);
-			pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+			wait_until(r, due > 0 && due < r->probe_at ? due :
+			    r->probe_at);
 			continue;
 		}
 		pthread_mutex_unlock(&r->lock);
@@ -608,7 +729,7 @@ radius_main(void *arg)
 		pthread_mutex_lock(&r->lock);
 		if ((it = r->head) == NULL) {
 			if (!r->stop && r->want_gen == r->cur_gen)
-				pthread_cond_wait(&r->cond, &r->lock);
+				wait_until(r, due);
 			continue;
 		}
 		r->head = it->next;
@@ -616,7 +737,7 @@ radius_main(void *arg)
 			r->tail = &r->head;
 		r->n--;
 		pthread_mutex_unlock(&r->lock);
-		if ((q = req_take(it)) == NULL) {
+		if ((q = req_take(r, it)) == NULL) {
 			pthread_mutex_lock(&r->lock);
 			continue;
 		}
@@ -638,7 +759,7 @@ radius_main(void *arg)
 	/* Stopping: what is queued goes to the spool, sent at next start. */
 	while ((it = r->head) != NULL) {
 		r->head = it->next;
-		if ((q = req_take(it)) != NULL)
+		if ((q = req_take(r, it)) != NULL)
 			spool(r, q);
 		free(q);
 	}
@@ -648,6 +769,12 @@ radius_main(void *arg)
 	if (r->rh != NULL)
 		rc_destroy(r->rh);
 	r->rh = NULL;
+	while (r->live != NULL) {
+		struct live *l = r->live;
+
+		r->live = l->next;
+		free(l);
+	}
 	return NULL;
 }
 
@@ -686,7 +813,7 @@ cdr_radius_settings(void *arg, const struct cdr_settings *s)
 		r->want_gen++;
 		r->configured = s->radius_server[0][0] != '\0' ||
 		    s->radius_server[1][0] != '\0';
-		atomic_store(&r->live, r->configured);
+		atomic_store(&r->enabled, r->configured);
 		pthread_cond_signal(&r->cond);
 	}
 	pthread_mutex_unlock(&r->lock);

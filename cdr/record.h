@@ -77,6 +77,7 @@ struct cdr_settings {
 	char     radius_spool[256];      /* the spool directory */
 	uint32_t radius_timeout;         /* seconds per try */
 	uint32_t radius_retry;           /* seconds between probes */
+	uint32_t radius_interim;         /* periodic Interim-Update, 0: no */
 };
 
 /*

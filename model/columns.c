@@ -437,6 +437,13 @@ static const struct column accounting_cols[] = {
 	  .kind = K_RUNTIME,
 	  .words = radius_status_words, .key = "radius-status",
 	  .label = "RADIUS server status" },
+	{ .arc = REFERD_AC_RADIUS_INTERIM,
+	  .name = "referdRadiusInterimInterval", .kind = K_U32,
+	  .off = CFG(radius_interim), .min = 0, .max = 86400,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "radiusInterimInterval", .conf_usage = "SECONDS (0 = none)",
+	  .key = "radius-interim-interval",
+	  .label = "RADIUS periodic Interim-Update (s, 0 = none)" },
 	COL_END
 };
 

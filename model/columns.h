@@ -152,6 +152,7 @@ enum referd_acct_scalar {
 	REFERD_AC_RADIUS_SPOOLED,
 	REFERD_AC_RADIUS_FAILED,
 	REFERD_AC_RADIUS_STATUS,
+	REFERD_AC_RADIUS_INTERIM,
 };
 
 /* referdAccounting: the call detail records and accounting. */

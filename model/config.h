@@ -176,6 +176,7 @@ struct referd_config {
 	char     radius_spool[REFERD_PATH_MAX + 1];
 	uint32_t radius_timeout;     /* seconds per try */
 	uint32_t radius_retry;       /* seconds between tries when down */
+	uint32_t radius_interim;     /* periodic Interim-Update, s; 0 = off */
 
 	struct referd_sgp   *sgp;    size_t n_sgp;
 	struct referd_refer *refer;  size_t n_refer;

@@ -105,6 +105,7 @@ billing_settings(struct engine *e)
 	cdr_copy(s.radius_spool, sizeof(s.radius_spool), cfg->radius_spool);
 	s.radius_timeout = cfg->radius_timeout;
 	s.radius_retry = cfg->radius_retry;
+	s.radius_interim = cfg->radius_interim;
 	e->cdr_sink.settings(e->cdr_sink.arg, &s);
 }
 

@@ -41,9 +41,9 @@ h_is "the file's directory, the defaults of the rest, the file's sync" \
 	"$(sget "$AC.1.0") $(sget "$AC.2.0") $(sget "$AC.3.0") $(sget "$AC.4.0") $(sget "$AC.5.0")" \
 	"$H_TMP/cdr1 1 67108864 3600 200"
 h_is "the counters start at 0" "$(sget "$AC.6.0") $(sget "$AC.7.0")" "0 0"
-h_is "a walk of referdAccounting gives its 21 objects in order" \
+h_is "a walk of referdAccounting gives its 22 objects in order" \
 	"$(h_walk "$AC" | sed 's/ = .*//' | tr '\n' ' ')" \
-	"$(n=1; while [ $n -le 21 ]; do printf '%s ' "$AC.$n.0"; n=$((n + 1)); done)"
+	"$(n=1; while [ $n -le 22 ]; do printf '%s ' "$AC.$n.0"; n=$((n + 1)); done)"
 h_is "no RADIUS server: referdRadiusServerStatus notConfigured(3)" \
 	"$(sget "$AC.21.0")" 3
 

@@ -36,6 +36,7 @@ radiusSecret $SECRET
 radiusSpoolDirectory $H_TMP/spool
 radiusTimeout 1
 radiusRetryInterval 2
+radiusInterimInterval 2
 profile 1 a-side
 profile 2 da
 refer 2 support enabled delayedAnswer enabled
@@ -153,5 +154,16 @@ done
 h_is "no request arrived twice" "$(radius_requests | sort | uniq -d)" ""
 h_ok "referdRadiusRequestsRetried counts the spooled ones sent" \
 	test "$(sget "$AC.18.0")" -ge 6
+
+# 4. Periodic Interim-Updates: every 2 s after the answer of a 5 s call.
+cdr_call t6 "$A" "$B2" 5551000 5000
+S=$(sess "$CID")
+h_ok "t6: the Stop arrives" h_wait_for 5 stopped "$S"
+h_is "t6: Start, two periodic Interim-Updates (no transfer), Stop" \
+	"$(radius_requests | grep "^$S " | tr '\n' ';')" \
+	"$S Start -;$S Interim-Update -;$S Interim-Update -;$S Stop -;"
+h_is "t6: their Acct-Session-Time (none in the Start): 2 and 4 s, the Stop's 5" \
+	"$(awk -v s="\"$S\"" '/^[A-Z][a-z][a-z] /{n++} $1 == "Acct-Session-Id" && $3 == s {hit[n] = 1} $1 == "Acct-Session-Time" {t[n] = $3} END {for (i = 1; i <= n; i++) if (hit[i] && t[i] != "") printf "%s ", t[i]}' "$H_TMP/radius/detail")" \
+	"2 4 5 "
 h_stop "$H_RADIUS_PID"
 h_done

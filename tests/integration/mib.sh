@@ -44,7 +44,8 @@ for o in referdCdrDirectory referdCdrFormat referdCdrRotateSize \
     referdRadiusSecret2 referdRadiusSpoolDirectory referdRadiusTimeout \
     referdRadiusRetryInterval referdRadiusRequestsSent \
     referdRadiusRequestsRetried referdRadiusRequestsSpooled \
-    referdRadiusRequestsFailed referdRadiusServerStatus; do
+    referdRadiusRequestsFailed referdRadiusServerStatus \
+    referdRadiusInterimInterval; do
 	h_is "$o is root.1.10.$n" "$(oid $o)" "$ROOT.1.10.$n"
 	n=$((n + 1))
 done

@@ -48,6 +48,7 @@ static const char good[] =
     "radiusSpoolDirectory /var/spool/referd/radius\n"
     "radiusTimeout 2\n"
     "radiusRetryInterval 30\n"
+    "radiusInterimInterval 300\n"
     "profile 1 pbx\n"
     "profile 2 ivr readOnly\n"
     "refer 1 support enabled fromHeader originalCaller delayedAnswer enabled "
@@ -83,7 +84,8 @@ test_good(void)
 	    c->radius_port == 11813 && strcmp(c->radius_secret, "s3cr3t") == 0 &&
 	    strcmp(c->radius_server2, "::1") == 0 && c->radius_port2 == 1813 &&
 	    strcmp(c->radius_spool, "/var/spool/referd/radius") == 0 &&
-	    c->radius_timeout == 2 && c->radius_retry == 30,
+	    c->radius_timeout == 2 && c->radius_retry == 30 &&
+	    c->radius_interim == 300,
 	    "the RADIUS settings are read, port 1813 by default");
 	ok(c->n_sgp == 2 && strcmp(referd_config_sgp(c, 1)->name, "pbx") == 0 &&
 	    referd_config_sgp(c, 1)->storage == REFERD_ST_PERMANENT &&
