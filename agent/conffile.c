@@ -199,9 +199,11 @@ table_of_token(const char *token)
 static const struct column *
 setting_of_token(const char *token)
 {
-	for (const struct column *c = mib_general.cols; c->name; c++)
-		if (c->conf != NULL && strcasecmp(token, c->conf) == 0)
-			return c;
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++)
+		for (const struct column *c = mib_scalar_groups[g]->cols;
+		    c->name; c++)
+			if (c->conf != NULL && strcasecmp(token, c->conf) == 0)
+				return c;
 	return NULL;
 }
 
@@ -472,6 +474,20 @@ parse_setting(const char *token, char *line)
 		parse_range(token, line, c);
 		return;
 	}
+	if (c->kind == K_STRING || c->kind == K_ENUM || c->kind == K_ADDRESS ||
+	    c->kind == K_SECRET) {
+		/* cdrDirectory PATH, cdrFormat WORD: one word. */
+		struct words ws = { .p = line };
+
+		if (need_word(&ws, token, "value") == 0) {
+			if (next_word(&ws))
+				line_error("%s: one value expected", c->conf);
+			else
+				put_value(&mib_general, token, c, c->conf,
+				    ws.w, (char *)loading);
+		}
+		return;
+	}
 	if (parse_u32(line, (uint32_t)c->min, (uint32_t)c->max, &v) == 0)
 		memcpy((char *)loading + c->off, &v, sizeof(v));
 	else if (c->min == 0 && c->max == UINT32_MAX)
@@ -489,10 +505,12 @@ parse_setting(const char *token, char *line)
 void
 conffile_register(void)
 {
-	for (const struct column *c = mib_general.cols; c->name; c++)
-		if (c->conf_usage != NULL)
-			register_app_config_handler(c->conf, parse_setting,
-			    NULL, c->conf_usage);
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++)
+		for (const struct column *c = mib_scalar_groups[g]->cols;
+		    c->name; c++)
+			if (c->conf_usage != NULL)
+				register_app_config_handler(c->conf,
+				    parse_setting, NULL, c->conf_usage);
 	for (size_t i = 0; i < mib_n_tables; i++)
 		if (mib_tables[i].conf_usage != NULL)
 			register_app_config_handler(mib_tables[i].word,
@@ -570,6 +588,11 @@ conffile_merge(const struct referd_config *running,
 	m->rtp_port_max = file->rtp_port_max;
 	m->invite_timeout = file->invite_timeout;
 	m->dialog_keepalive = file->dialog_keepalive;
+	/* The accounting settings: every setting of the group. */
+	for (const struct column *c = mib_accounting.cols; c->name; c++)
+		if (c->kind != K_RUNTIME)
+			memcpy((char *)m + c->off, (const char *)file + c->off,
+			    mib_column_size(c));
 	rc = referd_config_put_all(m, file);
 	if (rc) {
 		referd_config_free(m);

@@ -27,6 +27,8 @@
 #include <net-snmp/agent/agent_callbacks.h>
 
 #include "agent/conffile.h"
+#include "cdr/radius.h"
+#include "cdr/writer.h"
 #include "agent/evq.h"
 #include "agent/mib.h"
 #include "agent/notify.h"
@@ -78,6 +80,10 @@ struct referd {
 	struct ev_loop       *loop;
 	struct evq           *evq;
 	struct engine        *engine;
+	struct cdr_writer    *cdr;       /* the CDR files' thread */
+	struct cdr_radius    *radius;    /* RADIUS accounting's thread */
+	ev_timer              acct_watch; /* its server status, for the trap */
+	unsigned              acct_changes;
 	struct snmploop      *snmploop;
 	struct mib_ctx        mib;
 	char                  persist_path[PATH_MAX];
@@ -392,6 +398,55 @@ setup_logging(const struct options *o)
 		snmp_enable_syslog_ident("referd", LOG_DAEMON);
 }
 
+/* A log line of the CDR writer's thread: to the agent's thread. */
+static void
+cdr_log(void *arg, int level, const char *text)
+{
+	struct engine_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_LOG;
+	ev.level = level;
+	snprintf(ev.text, sizeof(ev.text), "CDR: %s", text);
+	evq_push(&ev, arg);
+}
+
+/* The engine's billing records go to the files and to RADIUS. */
+static void
+acct_record(void *arg, enum cdr_event ev, const struct cdr_record *rec)
+{
+	struct referd *r = arg;
+
+	cdr_writer_record(r->cdr, ev, rec);
+	cdr_radius_record(r->radius, ev, rec);
+}
+
+static void
+acct_settings(void *arg, const struct cdr_settings *s)
+{
+	struct referd *r = arg;
+
+	cdr_writer_settings(r->cdr, s);
+	cdr_radius_settings(r->radius, s);
+}
+
+/* The RADIUS servers stopped or started answering: the trap. */
+static void
+on_acct_watch(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct referd *r = w->data;
+	struct cdr_radius_stats st;
+
+	(void)loop;
+	(void)revents;
+	cdr_radius_stats_get(r->radius, &st);
+	if (st.changes == r->acct_changes)
+		return;
+	r->acct_changes = st.changes;
+	if (st.up >= 0)
+		notify_acct_status(st.up);
+}
+
 /* Start the engine thread with every signal blocked in it. */
 static int
 start_engine(struct referd *r)
@@ -407,7 +462,15 @@ start_engine(struct referd *r)
 	    SNMPERR_SUCCESS);
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = engine_start(r->engine);
+	/* The CDR writer's thread, signals blocked too; the engine's sink. */
+	rc = cdr_writer_new(&r->cdr, cdr_log, r->evq);
+	if (rc == 0)
+		rc = cdr_radius_new(&r->radius, cdr_log, r->evq);
+	if (rc == 0) {
+		engine_set_cdr(r->engine, &(struct cdr_sink){ .record =
+		    acct_record, .settings = acct_settings, .arg = r });
+		rc = engine_start(r->engine);
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
@@ -484,6 +547,8 @@ referd_snmp_init(struct referd *r)
 	r->mib.running = &r->running;
 	r->mib.engine = r->engine;
 	r->mib.persist_path = r->persist_path;
+	r->mib.cdr = r->cdr;
+	r->mib.radius = r->radius;
 	if ((rc = mib_register(&r->mib)) != 0) {
 		snmp_log(LOG_ERR, "cannot register REFERD-MIB: %s\n",
 		    strerror(rc));
@@ -636,6 +701,10 @@ main(int argc, char **argv)
 	ev_signal_start(r.loop, &r.sig_hup);
 	ev_timer_init(&r.hup_retry, on_hup_retry, 0.1, 0.);
 	r.hup_retry.data = &r;
+	/* The accounting thread's server status, read twice a second. */
+	ev_timer_init(&r.acct_watch, on_acct_watch, 0.5, 0.5);
+	r.acct_watch.data = &r;
+	ev_timer_start(r.loop, &r.acct_watch);
 
 	ev_run(r.loop, 0);
 
@@ -643,9 +712,14 @@ main(int argc, char **argv)
 	ev_signal_stop(r.loop, &r.sig_int);
 	ev_signal_stop(r.loop, &r.sig_hup);
 	ev_timer_stop(r.loop, &r.hup_retry);
+	ev_timer_stop(r.loop, &r.acct_watch);
 out:
 	if (r.engine != NULL)
 		engine_stop(r.engine);
+	/* The calls the engine ended at its stop are in the queues: written,
+	 * and RADIUS requests not sent yet spooled. */
+	cdr_writer_free(r.cdr);
+	cdr_radius_free(r.radius);
 	if (r.evq != NULL)
 		evq_drain(r.evq);
 	engine_free(r.engine);

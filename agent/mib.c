@@ -35,10 +35,13 @@
 #include "agent/mib.h"
 #include "agent/notify.h"
 #include "agent/persist.h"
+#include "cdr/radius.h"
+#include "cdr/writer.h"
 
 /* root.1 (referdObjects) and where a name's parts are. */
 #define OBJ_LEN   (REFERD_ROOT_OID_LEN + 1)
-#define ARC_GROUP OBJ_LEN            /* 1 = scalars, 2..8 = tables */
+#define ARC_GROUP OBJ_LEN            /* 1 = scalars, 2..8 = tables,
+                                      * 10 = referdAccounting's scalars */
 #define ARC_COL   (OBJ_LEN + 2)      /* after the entry arc (1) */
 #define ARC_INDEX (OBJ_LEN + 3)
 
@@ -201,6 +204,9 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 	case K_PREFIX:
 		vb_str(vb, r + c->off);
 		break;
+	case K_SECRET:
+		vb_str(vb, "");      /* written, never read back */
+		break;
 	case K_STORAGE:
 		vb_int(vb, *referd_row_storage(ct, (void *)(uintptr_t)row));
 		break;
@@ -261,6 +267,35 @@ scalar_value(unsigned n, netsnmp_variable_list *vb)
 	}
 }
 
+/* The value of a column of referdAccounting into vb. */
+static void
+group_value(const struct column *c, netsnmp_variable_list *vb)
+{
+	struct cdr_writer_stats st = { 0 };
+	struct cdr_radius_stats rs = { .up = -1 };
+
+	if (c->kind != K_RUNTIME) {
+		/* A setting: a cell of the configuration itself. */
+		cell_value(&mib_accounting, c, 0, *ctx->running, vb);
+		return;
+	}
+	if (ctx->cdr != NULL)
+		cdr_writer_stats_get(ctx->cdr, &st);
+	if (ctx->radius != NULL)
+		cdr_radius_stats_get(ctx->radius, &rs);
+	switch (c->arc) {
+	case REFERD_AC_CDR_WRITTEN: vb_c64(vb, st.written); break;
+	case REFERD_AC_CDR_FAILED: vb_c64(vb, st.failed); break;
+	case REFERD_AC_RADIUS_SENT: vb_c64(vb, rs.sent); break;
+	case REFERD_AC_RADIUS_RETRIED: vb_c64(vb, rs.retried); break;
+	case REFERD_AC_RADIUS_SPOOLED: vb_c64(vb, rs.spooled); break;
+	case REFERD_AC_RADIUS_FAILED: vb_c64(vb, rs.failed); break;
+	default:    /* referdRadiusServerStatus: up(1), down(2), none(3) */
+		vb_int(vb, rs.up == 1 ? 1 : rs.up == 0 ? 2 : 3);
+		break;
+	}
+}
+
 /* GET of one varbind. */
 static void
 do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req)
@@ -279,6 +314,17 @@ do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req)
 			scalar_value((unsigned)name[OBJ_LEN + 1], vb);
 			return;
 		}
+	}
+	if (len > ARC_GROUP && name[ARC_GROUP] == mib_accounting.arc) {
+		if (len == OBJ_LEN + 3 && name[OBJ_LEN + 2] == 0 &&
+		    (c = mib_column(&mib_accounting, name[OBJ_LEN + 1])))
+			group_value(c, vb);
+		else
+			netsnmp_set_request_error(reqinfo, req,
+			    len == OBJ_LEN + 3 && mib_column(&mib_accounting,
+			    name[OBJ_LEN + 1]) ? SNMP_NOSUCHINSTANCE :
+			    SNMP_NOSUCHOBJECT);
+		return;
 	}
 	if (len <= ARC_GROUP || (t = table_by_arc(name[ARC_GROUP])) == NULL ||
 	    len <= ARC_COL || name[OBJ_LEN + 1] != 1 ||
@@ -347,6 +393,18 @@ do_getnext(netsnmp_request_info *req)
 			return;
 		}
 	}
+	/* referdAccounting: root.1.10.N.0, in arc order. */
+	cand[OBJ_LEN] = mib_accounting.arc;
+	for (const struct column *c = mib_accounting.cols; c->name; c++) {
+		cand[OBJ_LEN + 1] = c->arc;
+		cand[OBJ_LEN + 2] = 0;
+		if (snmp_oid_compare(cand, OBJ_LEN + 3, vb->name,
+		    vb->name_length) > 0) {
+			snmp_set_var_objid(vb, cand, OBJ_LEN + 3);
+			group_value(c, vb);
+			return;
+		}
+	}
 	/* Nothing after it here: leave the varbind for the next subtree. */
 }
 
@@ -358,6 +416,7 @@ do_getnext(netsnmp_request_info *req)
 struct set_item {
 	netsnmp_request_info *req;
 	int                   scalar;   /* REFERD_SC_* or 0 */
+	int                   group;    /* a referdAccounting scalar (c) */
 	const struct table   *t;
 	const struct column  *c;
 	uint32_t              index;
@@ -403,6 +462,15 @@ resolve(netsnmp_variable_list *vb, struct set_item *it)
 			return SNMP_ERR_NOTWRITABLE;
 		return 0;
 	}
+	if (len > ARC_GROUP && name[ARC_GROUP] == mib_accounting.arc) {
+		it->group = 1;
+		it->t = &mib_accounting;
+		if (len != OBJ_LEN + 3 || name[OBJ_LEN + 2] != 0 ||
+		    (it->c = mib_column(&mib_accounting,
+		    name[OBJ_LEN + 1])) == NULL)
+			return SNMP_ERR_NOCREATION;
+		return it->c->kind == K_RUNTIME ? SNMP_ERR_NOTWRITABLE : 0;
+	}
 	if (len <= ARC_COL || (it->t = table_by_arc(name[ARC_GROUP])) == NULL ||
 	    name[OBJ_LEN + 1] != 1 ||
 	    (it->c = mib_column(it->t, name[ARC_COL])) == NULL)
@@ -439,7 +507,7 @@ is_display(const u_char *s, size_t len)
 static int
 check_value(const struct set_item *it, netsnmp_variable_list *vb)
 {
-	char buf[REFERD_ADDR_MAX + 1];
+	char buf[REFERD_PATH_MAX + 1];
 	int rc;
 
 	if (it->scalar == REFERD_SC_MAX_CALLS)
@@ -460,6 +528,7 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 	case K_STRING:
 	case K_ADDRESS:
 	case K_PREFIX:
+	case K_SECRET:
 		if ((rc = netsnmp_check_vb_type(vb, ASN_OCTET_STR)) ||
 		    (rc = netsnmp_check_vb_size_range(vb, (size_t)it->c->min,
 		    (size_t)it->c->max)))
@@ -470,12 +539,14 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 		    strspn((const char *)vb->val.string, "0123456789*#+") <
 		    vb->val_len)
 			return SNMP_ERR_WRONGVALUE;
-		if (it->c->kind == K_ADDRESS) {
-			memcpy(buf, vb->val.string, vb->val_len);
-			buf[vb->val_len] = '\0';
-			if (!referd_addr_is_literal(buf))
-				return SNMP_ERR_WRONGVALUE;
-		}
+		memcpy(buf, vb->val.string, vb->val_len);
+		buf[vb->val_len] = '\0';
+		/* An address; one that may be empty (min 0) is "none". */
+		if (it->c->kind == K_ADDRESS && !referd_addr_is_literal(buf) &&
+		    (vb->val_len > 0 || it->c->min > 0))
+			return SNMP_ERR_WRONGVALUE;
+		if (it->c->kind == K_SECRET && !referd_secret_ok(buf))
+			return SNMP_ERR_WRONGVALUE;
 		return 0;
 	case K_STORAGE:
 		if ((rc = netsnmp_check_vb_type(vb, ASN_INTEGER)))
@@ -560,7 +631,7 @@ set_reserve1(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *reqs)
 		long rs;
 		int rc;
 
-		if (it->scalar)
+		if (it->scalar || it->group)
 			continue;
 		row = referd_config_row(*ctx->running, config_table(it->t),
 		    it->index);
@@ -618,6 +689,7 @@ apply_column(const struct set_item *it, void *row)
 	case K_STRING:
 	case K_ADDRESS:
 	case K_PREFIX:
+	case K_SECRET:
 		memcpy(r + it->c->off, vb->val.string, vb->val_len);
 		r[it->c->off + vb->val_len] = '\0';
 		break;
@@ -784,6 +856,10 @@ set_reserve2(netsnmp_agent_request_info *reqinfo)
 			    (uint32_t)*it->req->requestvb->val.integer;
 			continue;
 		}
+		if (it->group) {
+			apply_column(it, set.candidate);
+			continue;
+		}
 		/* Each row once, at its first varbind. */
 		for (size_t j = 0; j < i; j++)
 			if (set.items[j].t == it->t &&
@@ -847,6 +923,19 @@ notify_changes(const struct referd_config *old, const struct referd_config *new)
 	}
 	if (old->notify_rate_limit != new->notify_rate_limit) {
 		ptr[OBJ_LEN + 1] = REFERD_SC_NOTIFY_RATE_LIMIT;
+		ptr[OBJ_LEN + 2] = 0;
+		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
+	}
+	ptr[OBJ_LEN] = mib_accounting.arc;
+	for (const struct column *c = mib_accounting.cols; c->name; c++) {
+		const char *o = (const char *)old + c->off;
+		const char *w = (const char *)new + c->off;
+
+		if (c->kind == K_RUNTIME || (c->kind == K_U32 ||
+		    c->kind == K_ENUM ? memcmp(o, w, mib_column_size(c)) :
+		    strcmp(o, w)) == 0)
+			continue;
+		ptr[OBJ_LEN + 1] = c->arc;
 		ptr[OBJ_LEN + 2] = 0;
 		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
 	}

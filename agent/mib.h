@@ -7,6 +7,9 @@
 #include "model/config.h"
 #include "sip/engine.h"
 
+struct cdr_writer;
+struct cdr_radius;
+
 /*
  * What the handler works on.  `running` is the agent's configuration,
  * owned by the caller; the handler replaces it (freeing the old one) on
@@ -16,6 +19,8 @@ struct mib_ctx {
 	struct referd_config **running;
 	struct engine         *engine;
 	const char            *persist_path;
+	struct cdr_writer     *cdr;        /* its counters, or NULL */
+	struct cdr_radius     *radius;     /* its counters, or NULL */
 };
 
 /* Register the handler for referdObjects.  Returns 0 or an errno value. */

@@ -112,6 +112,23 @@ notify_config_change(const oid *pointer, size_t len, long row_status)
 }
 
 void
+notify_acct_status(int up)
+{
+	netsnmp_variable_list *v = NULL;
+	oid obj[REFERD_ROOT_OID_LEN + 4];    /* root.1.10.21.0 */
+	long status = up ? 1 : 2;
+
+	memcpy(obj, root_oid, sizeof(root_oid));
+	obj[REFERD_ROOT_OID_LEN] = 1;
+	obj[REFERD_ROOT_OID_LEN + 1] = 10;
+	obj[REFERD_ROOT_OID_LEN + 2] = 21;    /* referdRadiusServerStatus */
+	obj[REFERD_ROOT_OID_LEN + 3] = 0;
+	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_INTEGER,
+	    &status, sizeof(status));
+	notify_send(6, v);                  /* referdAccountingServerStatus */
+}
+
+void
 notify_sig_status(uint32_t sig, int up)
 {
 	netsnmp_variable_list *v = NULL;

@@ -22,6 +22,9 @@ void notify_config_change(const oid *pointer, size_t len, long row_status);
 /* referdSignalingStatusChange: endpoint sig went up (1) or down. */
 void notify_sig_status(uint32_t sig, int up);
 
+/* referdAccountingServerStatus: the RADIUS servers answer (up) or not. */
+void notify_acct_status(int up);
+
 /* referdTransferFailed: an accepted transfer failed with C's status. */
 void notify_transfer_failed(uint32_t sgp, uint32_t call_index,
     const char *call_id, const char *target, int status);

@@ -35,6 +35,7 @@
 /* What the file held, while it is being read. */
 static struct referd_config *saved;
 static int saved_scalars;
+static int saved_accounting;
 
 /* True for a column whose value is stored on a line. */
 static int
@@ -46,6 +47,7 @@ stored_column(const struct column *c)
 	case K_STRING:
 	case K_ADDRESS:
 	case K_PREFIX:
+	case K_SECRET:
 		return 1;
 	default:
 		return 0;
@@ -89,6 +91,97 @@ read_ulong(const char *p, unsigned long *vp)
 	return p ? p : "";
 }
 
+/*
+ * The stored columns of t, in order, from p into base (a row, or the
+ * configuration for a group of scalars); the rest of the line, or NULL
+ * with what was wrong in what.
+ */
+static const char *
+read_values(const char *p, const struct table *t, char *base, char *what,
+    size_t len)
+{
+	unsigned long v;
+
+	for (const struct column *c = t->cols; c->name != NULL; c++) {
+		if (!stored_column(c))
+			continue;
+		/*
+		 * A line written before a numeric column existed ends before
+		 * it: that column and the ones after keep their DEFVAL, so an
+		 * upgrade keeps the row.
+		 */
+		if ((c->kind == K_U32 || c->kind == K_ENUM) &&
+		    (p == NULL || p[strspn(p, " \t")] == '\0'))
+			break;
+		if (c->kind == K_U32 || c->kind == K_ENUM) {
+			if ((p = read_ulong(p, &v)) == NULL ||
+			    (long)v < c->min || (long)v > c->max) {
+				snprintf(what, len, "%s missing or out of "
+				    "range", c->name);
+				return NULL;
+			}
+			if (c->kind == K_U32) {
+				uint32_t u = (uint32_t)v;
+				memcpy(base + c->off, &u, sizeof(u));
+			} else {
+				int e = (int)v;
+				memcpy(base + c->off, &e, sizeof(e));
+			}
+		} else {
+			u_char *str = NULL;
+			size_t n = 0;
+
+			if (p == NULL || *p == '\0' ||
+			    (p = read_config_read_octet_string_const(p, &str,
+			    &n), str == NULL) || n > (size_t)c->max) {
+				free(str);
+				snprintf(what, len, "%s missing or too long",
+				    c->name);
+				return NULL;
+			}
+			memcpy(base + c->off, str, n);
+			base[c->off + n] = '\0';
+			free(str);
+			if (p == NULL)
+				p = "";
+		}
+	}
+	return p != NULL ? p : "";
+}
+
+/* referdAccounting VALUE...: the saved referdAccounting scalars. */
+static void
+parse_accounting(const char *token, char *line)
+{
+	char what[120], why[200];
+	struct referd_config *tmp;
+	const char *p;
+
+	if (saved == NULL) {
+		config_perror("referdAccounting belongs in the persistent file "
+		    "only");
+		return;
+	}
+	/* Into a copy, so that a line read half leaves nothing behind. */
+	if (referd_config_dup(saved, &tmp) != 0)
+		return;
+	p = read_values(line, &mib_accounting, (char *)tmp, what,
+	    sizeof(what));
+	if (p == NULL || *p != '\0') {
+		snprintf(why, sizeof(why), "persistent referdAccounting: %s: "
+		    "dropped", p == NULL ? what : "unexpected data at the end");
+		config_perror(why);
+		referd_config_free(tmp);
+		return;
+	}
+	for (const struct column *c = mib_accounting.cols; c->name; c++)
+		if (stored_column(c))
+			memcpy((char *)saved + c->off, (char *)tmp + c->off,
+			    mib_column_size(c));
+	referd_config_free(tmp);
+	saved_accounting = 1;
+}
+
 /* referdRow TABLE INDEX STORAGE STATUS VALUE... */
 static void
 parse_row(const char *token, char *line)
@@ -96,9 +189,9 @@ parse_row(const char *token, char *line)
 	union referd_row rowbuf;
 	char *row = (char *)&rowbuf;
 	const struct table *t = NULL;
-	unsigned long arc, index, storage, status, v;
+	unsigned long arc, index, storage, status;
 	const char *p = line;
-	char why[200];
+	char why[200], what[120];
 
 	if (saved == NULL) {
 		config_perror("referdRow belongs in the persistent file only");
@@ -125,53 +218,11 @@ parse_row(const char *token, char *line)
 	referd_row_init((enum referd_table)t->id, row, (uint32_t)index);
 	*referd_row_storage((enum referd_table)t->id, row) = (int)storage;
 	*referd_row_status((enum referd_table)t->id, row) = (int)status;
-	for (const struct column *c = t->cols; c->name != NULL; c++) {
-		if (!stored_column(c))
-			continue;
-		/*
-		 * A line written before a numeric column existed ends before
-		 * it: that column and the ones after keep their DEFVAL, so an
-		 * upgrade keeps the row.
-		 */
-		if ((c->kind == K_U32 || c->kind == K_ENUM) &&
-		    (p == NULL || p[strspn(p, " \t")] == '\0'))
-			break;
-		if (c->kind == K_U32 || c->kind == K_ENUM) {
-			if ((p = read_ulong(p, &v)) == NULL ||
-			    (long)v < c->min || (long)v > c->max) {
-				snprintf(why, sizeof(why), "persistent %s row "
-				    "%lu: %s missing or out of range: dropped",
-				    t->name, index, c->name);
-				config_perror(why);
-				return;
-			}
-			if (c->kind == K_U32) {
-				uint32_t u = (uint32_t)v;
-				memcpy(row + c->off, &u, sizeof(u));
-			} else {
-				int e = (int)v;
-				memcpy(row + c->off, &e, sizeof(e));
-			}
-		} else {
-			u_char *s = NULL;
-			size_t len = 0;
-
-			if (p == NULL || *p == '\0' ||
-			    (p = read_config_read_octet_string_const(p, &s,
-			    &len), s == NULL) || len > (size_t)c->max) {
-				free(s);
-				snprintf(why, sizeof(why), "persistent %s row "
-				    "%lu: %s missing or too long: dropped",
-				    t->name, index, c->name);
-				config_perror(why);
-				return;
-			}
-			memcpy(row + c->off, s, len);
-			row[c->off + len] = '\0';
-			free(s);
-			if (p == NULL)
-				p = "";
-		}
+	if ((p = read_values(p, t, row, what, sizeof(what))) == NULL) {
+		snprintf(why, sizeof(why), "persistent %s row %lu: %s: dropped",
+		    t->name, index, what);
+		config_perror(why);
+		return;
 	}
 	if (p != NULL && *p != '\0') {
 		snprintf(why, sizeof(why), "persistent %s row %lu: unexpected "
@@ -195,6 +246,8 @@ persist_register(void)
 {
 	register_app_config_handler("referdScalars", parse_scalars, NULL, NULL);
 	register_app_config_handler("referdRow", parse_row, NULL, NULL);
+	register_app_config_handler("referdAccounting", parse_accounting, NULL,
+	    NULL);
 }
 
 const char *
@@ -205,6 +258,32 @@ persist_default_path(void)
 	snprintf(path, sizeof(path), "%s/referd.conf",
 	    get_persistent_directory());
 	return path;
+}
+
+/* The stored columns of t, from base (a row, or the configuration). */
+static char *
+write_values(char *p, char *end, const struct table *t, const char *base)
+{
+	for (const struct column *c = t->cols; c->name != NULL; c++) {
+		if (!stored_column(c))
+			continue;
+		if (c->kind == K_U32) {
+			uint32_t u;
+			memcpy(&u, base + c->off, sizeof(u));
+			p += snprintf(p, (size_t)(end - p), " %u", u);
+		} else if (c->kind == K_ENUM) {
+			int e;
+			memcpy(&e, base + c->off, sizeof(e));
+			p += snprintf(p, (size_t)(end - p), " %d", e);
+		} else {
+			/* worst case 2 hex digits a byte, plus "0x" */
+			*p++ = ' ';
+			p = read_config_save_octet_string(p,
+			    (const u_char *)base + c->off,
+			    strlen(base + c->off));
+		}
+	}
+	return p;
 }
 
 /* Write one row's line to f. */
@@ -219,24 +298,7 @@ write_row(FILE *f, const struct table *t, const char *row)
 	p += snprintf(p, (size_t)(end - p), "referdRow %u %u %d %d", t->arc,
 	    idx, *referd_row_storage(ct, (void *)(uintptr_t)row),
 	    *referd_row_status(ct, (void *)(uintptr_t)row));
-	for (const struct column *c = t->cols; c->name != NULL; c++) {
-		if (!stored_column(c))
-			continue;
-		if (c->kind == K_U32) {
-			uint32_t u;
-			memcpy(&u, row + c->off, sizeof(u));
-			p += snprintf(p, (size_t)(end - p), " %u", u);
-		} else if (c->kind == K_ENUM) {
-			int e;
-			memcpy(&e, row + c->off, sizeof(e));
-			p += snprintf(p, (size_t)(end - p), " %d", e);
-		} else {
-			/* worst case 2 hex digits a byte, plus "0x" */
-			*p++ = ' ';
-			p = read_config_save_octet_string(p,
-			    (const u_char *)row + c->off, strlen(row + c->off));
-		}
-	}
+	write_values(p, end, t, row);
 	return fprintf(f, "%s\n", line) < 0 ? EIO : 0;
 }
 
@@ -283,6 +345,15 @@ persist_save(const char *path, const struct referd_config *cfg)
 	    "committed SET.\n# Do not edit while referd runs.\n");
 	fprintf(f, "referdScalars %u %u\n", cfg->max_calls,
 	    cfg->notify_rate_limit);
+	{
+		char line[LINE_MAX_LEN], *end;
+
+		end = write_values(line + snprintf(line, sizeof(line),
+		    "referdAccounting"), line + sizeof(line), &mib_accounting,
+		    (const char *)cfg);
+		*end = '\0';
+		fprintf(f, "%s\n", line);
+	}
 	for (size_t i = 0; i < mib_n_tables && rc == 0; i++) {
 		const struct table *t = &mib_tables[i];
 		enum referd_table ct = (enum referd_table)t->id;
@@ -329,6 +400,7 @@ persist_begin(void)
 {
 	referd_config_free(saved);
 	saved_scalars = 0;
+	saved_accounting = 0;
 	return referd_config_new(&saved);
 }
 
@@ -365,6 +437,11 @@ persist_end(const char *path, const struct referd_config *base,
 		m->max_calls = saved->max_calls;
 		m->notify_rate_limit = saved->notify_rate_limit;
 	}
+	if (saved_accounting)
+		for (const struct column *c = mib_accounting.cols; c->name; c++)
+			if (stored_column(c))
+				memcpy((char *)m + c->off,
+				    (char *)saved + c->off, mib_column_size(c));
 	for (size_t i = 0; i < mib_n_tables; i++) {
 		const struct table *t = &mib_tables[i];
 		enum referd_table ct = (enum referd_table)t->id;

@@ -11,6 +11,9 @@
 # private SNMP_PERSISTENT_DIR), a fresh one for every step.  Addresses:
 #   127.0.0.100 referd   .101 A (caller)   .102 B (called)   .103 C (target)
 #   127.0.0.110 SIPp uac and .111 SIPp uas for the SIPp-direct baseline
+#   127.0.0.104 FreeRADIUS, accounting on port 11813 (the basic-acct row)
+# ONLY=acct runs the accounting rows alone: basic calls with the call
+# detail records and RADIUS accounting off, then on (the cost of billing).
 # Every process started here is recorded by pid and stopped by that pid on
 # every exit path.  Raw results: $OUT (default /tmp/referd-bench/<time>/).
 #
@@ -29,6 +32,8 @@ QUICK=${QUICK:-0}
 OUT=${OUT:-/tmp/referd-bench/$(date +%Y%m%d-%H%M%S)}
 SC=$TOP/bench/scenarios
 RD=127.0.0.100; A=127.0.0.101; B=127.0.0.102; C=127.0.0.103
+RAD=127.0.0.104; RADPORT=11813; RADSECRET=benchsecret
+ONLY=${ONLY:-}
 DUAC=127.0.0.110; DUAS=127.0.0.111
 SIPBUF=4194304
 
@@ -153,8 +158,16 @@ percentile() {
 
 # start_referd DIR: a fresh referd for one step; REFERD_PID.
 start_referd() {
-	local d=$1
+	local d=$1 acct=${2:-}
 	mkdir -p "$d/persist" && chmod 700 "$d/persist"
+	# basic-acct: CDR files in the step's directory, RADIUS to FreeRADIUS
+	[ -n "$acct" ] && cat >"$d/referd-acct.conf" <<-EOF
+	cdrDirectory $d/cdr
+	radiusServer $RAD
+	radiusPort $RADPORT
+	radiusSecret $RADSECRET
+	radiusSpoolDirectory $d/spool
+	EOF
 	cat >"$d/referd.conf" <<-EOF
 	rtpPortRange 10000 59999
 	maxCalls 0
@@ -166,6 +179,7 @@ start_referd() {
 	gateway 3 c-side $C port 5060
 	route 1 default 2
 	EOF
+	[ -n "$acct" ] && cat "$d/referd-acct.conf" >>"$d/referd.conf"
 	bound "$RD" 5060 && { log "$RD:5060 is in use"; return 1; }
 	SNMP_PERSISTENT_DIR=$d/persist SNMPCONFPATH=$d/persist \
 	    "$REFERD" -f -M "udp:$RD:1161" -c "$d/referd.conf" -Lf "$d/referd.log" \
@@ -207,8 +221,10 @@ step() {
 		sipp_bg uac "$d" "$DUAS:5060" -sn uac -i "$DUAC" -r "$rate" -m "$calls" \
 		    -recv_timeout 10s -timeout "$((secs + 40))s" -timeout_error "${extra[@]}"
 		uac=$SPID ;;
-	basic)
-		start_referd "$d" || return 1; rp=$REFERD_PID
+	basic|basic-acct)
+		start_referd "$d" $([ "$kind" = basic-acct ] && echo acct) ||
+		    return 1
+		rp=$REFERD_PID
 		sipp_bg uas "$d" -sn uas -i "$B"; uas=$SPID
 		wait_bound "$B" 5060 || { log "uas did not start"; return 1; }
 		sipp_bg uac "$d" "$RD:5060" -sn uac -s 5551000 -i "$A" -r "$rate" -m "$calls" \
@@ -242,6 +258,14 @@ step() {
 		peer_failed=$(col "$d/uas.csv" 'FailedCall(C)' | sed 's/NA/0/') ;;
 	esac
 	[ -n "$rp" ] && { echo "rss_kib_at_end $(rss "$rp")" >"$d/referd.rss"; stop_referd; }
+	if [ "$kind" = basic-acct ]; then
+		# what billing made of the step: records, and every call's
+		# Start and Stop at the server (none spooled, none lost)
+		echo "cdr_records $(cat "$d"/cdr/*.csv* 2>/dev/null | grep -vc '^session_id,')" \
+		    "radius_stops $(grep -c 'Acct-Status-Type = Stop' "$OUT/radius/detail" 2>/dev/null)" \
+		    "spooled $(ls "$d/spool" 2>/dev/null | wc -l)" >"$d/accounting.txt"
+		: >"$OUT/radius/detail"
+	fi
 	e1=$(rcvbuf_errs)
 	local ach ok fail retr pass=no hold=0 tail
 	[ "$kind" = xfer ] && hold=2
@@ -284,10 +308,64 @@ search() {
 
 log "results in $OUT; QUICK=$QUICK; open files limit $NOFILE"
 
+# FreeRADIUS for the basic-acct row, on loopback with its own configuration
+# (that of the tests, tests/lib/radius.sh), writing a detail file.
+radius_start() {
+	command -v freeradius >/dev/null || { log "need freeradius"; return 1; }
+	REFERD_SRCDIR=$TOP radius_conf "$OUT/radius" "$RAD" "$RADPORT" "$RADSECRET"
+	freeradius -f -d "$OUT/radius" -n radiusd -l "$OUT/radius/radius.log" \
+	    </dev/null >/dev/null 2>&1 &
+	RADIUS_PID=$!; track "$RADIUS_PID"
+	for i in $(seq 100); do
+		grep -q 'Ready to process requests' "$OUT/radius/radius.log" \
+		    2>/dev/null && return 0
+		sleep 0.1
+	done
+	log "FreeRADIUS did not start (see $OUT/radius/radius.log)"; return 1
+}
+. "$TOP/tests/lib/radius.sh"
+
+if [ "$ONLY" = acct ]; then
+	log "=== basic calls through referd: accounting off"
+	search basic "$BASIC_LADDER"; BASIC=$BEST; BASIC_SHORT=$SHORTBEST
+	log "=== basic calls through referd: CDR files and RADIUS accounting on"
+	radius_start || exit 2
+	search basic-acct "$BASIC_LADDER"; BASIC_ACCT=$BEST; ACCT_SHORT=$SHORTBEST
+	stop "$RADIUS_PID"; untrack "$RADIUS_PID"
+	{
+		echo "# referd benchmarks: the cost of billing"
+		echo
+		echo "- date: $(date -u +%FT%TZ); mode: $([ "$QUICK" = 1 ] && echo "QUICK=1 (short steps)" || echo full); ONLY=acct"
+		echo "- machine: $(nproc) cores, Linux $(uname -r); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+		echo "- FreeRADIUS on the same cores (detail file); steps ${STEP} s, confirmation ${CONFIRM} s"
+		echo
+		echo "| measurement | referd | baseline (same run) | ratio | target |"
+		echo "|---|---:|---:|---:|---|"
+		echo "| basic calls/s with CDR files and RADIUS accounting on, sustained ${CONFIRM} s, 0 failed (best ${STEP} s step: $ACCT_SHORT) | $BASIC_ACCT | $BASIC (accounting off; best ${STEP} s step $BASIC_SHORT) | $(awk -v a="$BASIC_ACCT" -v b="$BASIC" 'BEGIN{if (b > 0) printf "%.2f", a / b; else print "n/a"}') | >= 0.90 |"
+		echo
+		echo "| kind | target | s | achieved | ok | failed | retrans | peers failed | referd CPU% | uac CPU% | uas CPU% | rcvbuf errs | pass |"
+		echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+		awk -F'\t' 'NR > 1 {printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13}' "$STEPS"
+		echo
+		for f in "$OUT"/*-basic-acct-*/accounting.txt; do
+			[ -f "$f" ] && echo "- $(basename "$(dirname "$f")"): $(cat "$f")"
+		done
+		echo
+		echo "Raw results: $OUT"
+	} | tee "$OUT/report.md"
+	exit 0
+fi
+
 log "=== 1. basic calls: SIPp-direct"
 search direct "$DIRECT_LADDER"; DIRECT=$BEST; DIRECT_SHORT=$SHORTBEST
 log "=== 1. basic calls: through referd"
 search basic "$BASIC_LADDER"; BASIC=$BEST; BASIC_SHORT=$SHORTBEST
+log "=== 1. basic calls: through referd, CDR files and RADIUS accounting on"
+BASIC_ACCT=NA; ACCT_SHORT=NA
+if radius_start; then
+	search basic-acct "$BASIC_LADDER"; BASIC_ACCT=$BEST; ACCT_SHORT=$SHORTBEST
+	stop "$RADIUS_PID"; untrack "$RADIUS_PID"
+fi
 log "=== 2. blind transfers through referd"
 search xfer "$XFER_LADDER"; XFER=$BEST; XFER_SHORT=$SHORTBEST
 
@@ -421,6 +499,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{if (b + 0 > 0 && a != "NA") printf "%.2
 	echo "| measurement | referd | SIPp-direct baseline (same run) | ratio | target |"
 	echo "|---|---:|---:|---:|---|"
 	echo "| basic calls/s, sustained ${CONFIRM} s, 0 failed (best ${STEP} s step: $BASIC_SHORT) | $BASIC | $DIRECT | $(ratio "$BASIC" "$DIRECT") | >= 0.50 |"
+	echo "| basic calls/s with CDR files and RADIUS accounting on (FreeRADIUS on the same cores), sustained ${CONFIRM} s, 0 failed (best ${STEP} s step: $ACCT_SHORT) | $BASIC_ACCT | $BASIC (accounting off, same run) | $(ratio "$BASIC_ACCT" "$BASIC") | >= 0.90 |"
 	echo "| blind transfers/s (A->referd->B, B REFERs to C), sustained ${CONFIRM} s, 0 failed (best ${STEP} s step: $XFER_SHORT) | $XFER | $DIRECT (basic calls/s; best ${STEP} s step $DIRECT_SHORT) | $(ratio "$XFER" "$DIRECT") | >= 1,000/s |"
 	echo "| REFER-to-final-NOTIFY ms at $LAT_RATE transfers/s ($LN samples, pass=$LPASS): p50 / p99 | $LP50 / $LP99 | $DP50 / $DP99 (INVITE-to-200, SIPp-direct at $LAT_RATE calls/s) | - | p99 < 20 ms |"
 	printf '%s' "$MEMROWS" | while IFS='|' read -r n r0 r1 r2 r3 r4 k1 k2 ku ks ok fail note; do

@@ -326,6 +326,53 @@ fetch_general(netsnmp_session *ss, struct view *v)
 	return rc;
 }
 
+/* referdAccounting: its settings into the configuration, the rest by
+ * arc.  An agent without it (an older referd) leaves the defaults. */
+static int
+fetch_accounting(netsnmp_session *ss, struct view *v)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *resp;
+	oid name[MAX_OID_LEN];
+	const netsnmp_variable_list *vb;
+	const struct column *c;
+
+	memcpy(name, referd_objects_oid, referd_objects_len * sizeof(oid));
+	name[referd_objects_len] = mib_accounting.arc;
+	name[referd_objects_len + 2] = 0;
+	for (c = mib_accounting.cols; c->name; c++) {
+		name[referd_objects_len + 1] = c->arc;
+		snmp_add_null_var(pdu, name, referd_objects_len + 3);
+	}
+	if ((resp = exchange(ss, pdu, "reading REFERD-MIB")) == NULL)
+		return -1;
+	for (vb = resp->variables, c = mib_accounting.cols;
+	    resp->errstat == SNMP_ERR_NOERROR && vb != NULL && c->name;
+	    vb = vb->next_variable, c++) {
+		char *at = (char *)v->cfg + c->off;
+
+		if (vb->type == SNMP_NOSUCHOBJECT ||
+		    vb->type == SNMP_NOSUCHINSTANCE)
+			continue;
+		switch (c->kind) {
+		case K_U32:
+			*(uint32_t *)(void *)at = (uint32_t)vb_num(vb);
+			break;
+		case K_ENUM:
+			*(int *)(void *)at = (int)vb_num(vb);
+			break;
+		case K_RUNTIME:
+			if (c->arc < sizeof(v->acct) / sizeof(v->acct[0]))
+				v->acct[c->arc] = vb_num(vb);
+			break;
+		default:     /* strings; a secret reads back "" */
+			vb_text(vb, at, (size_t)c->max + 1);
+			break;
+		}
+	}
+	snmp_free_pdu(resp);
+	return 0;
+}
+
 int
 fetch_view(netsnmp_session *ss, int what, struct view *v)
 {
@@ -334,7 +381,7 @@ fetch_view(netsnmp_session *ss, int what, struct view *v)
 		fprintf(stderr, "referctl: out of memory\n");
 		return -1;
 	}
-	if (fetch_general(ss, v) != 0)
+	if (fetch_general(ss, v) != 0 || fetch_accounting(ss, v) != 0)
 		return -1;
 	for (size_t i = 0; i < mib_n_tables; i++) {
 		const struct table *t = &mib_tables[i];

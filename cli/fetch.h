@@ -46,6 +46,8 @@ struct view {
 	char                  version[65];
 	uint32_t              active_calls;
 	uint64_t              notify_dropped;
+	uint64_t              acct[32];  /* referdAccounting's read-only
+	                                  * objects, by arc */
 	struct referd_config *cfg;       /* scalars + the five tables */
 	struct oper_row      *oper;   size_t n_oper;
 	struct stats_row     *stats;  size_t n_stats;

@@ -54,9 +54,10 @@ word_of(const struct col_word *w, long v)
 struct field {
 	const struct column *c;       /* NULL: after a kind's last field */
 	enum referd_table    table;   /* REFERD_TABLE_NONE: a scalar */
+	const struct table  *group;   /* the table (or group) c is of */
 };
 
-#define FIELDS_MAX 16
+#define FIELDS_MAX 24
 
 /* An object kind: a table (profile, signaling endpoint, gateway, route)
  * or referdGeneral (the global settings), named as the table is. */
@@ -71,6 +72,11 @@ struct kind {
 static struct kind kinds[N_KINDS_MAX];
 static size_t n_kinds;
 static struct kind global_kind;
+static struct kind acct_kind;
+
+/* The groups of scalars, each an object: global, accounting. */
+static struct kind *const scalar_kinds[] = { &global_kind, &acct_kind };
+#define N_SCALAR_KINDS (sizeof(scalar_kinds) / sizeof(scalar_kinds[0]))
 
 /* Shown, not writable: what the agent computes. */
 static int
@@ -91,7 +97,7 @@ kind_add(struct kind *k, size_t *n, const struct table *t,
 		    k->name, FIELDS_MAX);
 		abort();
 	}
-	k->fields[(*n)++] = (struct field){ c, (enum referd_table)t->id };
+	k->fields[(*n)++] = (struct field){ c, (enum referd_table)t->id, t };
 }
 
 /*
@@ -126,6 +132,7 @@ kinds_init(void)
 		if (mib_tables[i].alias != NULL && n_kinds < N_KINDS_MAX)
 			kind_init(&kinds[n_kinds++], &mib_tables[i]);
 	kind_init(&global_kind, &mib_general);
+	kind_init(&acct_kind, &mib_accounting);
 }
 
 static const struct kind *
@@ -171,14 +178,34 @@ field_of_column(enum referd_table t, const char *column,
 	return -1;
 }
 
-/* The global setting of a scalar, by its arc or its MIB name; or NULL. */
-static const struct field *
-global_field(unsigned arc, const char *column)
+/* The scalar kind whose word is name, or NULL. */
+static struct kind *
+scalar_kind_of(const char *name)
 {
-	for (const struct field *f = global_kind.fields; f->c; f++)
-		if ((arc != 0 && f->c->arc == arc) ||
-		    (column != NULL && strcmp(f->c->name, column) == 0))
-			return f;
+	for (size_t i = 0; i < N_SCALAR_KINDS; i++)
+		if (strcmp(name, scalar_kinds[i]->name) == 0)
+			return scalar_kinds[i];
+	return NULL;
+}
+
+/*
+ * A scalar's field, by its group's arc and its own, or by its MIB name
+ * (group 0); its kind in *kp (global when none matches).
+ */
+static const struct field *
+scalar_field(unsigned group, unsigned arc, const char *column,
+    const struct kind **kp)
+{
+	*kp = &global_kind;
+	for (size_t i = 0; i < N_SCALAR_KINDS; i++)
+		for (const struct field *f = scalar_kinds[i]->fields; f->c;
+		    f++)
+			if ((group == scalar_kinds[i]->t->arc && arc != 0 &&
+			    f->c->arc == arc) || (group == 0 && column != NULL &&
+			    strcmp(f->c->name, column) == 0)) {
+				*kp = scalar_kinds[i];
+				return f;
+			}
 	return NULL;
 }
 
@@ -287,6 +314,33 @@ field_get(const struct view *v, const struct field *f, uint32_t index,
 	uint32_t u;
 
 	memset(out, 0, sizeof(*out));
+	if (f->table == REFERD_TABLE_NONE && f->group == &mib_accounting) {
+		const char *at = (const char *)v->cfg + c->off;
+
+		switch (c->kind) {
+		case K_RUNTIME:
+			out->num = c->arc < sizeof(v->acct) / sizeof(v->acct[0]) ?
+			    v->acct[c->arc] : 0;
+			if ((out->word = word_of(c->words, (long)out->num)) ==
+			    NULL)
+				out->is_num = 1;
+			break;
+		case K_U32:
+			out->is_num = 1;
+			out->num = *(const uint32_t *)(const void *)at;
+			break;
+		case K_ENUM:
+			out->word = word_of(c->words, *(const int *)(const void *)at);
+			break;
+		case K_SECRET:      /* the agent never tells it */
+			snprintf(out->text, sizeof(out->text), "(write-only)");
+			break;
+		default:
+			snprintf(out->text, sizeof(out->text), "%s", at);
+			break;
+		}
+		return 0;
+	}
 	if (f->table == REFERD_TABLE_NONE) {
 		out->is_num = 1;
 		switch (c->arc) {
@@ -523,14 +577,14 @@ show_object(const struct view *v, const struct kind *k, uint32_t index)
 }
 
 static void
-show_global(const struct view *v)
+show_scalars(const struct view *v, const struct kind *k)
 {
 	struct value val;
 	char buf[32];
 
 	if (json)
 		json_open('{');
-	for (const struct field *f = global_kind.fields; f->c; f++) {
+	for (const struct field *f = k->fields; f->c; f++) {
 		field_get(v, f, 0, &val);
 		if (json)
 			json_value(f->c->key, &val);
@@ -687,7 +741,7 @@ refuse(const char *rule, const struct kind *k, uint32_t index,
 	}
 	fprintf(stderr, "referctl: refused (rule %s): ", rule);
 	if (k && k->table == REFERD_TABLE_NONE)
-		fprintf(stderr, "global settings");
+		fprintf(stderr, "%s", k->t->plural);
 	else if (k)
 		fprintf(stderr, "%s %u", k->name, index);
 	if (f)
@@ -750,9 +804,18 @@ field_put(struct referd_config *cand, const struct kind *k,
 		    value, c->max);
 	}
 	if (f->table == REFERD_TABLE_NONE) {
-		uint32_t u = (uint32_t)num;
+		char *at = (char *)cand + c->off;
 
-		memcpy((char *)cand + c->off, &u, sizeof(u));
+		if (c->kind == K_U32) {
+			uint32_t u = (uint32_t)num;
+
+			memcpy(at, &u, sizeof(u));
+		} else if (c->kind == K_ENUM) {
+			int e = (int)num;
+
+			memcpy(at, &e, sizeof(e));
+		} else
+			snprintf(at, (size_t)c->max + 1, "%s", value);
 		return 0;
 	}
 	if ((row = referd_config_row_ensure(cand, f->table, index)) == NULL) {
@@ -900,19 +963,31 @@ diff_object(struct changes *cs, const struct referd_config *old,
 	if (k->table == REFERD_TABLE_NONE) {
 		for (const struct field *f = k->fields; f->c; f++) {
 			const struct column *c = f->c;
+			const char *a = (const char *)old + c->off;
+			const char *b = (const char *)new + c->off;
 			struct change *ch;
-			uint32_t x, y;
 
-			if (field_ro(f))
-				continue;
-			memcpy(&x, (const char *)old + c->off, sizeof(x));
-			memcpy(&y, (const char *)new + c->off, sizeof(y));
-			if (x == y)
+			if (field_ro(f) || (c->kind == K_U32 || c->kind == K_ENUM ?
+			    memcmp(a, b, mib_column_size(c)) : strcmp(a, b)) == 0)
 				continue;
 			ch = change_add(cs, REFERD_TABLE_NONE, c->arc, 0);
-			ch->type = ASN_UNSIGNED;
-			ch->num = y;
+			ch->name[referd_objects_len] = k->t->arc;  /* group */
 			ch->scalar = c->name;
+			if (c->kind == K_U32 || c->kind == K_ENUM) {
+				uint32_t u;
+				int e;
+
+				ch->type = c->kind == K_U32 ? ASN_UNSIGNED :
+				    ASN_INTEGER;
+				if (c->kind == K_U32)
+					memcpy(&u, b, sizeof(u));
+				else
+					memcpy(&e, b, sizeof(e));
+				ch->num = c->kind == K_U32 ? (long)u : e;
+			} else {
+				ch->type = ASN_OCTET_STR;
+				snprintf(ch->str, sizeof(ch->str), "%s", b);
+			}
 		}
 		return;
 	}
@@ -988,9 +1063,8 @@ agent_refused(const struct changes *cs, const struct set_error *e)
 		snprintf(column, sizeof(column), "%s.%u", ch->c->name,
 		    ch->index);
 	} else if (ch) {
-		k = &global_kind;
-		f = global_field((unsigned)ch->name[referd_objects_len + 1],
-		    NULL);
+		f = scalar_field((unsigned)ch->name[referd_objects_len],
+		    (unsigned)ch->name[referd_objects_len + 1], NULL, &k);
 		snprintf(column, sizeof(column), "%s.0", ch->scalar);
 	}
 	return refuse(snmp_err_name(e->status), k, ch ? ch->index : 0, f,
@@ -1008,10 +1082,9 @@ check_candidate(const struct view *v, const struct referd_config *cand)
 
 	if (referd_config_validate(v->cfg, cand, &err) == 0)
 		return 0;
-	if (err.table == REFERD_TABLE_NONE) {
-		k = &global_kind;
-		f = global_field(0, err.column);
-	} else
+	if (err.table == REFERD_TABLE_NONE)
+		f = scalar_field(0, 0, err.column, &k);
+	else
 		field_of_column(err.table, err.column, &k, &f);
 	return refuse(referd_rule_name(err.rule), k, err.index, f, err.column,
 	    "%s", err.text);
@@ -1050,7 +1123,7 @@ apply(netsnmp_session *ss, const struct changes *cs, const char *what,
 		json_close('}');
 		json_end_line();
 	} else if (k->table == REFERD_TABLE_NONE)
-		printf("global settings %s\n", what);
+		printf("%s %s\n", k->t->plural, what);
 	else
 		printf("%s %u %s\n", k->name, index, what);
 	return EXIT_OK;
@@ -1257,6 +1330,9 @@ usage(FILE *to)
 "  global [set FIELD=VALUE...]       ");
 	usage_fields(to, &global_kind, ", ");
 	fprintf(to, "\n"
+"  accounting [set FIELD=VALUE...]   CDR files and RADIUS: ");
+	usage_fields(to, &acct_kind, ", ");
+	fprintf(to, "\n"
 "  profile|signaling|gateway|route   list the rows\n"
 "  KIND show INDEX                   one row, field by field\n"
 "  KIND add INDEX FIELD=VALUE...     create a row (active)\n"
@@ -1308,7 +1384,7 @@ run(netsnmp_session *ss, int argc, char **argv)
 		what = VIEW_STATS;
 	else if (strcmp(cmd, "show") == 0)
 		what = VIEW_CONFIG;
-	else if (strcmp(cmd, "global") != 0 && kind_of(cmd) == NULL) {
+	else if (scalar_kind_of(cmd) == NULL && kind_of(cmd) == NULL) {
 		fprintf(stderr, "referctl: unknown command '%s'\n", cmd);
 		usage(stderr);
 		return EXIT_USAGE;
@@ -1326,12 +1402,15 @@ run(netsnmp_session *ss, int argc, char **argv)
 	} else if (strcmp(cmd, "stats") == 0) {
 		rc = show_stats(&v, argc - 1, argv + 1);
 	} else if (strcmp(cmd, "show") == 0) {
-		if (json) {
+		if (json)
 			json_open('{');
-			json_key("global");
-			show_global(&v);
-		} else
-			show_global(&v);
+		for (size_t i = 0; i < N_SCALAR_KINDS; i++) {
+			if (json)
+				json_key(scalar_kinds[i]->name);
+			else if (i > 0)
+				printf("\n%s\n", scalar_kinds[i]->t->title);
+			show_scalars(&v, scalar_kinds[i]);
+		}
 		for (size_t i = 0; i < n_kinds; i++) {
 			if (json)
 				json_key(kinds[i].t->plural);
@@ -1341,14 +1420,14 @@ run(netsnmp_session *ss, int argc, char **argv)
 		}
 		if (json)
 			json_close('}');
-	} else if (strcmp(cmd, "global") == 0) {
+	} else if ((k = scalar_kind_of(cmd)) != NULL) {
 		if (argc == 1)
-			show_global(&v);
+			show_scalars(&v, k);
 		else if (strcmp(argv[1], "set") == 0)
-			rc = edit(ss, &v, &global_kind, "set", argc - 2, argv + 2);
+			rc = edit(ss, &v, k, "set", argc - 2, argv + 2);
 		else {
-			fprintf(stderr, "referctl: global takes `set "
-			    "FIELD=VALUE...` or nothing\n");
+			fprintf(stderr, "referctl: %s takes `set "
+			    "FIELD=VALUE...` or nothing\n", cmd);
 			rc = EXIT_USAGE;
 		}
 	} else {

@@ -280,6 +280,20 @@ const size_t mib_n_tables = sizeof(mib_tables) / sizeof(mib_tables[0]);
 _Static_assert(CFG(rtp_port_max) == CFG(rtp_port_min) + sizeof(uint32_t),
     "rtp_port_max follows rtp_port_min");
 
+static const struct col_word cdr_format_words[] = {
+	{ REFERD_CDR_CSV, "csv", "csv", NULL },
+	{ REFERD_CDR_JSON, "json", "json", NULL },
+	WORDS_END
+};
+
+/* referdRadiusServerStatus, as referctl shows it. */
+static const struct col_word radius_status_words[] = {
+	{ 1, NULL, "up", NULL },
+	{ 2, NULL, "down", NULL },
+	{ 3, NULL, "not-configured", NULL },
+	WORDS_END
+};
+
 static const struct column general_cols[] = {
 	{ .arc = REFERD_SC_VERSION, .name = "referdVersion", .kind = K_RUNTIME,
 	  .key = "version", .label = "Version" },
@@ -325,6 +339,148 @@ const struct table mib_general = {
 	.plural = "global settings", .title = "Global settings",
 };
 
+/* referdAccounting: the call detail records (referd-cdr(5)). */
+static const struct column accounting_cols[] = {
+	{ .arc = REFERD_AC_CDR_DIRECTORY, .name = "referdCdrDirectory",
+	  .kind = K_STRING,
+	  .off = CFG(cdr_dir), .min = 0, .max = REFERD_PATH_MAX,
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrDirectory", .conf_usage = "DIRECTORY (CDR files)",
+	  .key = "cdr-directory",
+	  .label = "CDR directory ("" = no records)" },
+	{ .arc = REFERD_AC_CDR_FORMAT, .name = "referdCdrFormat",
+	  .kind = K_ENUM,
+	  .off = CFG(cdr_format), .min = REFERD_CDR_CSV,
+	  .max = REFERD_CDR_JSON, .words = cdr_format_words,
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrFormat", .conf_usage = "csv|json",
+	  .key = "cdr-format",
+	  .label = "CDR format" },
+	{ .arc = REFERD_AC_CDR_ROTATE_SIZE, .name = "referdCdrRotateSize",
+	  .kind = K_U32,
+	  .off = CFG(cdr_rotate_size), .min = 0, .max = UINT32_MAX,
+	  .unit = "bytes", .conf_form = CONF_KEY,
+	  .conf = "cdrRotateSize", .conf_usage = "BYTES (0 = none)",
+	  .key = "cdr-rotate-size",
+	  .label = "CDR rotation size (bytes, 0 = none)" },
+	{ .arc = REFERD_AC_CDR_ROTATE_INTERVAL, .name = "referdCdrRotateInterval",
+	  .kind = K_U32,
+	  .off = CFG(cdr_rotate_interval), .min = 0, .max = 86400 * 7,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "cdrRotateInterval", .conf_usage = "SECONDS (0 = none)",
+	  .key = "cdr-rotate-interval",
+	  .label = "CDR rotation interval (s, 0 = none)" },
+	{ .arc = REFERD_AC_CDR_SYNC_INTERVAL, .name = "referdCdrSyncInterval",
+	  .kind = K_U32,
+	  .off = CFG(cdr_sync_interval), .min = 0,
+	  .max = REFERD_CDR_SYNC_MAX, .unit = "milliseconds",
+	  .conf_form = CONF_KEY,
+	  .conf = "cdrSyncInterval", .conf_usage = "MILLISECONDS (fsync)",
+	  .key = "cdr-sync-interval",
+	  .label = "CDR sync interval (ms)" },
+	{ .arc = REFERD_AC_CDR_WRITTEN, .name = "referdCdrRecordsWritten",
+	  .kind = K_RUNTIME,
+	  .key = "cdr-written",
+	  .label = "CDR records written" },
+	{ .arc = REFERD_AC_CDR_FAILED, .name = "referdCdrRecordsFailed",
+	  .kind = K_RUNTIME,
+	  .key = "cdr-failed",
+	  .label = "CDR records lost" },
+	{ .arc = REFERD_AC_RADIUS_SERVER, .name = "referdRadiusServer",
+	  .kind = K_ADDRESS, .off = CFG(radius_server), .min = 0,
+	  .max = REFERD_ADDR_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusServer", .conf_usage = "ADDRESS (accounting)",
+	  .key = "radius-server",
+	  .label = "RADIUS server ("" = none)" },
+	{ .arc = REFERD_AC_RADIUS_PORT, .name = "referdRadiusPort",
+	  .kind = K_U32, .off = CFG(radius_port), .min = 1, .max = 65535,
+	  .conf_form = CONF_KEY,
+	  .conf = "radiusPort", .conf_usage = "PORT (default 1813)",
+	  .key = "radius-port",
+	  .label = "RADIUS port" },
+	{ .arc = REFERD_AC_RADIUS_SECRET, .name = "referdRadiusSecret",
+	  .kind = K_SECRET, .off = CFG(radius_secret), .min = 0,
+	  .max = REFERD_SECRET_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusSecret", .conf_usage = "SECRET (shared secret)",
+	  .key = "radius-secret",
+	  .label = "RADIUS secret" },
+	{ .arc = REFERD_AC_RADIUS_SERVER2, .name = "referdRadiusServer2",
+	  .kind = K_ADDRESS, .off = CFG(radius_server2), .min = 0,
+	  .max = REFERD_ADDR_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusServer2", .conf_usage = "ADDRESS (the second)",
+	  .key = "radius-server2",
+	  .label = "RADIUS second server" },
+	{ .arc = REFERD_AC_RADIUS_PORT2, .name = "referdRadiusPort2",
+	  .kind = K_U32, .off = CFG(radius_port2), .min = 1, .max = 65535,
+	  .conf_form = CONF_KEY,
+	  .conf = "radiusPort2", .conf_usage = "PORT (default 1813)",
+	  .key = "radius-port2",
+	  .label = "RADIUS second port" },
+	{ .arc = REFERD_AC_RADIUS_SECRET2, .name = "referdRadiusSecret2",
+	  .kind = K_SECRET, .off = CFG(radius_secret2), .min = 0,
+	  .max = REFERD_SECRET_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusSecret2", .conf_usage = "SECRET (shared secret)",
+	  .key = "radius-secret2",
+	  .label = "RADIUS second secret" },
+	{ .arc = REFERD_AC_RADIUS_SPOOL, .name = "referdRadiusSpoolDirectory",
+	  .kind = K_STRING, .off = CFG(radius_spool), .min = 0,
+	  .max = REFERD_PATH_MAX, .conf_form = CONF_KEY,
+	  .conf = "radiusSpoolDirectory", .conf_usage = "DIRECTORY (spool)",
+	  .key = "radius-spool",
+	  .label = "RADIUS spool directory" },
+	{ .arc = REFERD_AC_RADIUS_TIMEOUT, .name = "referdRadiusTimeout",
+	  .kind = K_U32, .off = CFG(radius_timeout), .min = 1, .max = 60,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "radiusTimeout", .conf_usage = "SECONDS (per try)",
+	  .key = "radius-timeout",
+	  .label = "RADIUS timeout per try (s)" },
+	{ .arc = REFERD_AC_RADIUS_RETRY, .name = "referdRadiusRetryInterval",
+	  .kind = K_U32, .off = CFG(radius_retry), .min = 1, .max = 3600,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "radiusRetryInterval", .conf_usage = "SECONDS (when down)",
+	  .key = "radius-retry-interval",
+	  .label = "RADIUS retry interval when down (s)" },
+	{ .arc = REFERD_AC_RADIUS_SENT, .name = "referdRadiusRequestsSent",
+	  .kind = K_RUNTIME,
+	  .key = "radius-sent",
+	  .label = "RADIUS requests sent (answered)" },
+	{ .arc = REFERD_AC_RADIUS_RETRIED,
+	  .name = "referdRadiusRequestsRetried", .kind = K_RUNTIME,
+	  .key = "radius-retried",
+	  .label = "RADIUS requests sent again" },
+	{ .arc = REFERD_AC_RADIUS_SPOOLED,
+	  .name = "referdRadiusRequestsSpooled", .kind = K_RUNTIME,
+	  .key = "radius-spooled",
+	  .label = "RADIUS requests spooled" },
+	{ .arc = REFERD_AC_RADIUS_FAILED,
+	  .name = "referdRadiusRequestsFailed", .kind = K_RUNTIME,
+	  .key = "radius-failed",
+	  .label = "RADIUS requests lost" },
+	{ .arc = REFERD_AC_RADIUS_STATUS, .name = "referdRadiusServerStatus",
+	  .kind = K_RUNTIME,
+	  .words = radius_status_words, .key = "radius-status",
+	  .label = "RADIUS server status" },
+	{ .arc = REFERD_AC_RADIUS_INTERIM,
+	  .name = "referdRadiusInterimInterval", .kind = K_U32,
+	  .off = CFG(radius_interim), .min = 0, .max = 86400,
+	  .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "radiusInterimInterval", .conf_usage = "SECONDS (0 = none)",
+	  .key = "radius-interim-interval",
+	  .label = "RADIUS periodic Interim-Update (s, 0 = none)" },
+	COL_END
+};
+
+/* referctl's "accounting" object. */
+const struct table mib_accounting = {
+	.id = REFERD_TABLE_NONE, .arc = 10, .name = "referdAccounting",
+	.cols = accounting_cols, .word = "accounting", .alias = "accounting",
+	.plural = "accounting settings", .title = "Accounting",
+};
+
+const struct table *const mib_scalar_groups[] = {
+	&mib_general, &mib_accounting, NULL
+};
+
 const struct table *
 mib_table_of(int id)
 {
@@ -332,6 +488,13 @@ mib_table_of(int id)
 		if (mib_tables[i].id == id)
 			return &mib_tables[i];
 	return NULL;
+}
+
+size_t
+mib_column_size(const struct column *c)
+{
+	return c->kind == K_U32 ? sizeof(uint32_t) : c->kind == K_ENUM ?
+	    sizeof(int) : (size_t)c->max + 1;
 }
 
 const struct column *

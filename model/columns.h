@@ -30,6 +30,7 @@ enum col_kind {
 	K_CALL,        /* a column of the engine's call table */
 	K_RUNTIME,     /* a read-only scalar the agent computes */
 	K_PORT_RANGE,  /* two uint32_t fields, first and last (no MIB object) */
+	K_SECRET,      /* a string written, never read: reads give "" */
 };
 
 /* One value of an enumeration, in each place where it is written. */
@@ -128,9 +129,46 @@ enum referd_scalar {
 /* referdGeneral's scalars, then the settings with no MIB object. */
 extern const struct table mib_general;
 
+/* referdAccounting's scalars (root.1.10.N.0), its columns' arcs. */
+enum referd_acct_scalar {
+	REFERD_AC_CDR_DIRECTORY = 1,
+	REFERD_AC_CDR_FORMAT,
+	REFERD_AC_CDR_ROTATE_SIZE,
+	REFERD_AC_CDR_ROTATE_INTERVAL,
+	REFERD_AC_CDR_SYNC_INTERVAL,
+	REFERD_AC_CDR_WRITTEN,
+	REFERD_AC_CDR_FAILED,
+	REFERD_AC_RADIUS_SERVER,
+	REFERD_AC_RADIUS_PORT,
+	REFERD_AC_RADIUS_SECRET,
+	REFERD_AC_RADIUS_SERVER2,
+	REFERD_AC_RADIUS_PORT2,
+	REFERD_AC_RADIUS_SECRET2,
+	REFERD_AC_RADIUS_SPOOL,
+	REFERD_AC_RADIUS_TIMEOUT,
+	REFERD_AC_RADIUS_RETRY,
+	REFERD_AC_RADIUS_SENT,
+	REFERD_AC_RADIUS_RETRIED,
+	REFERD_AC_RADIUS_SPOOLED,
+	REFERD_AC_RADIUS_FAILED,
+	REFERD_AC_RADIUS_STATUS,
+	REFERD_AC_RADIUS_INTERIM,
+};
+
+/* referdAccounting: the call detail records and accounting. */
+extern const struct table mib_accounting;
+
+/* The groups of scalars, each a table of columns at root.1.ARC.N.0:
+ * referdGeneral, referdAccounting; NULL after the last. */
+extern const struct table *const mib_scalar_groups[];
+
 /* The MIB table of a configuration table (an enum referd_table), or a
  * pseudo-table (TABLE_STATS, TABLE_CALLS); NULL for anything else. */
 const struct table *mib_table_of(int id);
+
+/* The bytes a stored value of column c takes in its struct (a number,
+ * an enumeration, or a string's whole array). */
+size_t mib_column_size(const struct column *c);
 
 /* A column of a table by its arc (not 0), or NULL (t may be NULL). */
 const struct column *mib_column(const struct table *t, unsigned arc);

@@ -431,6 +431,14 @@ referd_config_new(struct referd_config **cfgp)
 	cfg->rtp_port_max = RTP_PORT_MAX_DEFAULT;
 	cfg->invite_timeout = 180;   /* RFC 3261 Timer C: more than 3 minutes */
 	cfg->dialog_keepalive = 120; /* see referd.conf(5), dialogKeepalive */
+	cfg->cdr_format = REFERD_CDR_CSV;
+	cfg->cdr_rotate_size = 64u << 20;     /* see referd-cdr(5) */
+	cfg->cdr_rotate_interval = 3600;
+	cfg->cdr_sync_interval = 1000;
+	cfg->radius_port = 1813;           /* RFC 2866 */
+	cfg->radius_port2 = 1813;
+	cfg->radius_timeout = 3;
+	cfg->radius_retry = 10;
 	*cfgp = cfg;
 	return 0;
 }
@@ -518,6 +526,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_TIMER_RANGE] = "invite-timeout-range",
 	[REFERD_RULE_KEEPALIVE_RANGE] = "dialog-keepalive-range",
 	[REFERD_RULE_REDIRECTS_RANGE] = "max-redirects-range",
+	[REFERD_RULE_RADIUS_SECRET] = "radius-secret-chars",
 };
 
 const char *
@@ -878,7 +887,26 @@ check_scalars(const struct referd_config *cfg, struct referd_config_error *err)
 		    "at or above 1024, end at or below 65535 and hold at "
 		    "least one RTP/RTCP pair", cfg->rtp_port_min,
 		    cfg->rtp_port_max);
+	if ((cfg->radius_server[0] != '\0' &&
+	    !referd_addr_is_literal(cfg->radius_server)) ||
+	    (cfg->radius_server2[0] != '\0' &&
+	    !referd_addr_is_literal(cfg->radius_server2)))
+		return fail(err, REFERD_RULE_ADDRESS, REFERD_TABLE_NONE, 0,
+		    NULL, "a RADIUS server must be an IPv4 or IPv6 literal");
+	if (!referd_secret_ok(cfg->radius_secret) ||
+	    !referd_secret_ok(cfg->radius_secret2))
+		return fail(err, REFERD_RULE_RADIUS_SECRET, REFERD_TABLE_NONE,
+		    0, NULL, "a RADIUS secret may hold no space, ':' or ','");
 	return 0;
+}
+
+int
+referd_secret_ok(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (*s <= ' ' || *s > '~' || *s == ':' || *s == ',')
+			return 0;
+	return 1;
 }
 
 /* The storage and status of row i of a table. */

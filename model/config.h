@@ -35,6 +35,12 @@
 #define REFERD_KEEPALIVE_MAX  3600    /* seconds; 0 = no dialog keepalive */
 #define REFERD_MAX_REDIRECTS_MAX 10   /* redirections followed per call */
 #define REFERD_MAX_REDIRECTS_DEF 5
+#define REFERD_PATH_MAX       255     /* a directory (cdrDirectory) */
+#define REFERD_CDR_SYNC_MAX   60000   /* ms */
+#define REFERD_SECRET_MAX     64      /* a RADIUS shared secret */
+
+/* cdrFormat */
+enum referd_cdr_format { REFERD_CDR_CSV = 1, REFERD_CDR_JSON = 2 };
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -167,6 +173,23 @@ struct referd_config {
 	uint32_t rtp_port_max;       /* inclusive */
 	uint32_t invite_timeout;     /* Timer C: seconds without a final answer */
 	uint32_t dialog_keepalive;   /* in-dialog OPTIONS every N s; 0 = off */
+	/* Call detail record files (referd-cdr(5)). */
+	char     cdr_dir[REFERD_PATH_MAX + 1];  /* "" = no files */
+	int      cdr_format;         /* REFERD_CDR_CSV, REFERD_CDR_JSON */
+	uint32_t cdr_rotate_size;    /* bytes; 0 = no rotation by size */
+	uint32_t cdr_rotate_interval;/* seconds; 0 = no rotation by time */
+	uint32_t cdr_sync_interval;  /* ms: fsync within; 0 = every record */
+	/* RADIUS accounting: two servers ("" = none), the spool. */
+	char     radius_server[REFERD_ADDR_MAX + 1];
+	uint32_t radius_port;
+	char     radius_secret[REFERD_SECRET_MAX + 1];
+	char     radius_server2[REFERD_ADDR_MAX + 1];
+	uint32_t radius_port2;
+	char     radius_secret2[REFERD_SECRET_MAX + 1];
+	char     radius_spool[REFERD_PATH_MAX + 1];
+	uint32_t radius_timeout;     /* seconds per try */
+	uint32_t radius_retry;       /* seconds between tries when down */
+	uint32_t radius_interim;     /* periodic Interim-Update, s; 0 = off */
 
 	struct referd_sgp   *sgp;    size_t n_sgp;
 	struct referd_refer *refer;  size_t n_refer;
@@ -204,6 +227,7 @@ enum referd_rule {
 	REFERD_RULE_TIMER_RANGE,        /* invite timeout out of range */
 	REFERD_RULE_KEEPALIVE_RANGE,    /* dialog keepalive out of range */
 	REFERD_RULE_REDIRECTS_RANGE,    /* max redirects not 0..10 */
+	REFERD_RULE_RADIUS_SECRET,      /* a secret radcli cannot carry */
 	REFERD_RULE__COUNT
 };
 
@@ -321,5 +345,9 @@ int    referd_row_complete(enum referd_table table, const void *row);
 
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 int referd_addr_is_literal(const char *s);
+
+/* True when s can be a RADIUS shared secret here: printable, no space,
+ * ':' or ',' (radcli's server list separates with them). */
+int referd_secret_ok(const char *s);
 
 #endif /* REFERD_MODEL_CONFIG_H */

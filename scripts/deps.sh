@@ -5,9 +5,9 @@
 set -eu
 
 packages="build-essential autoconf automake libtool pkg-config
-libsnmp-dev libosip2-dev libev-dev libjemalloc-dev
+libsnmp-dev libosip2-dev libev-dev libjemalloc-dev libradcli-dev
 snmp snmpd snmptrapd libsnmp-base smitools
-sip-tester mandoc clang jq
+sip-tester mandoc clang jq freeradius
 baresip-core linphone-cli socat"
 
 missing=

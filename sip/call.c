@@ -65,6 +65,7 @@ int
 call_reply_a(struct engine *e, struct call *c, int code, const char *sdp,
     const char *extra_name, const char *extra_value)
 {
+	billing_reply_a(e, c, code);
 	return leg_reply(e, &c->a, code, sdp, extra_name, extra_value);
 }
 
@@ -107,6 +108,7 @@ on_timer_c(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	engine_log(e, ENGINE_LOG_NOTICE, "call %u: no final answer in %u s: "
 	    "cancelled", c->index, e->current->invite_timeout);
+	billing_end(c, "referd", "timeout", 408, NULL);
 	abandon_b(e, c);
 	call_reply_a(e, c, 408, NULL, NULL, NULL);
 	call_release(e, c);
@@ -123,6 +125,8 @@ call_free(struct call *c)
 	free(c->target_uri);
 	free(c->caller_uri);
 	free(c->callee_uri);
+	free(c->bye_reason);
+	free(c->cdr);
 	free(c);
 }
 
@@ -359,6 +363,7 @@ call_new(struct engine *e, struct stx *stx)
 		return;
 	}
 	call_index(e, c);
+	billing_setup(e, c, req, gwa, gwb);
 	e->n_live_calls++;
 	atomic_store(&e->active_calls, e->n_live_calls);
 	engine_count(e, c->a.sgp, REFERD_CTR_CALLS_IN);
@@ -367,6 +372,7 @@ call_new(struct engine *e, struct stx *stx)
 	stack_reply(e, stx, 100, NULL, NULL);
 	if (leg_streams_open(e, &c->a, 1) != 0 ||
 	    leg_streams_open(e, &c->b, 1) != 0) {
+		billing_end(c, "referd", "error", 503, NULL);
 		call_reply_a(e, c, 503, NULL, "Retry-After", "5");
 		call_release(e, c);
 		return;
@@ -386,6 +392,7 @@ call_new(struct engine *e, struct stx *stx)
 	ev_timer_again(e->loop, &c->timer_c);
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
 	    req->req_uri->username : "", max_forwards - 1, 1) != 0) {
+		billing_end(c, "referd", "error", 500, NULL);
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 		return;
@@ -403,6 +410,7 @@ call_release(struct engine *e, struct call *c)
 	if (c->dead)
 		return;
 	refer_stop(e, c);
+	billing_released(e, c);
 	c->dead = 1;
 	if (c->joined != NULL) {
 		c->joined->joined = NULL;
@@ -488,6 +496,7 @@ call_release_all(struct engine *e)
 	while (e->calls_head != NULL) {
 		struct call *c = e->calls_head;
 
+		billing_end(c, "referd", "shutdown", 0, NULL);
 		if (dialog_is(&c->a, DLG_CONFIRMED))
 			dialog_bye(e, &c->a);
 		else
@@ -737,6 +746,7 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		return;
 	/* A failure: the caller gets the same status (oSIP2 ACKs b); a
 	 * redirection with every Contact it carried. */
+	billing_end(c, "called", "failure", code, billing_reason(resp));
 	if (!c->cancel_pending && !c->dead) {
 		char *contacts = code < 400 ? contacts_of(resp) : NULL;
 
@@ -757,6 +767,7 @@ call_on_invite_failed(struct engine *e, struct leg *leg, int code)
 		refer_fail(e, c, code);
 		return;
 	}
+	billing_end(c, "referd", "failure", code, NULL);
 	if (!c->cancel_pending)
 		call_reply_a(e, c, code, NULL, NULL, NULL);
 	call_release(e, c);
@@ -783,6 +794,9 @@ call_end(struct engine *e, struct call *c)
 {
 	struct call *j = c->joined;
 
+	if (j != NULL && c->cdr != NULL)
+		billing_end(j, "joined", c->cdr->end_cause, c->cdr->end_code,
+		    c->cdr->end_reason);
 	for (struct call *k = c; k != NULL; k = k == c ? j : NULL) {
 		dialog_bye(e, &k->a);
 		dialog_bye(e, &k->b);
@@ -822,5 +836,6 @@ call_leg_gone(struct engine *e, struct leg *leg)
 		call_reply_a(e, c, 487, NULL, NULL, NULL);
 		abandon_b(e, c);
 	}
+	billing_leg_ended(c, leg);
 	call_end(e, c);
 }

@@ -67,6 +67,7 @@ on_cancel(struct engine *e, struct stx *stx, osip_message_t *req)
 		return;
 	}
 	stack_reply(e, stx, 200, NULL, NULL);
+	billing_end(a->call, "caller", "cancel", 487, billing_reason(req));
 	call_cancelled(e, a->call);
 }
 
@@ -83,6 +84,7 @@ on_bye(struct engine *e, struct stx *stx, osip_message_t *req)
 	}
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
+	billing_bye(leg, req);
 	call_leg_gone(e, leg);
 }
 

@@ -98,6 +98,7 @@ engine_take_snapshot(struct engine *e)
 	referd_config_free(e->current);
 	e->current = cfg;
 	transport_sync(e, cfg);
+	billing_settings(e);
 
 	memset(&ev, 0, sizeof(ev));
 	ev.type = ENGINE_EV_CONFIG_APPLIED;

@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "cdr/record.h"
 #include "model/config.h"
 
 struct engine;
@@ -87,6 +88,13 @@ int engine_new(struct engine **enginep, engine_event_h *eh, void *arg);
  * the lines would cost more than the calls).  Before engine_start().
  */
 void engine_set_debug(struct engine *engine, int on);
+
+/*
+ * Where billing records go (cdr/record.h): sink->record() and
+ * sink->settings() run on the engine thread and must not block.  Before
+ * engine_start(); the sink is copied.
+ */
+void engine_set_cdr(struct engine *engine, const struct cdr_sink *sink);
 
 /* Start the engine thread. */
 int engine_start(struct engine *engine);

@@ -26,6 +26,7 @@
 #include <ev.h>
 #include <osip2/osip.h>
 
+#include "cdr/record.h"
 #include "model/config.h"
 #include "engine.h"
 #include "transport.h"
@@ -250,6 +251,9 @@ struct call {
 	unsigned        redirects;    /* 3xx from b followed so far */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
+	struct cdr_record *cdr;       /* its billing record, or NULL */
+	char           *bye_reason;   /* the Reason of the last BYE ... */
+	const struct leg *bye_leg;    /* ... and whose it was (billing.c) */
 	struct call    *joined;       /* joined by an attended transfer: its
 	                                 survivor talks to this one's */
 	struct call    *next, *prev;  /* engine->calls */
@@ -306,6 +310,7 @@ struct engine {
 
 	engine_event_h *eh;
 	void           *eh_arg;
+	struct cdr_sink cdr_sink;        /* billing records (billing.c) */
 
 	_Atomic(struct referd_config *) pending;
 	struct referd_config *current;   /* engine thread only */
@@ -357,6 +362,23 @@ struct engine {
 	int            (*send_hook)(struct engine *e, struct endpoint *ep,
 	    int transport, const struct addr *to, const char *buf, size_t len);
 };
+
+/* billing.c: the call's billing record, filled at its events */
+void billing_settings(struct engine *e);
+void billing_setup(struct engine *e, struct call *c, const osip_message_t *req,
+    const struct referd_gw *gwa, const struct referd_gw *gwb);
+void billing_reply_a(struct engine *e, struct call *c, int code);
+void billing_transfer(struct engine *e, struct call *c, const struct leg *tl,
+    const char *target, const char *referred_by, const char *kind);
+void billing_transfer_end(struct engine *e, struct call *c, int code,
+    const struct leg *party, double answered);
+double billing_answer_of(const struct call *c);
+void billing_end(struct call *c, const char *who, const char *cause, int code,
+    const char *reason);
+const char *billing_reason(const osip_message_t *msg);
+void billing_bye(struct leg *leg, const osip_message_t *req);
+void billing_leg_ended(struct call *c, const struct leg *leg);
+void billing_released(struct engine *e, struct call *c);
 
 /* engine.c */
 void engine_emit(struct engine *e, const struct engine_event *ev);

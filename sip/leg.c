@@ -247,6 +247,7 @@ on_retx(struct ev_loop *loop, ev_timer *w, int revents)
 	if (ev_now(loop) - leg->retx_start >= 64 * T1) {
 		engine_log(e, ENGINE_LOG_WARNING, "call %u: no ACK for 2xx: "
 		    "released", c->index);
+		billing_end(c, "referd", "no-ack", 0, NULL);
 		call_end(e, c);
 		return;
 	}

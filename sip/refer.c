@@ -85,6 +85,7 @@ refer_fail(struct engine *e, struct call *c, int code)
 	snprintf(ev.text, sizeof(ev.text), "call %u: transfer to %s failed: %d",
 	    c->index, ev.target, code);
 	engine_emit(e, &ev);
+	billing_transfer_end(e, c, code, NULL, 0);
 	leg_forget(e, &c->x);
 	t->active = 0;
 	/* A caller in Delayed Answer keeps waiting: its timer still runs. */
@@ -93,6 +94,7 @@ refer_fail(struct engine *e, struct call *c, int code)
 	/* Nobody to return to: the transferor hung up meanwhile. */
 	if (t->transferor == NULL ||
 	    !dialog_is(t->transferor, DLG_CONFIRMED)) {
+		billing_end(c, "referd", "xfer-failed", code, NULL);
 		dialog_bye(e, t->survivor);
 		call_release(e, c);
 	}
@@ -121,6 +123,7 @@ refer_done(struct engine *e, struct call *c, int code)
 		delayed_answer(e, c, x->remote_sdp);
 	else
 		session_align(e, t->survivor, x);
+	billing_transfer_end(e, c, code, x, 0);
 	call_set_state(e, c, CALL_CONNECTED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: transferred to %s", c->index,
 	    t->target);
@@ -455,6 +458,10 @@ refer_accept(struct engine *e, struct stx *stx, struct leg *tl,
 	    (unsigned)strtoul(req->cseq->number, NULL, 10) : 0, !no_sub);
 	free(c->target_uri);
 	c->target_uri = strdup(t->target);
+	billing_transfer(e, c, tl, t->target,
+	    header_first(req, "referred-by", "b", NULL) ?
+	    header_first(req, "referred-by", "b", NULL) : tl->dlg.remote_uri,
+	    rq->join ? "attended" : rq->replaces ? "replaces" : "blind");
 	engine_count(e, tl->sgp, REFERD_CTR_REFER_ACCEPTED);
 	stack_reply(e, stx, 202, no_sub ? "Refer-Sub" : NULL,
 	    no_sub ? "false" : NULL);
@@ -491,6 +498,7 @@ refer_join(struct engine *e, struct leg *tl, struct leg *j)
 		delayed_answer(e, c, n->remote_sdp);
 	else
 		session_align(e, s, n);
+	billing_transfer_end(e, c, 200, n, billing_answer_of(c2));
 	call_set_state(e, c, CALL_CONNECTED);
 	call_set_state(e, c2, CALL_CONNECTED);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: joined to call %u (attended "

@@ -327,6 +327,10 @@ replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp)
 		leg_forget(e, n);
 		return 1;
 	}
+	billing_transfer(e, c, r, "", header_first(req, "referred-by", "b",
+	    NULL) ? header_first(req, "referred-by", "b", NULL) :
+	    n->dlg.remote_uri, "replaced");
+	billing_transfer_end(e, c, 200, n, 0);
 	/* The new leg takes the replaced one's place. */
 	media_bridge(p, n);
 	media_unbridge(r);

@@ -6,7 +6,8 @@ h_init 6 docs
 h_need mandoc
 man=$REFERD_SRCDIR/man
 
-for page in referd.8 referd.conf.5 referctl.1 referd-trapfmt.1 referd-mib.7; do
+for page in referd.8 referd.conf.5 referctl.1 referd-trapfmt.1 referd-mib.7 \
+    referd-cdr.5; do
 	out=$(mandoc -T lint -W warning "$man/$page" 2>&1)
 	h_is "mandoc -T lint -W warning: $page is clean" "$out" ""
 done
@@ -45,5 +46,13 @@ rules=$(sed -n 's/^\t\[REFERD_RULE_[A-Z_]*\] = "\([a-z-]*\)",$/\1/p' "$src/model
 h_like "the validation rules were found" "$rules" 'profile-must-exist'
 for r in $rules; do
 	h_grep "referd-mib(7) explains rule $r" "$man/referd-mib.7" "Li ([a-z-]+ , )*$r( ,|$)"
+done
+
+# Every field of a call detail record (cdr/record.c) is in referd-cdr(5).
+cdrf=$(sed -n 's/^\t{ "\([a-z_]*\)", F_[A-Z]*, .*/\1/p' "$src/cdr/record.c")
+h_like "the record's fields were found" "$cdrf" 'answer_time'
+for f in $cdrf; do
+	h_grep "referd-cdr(5) documents field $f" "$man/referd-cdr.5" \
+	    "^\.It Cm (.* )?$f( |$)"
 done
 h_done

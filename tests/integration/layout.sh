@@ -4,6 +4,9 @@
 # cli/; referctl (cli/) includes nothing of sip/ or agent/ and links
 # neither; the configuration model (model/) includes nothing of sip/,
 # agent/ or cli/, nor net-snmp, libev or oSIP2: the C library only.
+# The call detail records (cdr/) include nothing of model/, sip/, agent/
+# or cli/, nor net-snmp, libev or oSIP2; of cdr/, sip/ includes only the
+# record (cdr/record.h), never the writers; cli/ includes nothing of it.
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 h_init 13 layout
 src=$(realpath "$REFERD_SRCDIR")
@@ -61,6 +64,7 @@ none() {
 sip=$(includes sip)
 cli=$(includes cli)
 model=$(includes model)
+cdr=$(includes cdr)
 h_like "the scanner reads sip/'s includes" "$sip" \
 	'^sip/engine\.c: #include "internal\.h" -> sip$'
 h_like "the scanner reads cli/'s includes" "$cli" \
@@ -79,6 +83,18 @@ none "model/ includes nothing of sip/, agent/ or cli/" \
 none "model/ includes no net-snmp, libev or oSIP2 header" \
 	"$(printf '%s\n' "$model" |
 	    grep -E '<(net-snmp/|ev\.h|osip)|-> (net-snmp|osip2|osipparser2)$')"
+h_like "the scanner reads cdr/'s includes" "$cdr" \
+	'^cdr/writer\.c: #include "cdr/writer\.h" -> cdr$'
+none "cdr/ includes nothing of model/, sip/, agent/ or cli/" \
+	"$(printf '%s\n' "$cdr" | grep -E -- '-> (model|sip|agent|cli)$')"
+none "cdr/ includes no net-snmp, libev or oSIP2 header" \
+	"$(printf '%s\n' "$cdr" |
+	    grep -E '<(net-snmp/|ev\.h|osip)|-> (net-snmp|osip2|osipparser2)$')"
+none "sip/ includes of cdr/ only its record (cdr/record.h)" \
+	"$(printf '%s\n' "$sip" | grep -E -- '-> cdr$' |
+	    grep -v '#include "cdr/record\.h"')"
+none "cli/ includes nothing of cdr/" \
+	"$(printf '%s\n' "$cli" | grep -E -- '-> cdr$')"
 
 # am_vars PREFIX: Makefile.am's variables whose names start with PREFIX,
 # one a line (NAME = VALUE), continuation lines joined, += appended and
@@ -124,6 +140,6 @@ am_vars() {
 link=$(am_vars cli_referctl_)
 h_like "Makefile.am has referctl's sources" "$link" '^cli_referctl_SOURCES = .*cli/referctl\.c'
 h_like "Makefile.am has referctl's libraries" "$link" '^cli_referctl_LDADD = .*model/'
-none "referctl's sources and link line name nothing of sip/ or agent/" \
-	"$(printf '%s\n' "$link" | grep -E '(^|[ =/])(sip|agent)/')"
+none "referctl's sources and link line name nothing of sip/, agent/ or cdr/" \
+	"$(printf '%s\n' "$link" | grep -E '(^|[ =/])(sip|agent|cdr)/')"
 h_done

@@ -45,6 +45,19 @@ h_is "referdNotifySourceAddress is root.1.9.8" \
 	"$(oid referdNotifySourceAddress)" "$ROOT.1.9.8"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
+n=1
+for o in referdCdrDirectory referdCdrFormat referdCdrRotateSize \
+    referdCdrRotateInterval referdCdrSyncInterval referdCdrRecordsWritten \
+    referdCdrRecordsFailed referdRadiusServer referdRadiusPort \
+    referdRadiusSecret referdRadiusServer2 referdRadiusPort2 \
+    referdRadiusSecret2 referdRadiusSpoolDirectory referdRadiusTimeout \
+    referdRadiusRetryInterval referdRadiusRequestsSent \
+    referdRadiusRequestsRetried referdRadiusRequestsSpooled \
+    referdRadiusRequestsFailed referdRadiusServerStatus \
+    referdRadiusInterimInterval; do
+	h_is "$o is root.1.10.$n" "$(oid $o)" "$ROOT.1.10.$n"
+	n=$((n + 1))
+done
 
 # The C header names the same root as the MIB.
 croot=$(sed -n 's/^#define REFERD_ROOT_OID  *//p' "$REFERD_SRCDIR/mibs/referd-oid.h" |
@@ -81,7 +94,8 @@ h_like "Refer Support rows are indexed by the profile index" "$tp" \
 # Every notification of SPEC section 6.
 for n in referdTransferFailed:1 referdDelayedAnswerTimeout:2 \
     referdSignalingStatusChange:3 referdConfigChange:4 \
-    referdReplacesRefused:5; do
+    referdReplacesRefused:5
+        referdAccountingServerStatus:6; do
 	h_is "${n%%:*} is root.0.${n#*:}" "$(oid "${n%%:*}")" "$ROOT.0.${n#*:}"
 done
 h_done

@@ -67,6 +67,19 @@ h_grep "a refused Replaces: profile, call, Call-ID, source, status" \
 	"$H_TMP/replaces.log" \
 	" 127\\.0\\.0\\.9 referdReplacesRefused profile=1 call=7 call-id=\"a@b\" source=\"127\\.0\\.0\\.4:5060\" sip-status=403\$"
 
+# referdAccountingServerStatus (sent by cdr-radius.sh's flows), as
+# snmptrapd -On hands it over.
+printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 %s.0.6\n%s.1.10.21.0 2\n' "$R" "$R" |
+	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/acct.log"
+h_grep "referdAccountingServerStatus: one line, status=down" \
+	"$H_TMP/acct.log" " 127\\.0\\.0\\.9 referdAccountingServerStatus status=down\$"
+
+# referdConfigChange of an accounting setting, in referctl's words.
+printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 %s.0.4\n%s.1.9.6.0 %s.1.10.10.0\n%s.1.9.7.0 1\n' "$R" "$R" "$R" "$R" |
+	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/acctcfg.log"
+h_grep "an accounting setting changed: 'accounting radius-secret'" \
+	"$H_TMP/acctcfg.log" " referdConfigChange accounting radius-secret status=active\$"
+
 # Traps that are not referd's are kept, named by their OID.
 printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.6.3.1.1.5.1\n' |
 	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/other.log"

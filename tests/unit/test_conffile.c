@@ -36,6 +36,19 @@ static const char good[] =
     "rtpPortRange 30000 30999\n"
     "inviteTimeout 30\n"
     "dialogKeepalive 45\n"
+    "cdrDirectory /var/spool/referd/cdr\n"
+    "cdrFormat json\n"
+    "cdrRotateSize 1048576\n"
+    "cdrRotateInterval 900\n"
+    "cdrSyncInterval 250\n"
+    "radiusServer 127.0.0.9\n"
+    "radiusPort 11813\n"
+    "radiusSecret s3cr3t\n"
+    "radiusServer2 ::1\n"
+    "radiusSpoolDirectory /var/spool/referd/radius\n"
+    "radiusTimeout 2\n"
+    "radiusRetryInterval 30\n"
+    "radiusInterimInterval 300\n"
     "profile 1 pbx\n"
     "profile 2 ivr readOnly\n"
     "refer 1 support enabled fromHeader originalCaller delayedAnswer enabled "
@@ -63,6 +76,17 @@ test_good(void)
 	    c->rtp_port_min == 30000 && c->rtp_port_max == 30999 &&
 	    c->invite_timeout == 30 && c->dialog_keepalive == 45,
 	    "scalars are read");
+	ok(strcmp(c->cdr_dir, "/var/spool/referd/cdr") == 0 &&
+	    c->cdr_format == REFERD_CDR_JSON && c->cdr_rotate_size == 1048576 &&
+	    c->cdr_rotate_interval == 900 && c->cdr_sync_interval == 250,
+	    "the CDR settings are read");
+	ok(strcmp(c->radius_server, "127.0.0.9") == 0 &&
+	    c->radius_port == 11813 && strcmp(c->radius_secret, "s3cr3t") == 0 &&
+	    strcmp(c->radius_server2, "::1") == 0 && c->radius_port2 == 1813 &&
+	    strcmp(c->radius_spool, "/var/spool/referd/radius") == 0 &&
+	    c->radius_timeout == 2 && c->radius_retry == 30 &&
+	    c->radius_interim == 300,
+	    "the RADIUS settings are read, port 1813 by default");
 	ok(c->n_sgp == 2 && strcmp(referd_config_sgp(c, 1)->name, "pbx") == 0 &&
 	    referd_config_sgp(c, 1)->storage == REFERD_ST_PERMANENT &&
 	    referd_config_sgp(c, 2)->storage == REFERD_ST_READONLY &&
@@ -137,6 +161,16 @@ test_bad(void)
 		{ "an odd media port range start", "rtpPortRange 20001 20100\n" },
 		{ "a dialog keepalive over an hour", "dialogKeepalive 3601\n" },
 		{ "a dialog keepalive that is not a number", "dialogKeepalive often\n" },
+		{ "a CDR format other than csv/json", "cdrFormat xml\n" },
+		{ "two CDR directories on a line", "cdrDirectory /a /b\n" },
+		{ "a CDR sync interval over a minute", "cdrSyncInterval 60001\n" },
+		{ "a CDR rotation interval over a week",
+		  "cdrRotateInterval 604801\n" },
+		{ "a RADIUS server that is a host name",
+		  "radiusServer radius.example\n" },
+		{ "a RADIUS secret with a colon", "radiusSecret a:b\n" },
+		{ "a RADIUS port 0", "radiusPort 0\n" },
+		{ "a RADIUS timeout of 0", "radiusTimeout 0\n" },
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
