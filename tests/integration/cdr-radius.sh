@@ -124,7 +124,7 @@ basic t3
 C3=$CID
 h_ok "t3: referdRadiusServerStatus becomes down(2)" h_wait_for 10 sh -c \
 	"[ \"\$(snmpget -v2c -c public -Oqv -t 3 -r 0 '$H_AGENT' '$AC.21.0')\" = 2 ]"
-TRAP=$R.0.5
+TRAP=$R.0.6
 h_ok "referdAccountingServerStatus says down(2)" h_wait_for 5 grep -q \
 	"$TRAP.*|.*$AC.21.0 = INTEGER: 2" "$H_TRAPLOG"
 basic t4

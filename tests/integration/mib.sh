@@ -94,8 +94,8 @@ h_like "Refer Support rows are indexed by the profile index" "$tp" \
 # Every notification of SPEC section 6.
 for n in referdTransferFailed:1 referdDelayedAnswerTimeout:2 \
     referdSignalingStatusChange:3 referdConfigChange:4 \
-    referdReplacesRefused:5
-        referdAccountingServerStatus:6; do
+    referdReplacesRefused:5 \
+    referdAccountingServerStatus:6; do
 	h_is "${n%%:*} is root.0.${n#*:}" "$(oid "${n%%:*}")" "$ROOT.0.${n#*:}"
 done
 h_done
