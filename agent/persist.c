@@ -129,6 +129,13 @@ parse_row(const char *token, char *line)
 		if (!stored_column(c))
 			continue;
 		if (c->kind == K_U32 || c->kind == K_ENUM) {
+			/*
+			 * A number missing at the end of the line: a row a
+			 * referd before the column was added saved.  It
+			 * keeps the column's default (the MIB's DEFVAL).
+			 */
+			if (p == NULL || *(p + strspn(p, " \t")) == '\0')
+				continue;
 			if ((p = read_ulong(p, &v)) == NULL ||
 			    (long)v < c->min || (long)v > c->max) {
 				snprintf(why, sizeof(why), "persistent %s row "

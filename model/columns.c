@@ -78,6 +78,16 @@ static const struct column sgp_cols[] = {
 	  .key = "name", .label = "Name" },
 	STORAGE(3, "referdSgpStorageType"),
 	ROWSTATUS(4, "referdSgpRowStatus"),
+	/* Session-Expires: 0 or 90..86400 (the rule session-timer-range). */
+	{ .arc = 6, .name = "referdSgpSessionExpires", .kind = K_U32,
+	  .off = F(struct referd_sgp, session_expires), .min = 0,
+	  .max = REFERD_SE_MAX, .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "sessionExpires", .key = "session-expires",
+	  .label = "Session-Expires (s, 0 = no session timers)" },
+	{ .arc = 7, .name = "referdSgpMinSE", .kind = K_U32,
+	  .off = F(struct referd_sgp, min_se), .min = REFERD_SE_MIN,
+	  .max = REFERD_SE_MAX, .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "minSE", .key = "min-se", .label = "Min-SE (s)" },
 	COL_END
 };
 static const struct column refer_cols[] = {
@@ -201,6 +211,9 @@ static const struct column stats_cols[] = {
 	  .label = "Dialog requests refused (not from the dialog's peer)" },
 	{ COUNTER(12, "referdSgpRtpDropped", REFERD_CTR_RTP_DROPPED),
 	  .key = "rtp-dropped", .label = "RTP/RTCP packets dropped" },
+	{ COUNTER(14, "referdSgpSessionExpired", REFERD_CTR_SESSION_EXPIRED),
+	  .key = "session-expired",
+	  .label = "Calls ended: session refresh never came" },
 	COL_END
 };
 

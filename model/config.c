@@ -366,6 +366,8 @@ referd_sgp_init(struct referd_sgp *row, uint32_t index)
 {
 	memset(row, 0, sizeof(*row));
 	row->index = index;
+	row->session_expires = REFERD_SE_DEFAULT;
+	row->min_se = REFERD_SE_MIN;
 	row->storage = REFERD_ST_NONVOLATILE;
 	row->status = REFERD_RS_NOTREADY;
 }
@@ -514,6 +516,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_LIMIT_RANGE] = "notify-rate-limit-range",
 	[REFERD_RULE_TIMER_RANGE] = "invite-timeout-range",
 	[REFERD_RULE_KEEPALIVE_RANGE] = "dialog-keepalive-range",
+	[REFERD_RULE_SESSION_TIMER] = "session-timer-range",
 };
 
 const char *
@@ -682,6 +685,35 @@ check_sgp_ref(const struct referd_config *cfg, uint32_t sgp, enum referd_table t
 	    referd_table_name(t), idx, column, sgp);
 }
 
+/*
+ * A profile's session timers (RFC 4028): Session-Expires 0 (off) or
+ * 90..86400 s, Min-SE 90..86400 s and, with timers on, not above
+ * Session-Expires (referd would refuse its own interval with 422).
+ */
+static int
+check_session_timer(const struct referd_sgp *s,
+    struct referd_config_error *err)
+{
+	const enum referd_table t = REFERD_TABLE_SGP;
+
+	if (s->session_expires != 0 && (s->session_expires < REFERD_SE_MIN ||
+	    s->session_expires > REFERD_SE_MAX))
+		return fail(err, REFERD_RULE_SESSION_TIMER, t, s->index,
+		    "referdSgpSessionExpires", "referdSgpTable row %u: "
+		    "Session-Expires %u is neither 0 (off) nor 90..86400 "
+		    "seconds", s->index, s->session_expires);
+	if (s->min_se < REFERD_SE_MIN || s->min_se > REFERD_SE_MAX)
+		return fail(err, REFERD_RULE_SESSION_TIMER, t, s->index,
+		    "referdSgpMinSE", "referdSgpTable row %u: Min-SE %u is "
+		    "outside 90..86400 seconds", s->index, s->min_se);
+	if (s->session_expires != 0 && s->min_se > s->session_expires)
+		return fail(err, REFERD_RULE_SESSION_TIMER, t, s->index,
+		    "referdSgpMinSE", "referdSgpTable row %u: Min-SE %u is "
+		    "above Session-Expires %u", s->index, s->min_se,
+		    s->session_expires);
+	return 0;
+}
+
 static int
 check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 {
@@ -691,6 +723,8 @@ check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 		    s->index, "referdSgpName", err);
 
 		if (rc)
+			return rc;
+		if ((rc = check_session_timer(s, err)))
 			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (s->name[0] != '\0' &&

@@ -33,6 +33,11 @@
 #define REFERD_INVITE_TIMEOUT_MIN 1     /* seconds (Timer C) */
 #define REFERD_INVITE_TIMEOUT_MAX 3600
 #define REFERD_KEEPALIVE_MAX  3600    /* seconds; 0 = no dialog keepalive */
+/* RFC 4028 session timers of a profile, in seconds: Session-Expires is 0
+ * (off) or SE_MIN..SE_MAX; Min-SE is SE_MIN..SE_MAX and not above it. */
+#define REFERD_SE_MIN         90      /* RFC 4028 4: Min-SE never below 90 */
+#define REFERD_SE_MAX         86400
+#define REFERD_SE_DEFAULT     1800    /* RFC 4028 4's recommended interval */
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -87,6 +92,8 @@ enum referd_counter {
 	REFERD_CTR_DIALOG_REFUSED,     /* 11: dialog requests not from the
 	                                  dialog's peer (403) */
 	REFERD_CTR_RTP_DROPPED,        /* 12: media packets not relayed */
+	REFERD_CTR_SESSION_EXPIRED,    /* 14: calls ended because a session
+	                                  refresh never came (RFC 4028) */
 	REFERD_CTR__COUNT
 };
 
@@ -94,6 +101,8 @@ enum referd_counter {
 struct referd_sgp {
 	uint32_t index;
 	char     name[REFERD_NAME_MAX + 1];
+	uint32_t session_expires;  /* seconds, 0: no session timers */
+	uint32_t min_se;           /* seconds */
 	int      storage;
 	int      status;
 };
@@ -190,6 +199,7 @@ enum referd_rule {
 	REFERD_RULE_LIMIT_RANGE,        /* notify rate limit out of range */
 	REFERD_RULE_TIMER_RANGE,        /* invite timeout out of range */
 	REFERD_RULE_KEEPALIVE_RANGE,    /* dialog keepalive out of range */
+	REFERD_RULE_SESSION_TIMER,      /* Session-Expires/Min-SE out of range */
 	REFERD_RULE__COUNT
 };
 

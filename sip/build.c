@@ -135,7 +135,8 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 {
 	const struct leg *leg = r->leg;
 	const char *sup = profile_supported(e->current, leg->sgp);
-	char contact[192], n[24];
+	char contact[192], n[24], se[48];
+	unsigned min_se;
 
 	if (r->contact_user != NULL) {
 		contact_of(contact, sizeof(contact), leg, r->contact_user);
@@ -147,6 +148,11 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		if (sup != NULL)
 			cat(b, "Supported: ", sup, "\r\n", NULL);
 	}
+	/* An INVITE says the leg's session interval (RFC 4028 7). */
+	if (strcmp(r->method, "INVITE") == 0 &&
+	    timer_request_value(e, leg, se, sizeof(se), &min_se))
+		cat(b, "Session-Expires: ", se, "\r\nMin-SE: ", num(n, min_se),
+		    "\r\n", NULL);
 	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
 	if (r->body != NULL && r->content_type != NULL)
@@ -242,13 +248,17 @@ response_of(const osip_message_t *req, int code, const char *to_tag,
 	return 0;
 }
 
-/* What a dialog-creating or target-refreshing response of a leg says. */
+/*
+ * What a dialog-creating or target-refreshing response of a leg says; a
+ * 2xx to an INVITE, the leg's session interval (RFC 4028 9).
+ */
 static void
 response_dialog(struct engine *e, const osip_message_t *req,
     osip_message_t *resp, const struct leg *leg)
 {
 	const char *sup = profile_supported(e->current, leg->sgp);
-	char contact[192];
+	char contact[192], se[48];
+	int require = 0;
 
 	/* The request's Record-Route is copied (RFC 3261 12.1.1). */
 	osip_list_clone(&req->record_routes, &resp->record_routes,
@@ -259,6 +269,12 @@ response_dialog(struct engine *e, const osip_message_t *req,
 	    profile_allow(e->current, leg->sgp));
 	if (sup != NULL)
 		osip_message_set_header(resp, "Supported", sup);
+	if (MSG_IS_INVITE(req) && resp->status_code >= 200 &&
+	    timer_response_value(leg, se, sizeof(se), &require)) {
+		osip_message_set_header(resp, "Session-Expires", se);
+		if (require)
+			osip_message_set_header(resp, "Require", "timer");
+	}
 }
 
 /*

@@ -409,6 +409,7 @@ call_release(struct engine *e, struct call *c)
 	leg_streams_close(e, &c->x);
 	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 	    l == &c->b ? &c->x : NULL) {
+		timer_stop(e, l);
 		if (l->ping != NULL) {
 			l->ping->leg = NULL;
 			l->ping = NULL;

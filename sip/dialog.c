@@ -29,6 +29,8 @@ dialog_set_state(struct engine *e, struct leg *leg, enum dialog_state s)
 		    leg->dlg.call_id ? leg->dlg.call_id : "-",
 		    state_names[leg->dlg.state], state_names[s]);
 	leg->dlg.state = s;
+	if (s == DLG_TERMINATED)
+		timer_stop(e, leg);
 }
 
 /* Is a leg's dialog in state s? */

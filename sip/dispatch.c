@@ -121,7 +121,7 @@ static const struct {
 };
 
 /* Is `tag` in the comma-separated list of option tags `list`? */
-static int
+int
 tag_listed(const char *list, const char *tag, size_t n)
 {
 	for (const char *p = list; p != NULL && *p != '\0'; ) {
@@ -223,7 +223,8 @@ uas_checks(struct engine *e, struct stx *stx, const osip_message_t *req)
 	    stx->ep->row.sgp_index;
 	if (!MSG_IS_CANCEL(req) && check_require(e, stx, req, sgp))
 		return 1;
-	return MSG_IS_INVITE(req) && check_invite_body(e, stx, req);
+	return MSG_IS_INVITE(req) && (check_invite_body(e, stx, req) ||
+	    timer_check(e, stx, req, sgp));
 }
 
 /*
@@ -280,6 +281,9 @@ on_invite_response(struct engine *e, struct stx *stx, int type,
 			    &stx->dest, resp, 1);
 		return;
 	}
+	/* Any 2xx to referd's INVITE sets the leg's session timer. */
+	if (type == OSIP_ICT_STATUS_2XX_RECEIVED)
+		timer_uac(e, leg, resp);
 	if (session_on_result(e, stx, 0, resp))
 		return;
 	if (leg == &leg->call->x)

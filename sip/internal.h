@@ -186,6 +186,13 @@ struct leg {
 	int             ack_hold;     /* its 2xx not ACKed until the answer */
 	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
 	char           *ack_text;     /* our ACK of its 2xx, sent again */
+	/* The session timer (timer.c, RFC 4028): none while se_interval 0. */
+	unsigned        se_interval;  /* negotiated Session-Expires (s) */
+	int             se_ours;      /* referd refreshes; else the party */
+	int             se_peer;      /* the party supports `timer` */
+	int             se_refresh;   /* reinv_out is referd's refresh */
+	ev_timer        se_timer;     /* referd's refresh, or the deadline of
+	                                 the party's */
 };
 
 /* The state of a REFER's implicit subscription (RFC 3515, 6665). */
@@ -498,6 +505,8 @@ const struct referd_refer *profile_delayed_answer(
     const struct referd_config *cfg, uint32_t sgp);
 const char *profile_allow(const struct referd_config *cfg, uint32_t sgp);
 const char *profile_supported(const struct referd_config *cfg, uint32_t sgp);
+const struct referd_sgp *profile_timers(const struct referd_config *cfg,
+    uint32_t sgp);
 int   gateways_sync(struct engine *e, const struct referd_config *cfg);
 /* A gateway's address (port 5060 when its port is 0), parsed once per
  * snapshot by gateways_sync(); NULL when its address text is not one. */
@@ -554,6 +563,7 @@ int   call_reply_a(struct engine *e, struct call *c, int code,
     const char *sdp, const char *extra_name, const char *extra_value);
 
 /* dispatch.c: requests by method, responses by what they answer */
+int   tag_listed(const char *list, const char *tag, size_t n);
 void  call_on_event(struct engine *e, struct deferred *d);
 void  call_on_stray(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, osip_message_t *msg);
@@ -647,7 +657,21 @@ void session_offer(struct engine *e, struct leg *leg, const char *sdp,
     const struct pt_set *keep);
 void session_align(struct engine *e, struct leg *to, struct leg *from);
 void session_align_once(struct engine *e, struct leg *to, struct leg *from);
+int  session_refresh(struct engine *e, struct leg *leg);
 void session_kill_stx(struct leg *leg, const struct stx *stx);
 void session_clear(struct leg *leg);
+
+/* timer.c: RFC 4028 session timers, per leg */
+int  timer_check(struct engine *e, struct stx *stx, const osip_message_t *req,
+    uint32_t sgp);
+void timer_init(struct leg *leg);
+void timer_stop(struct engine *e, struct leg *leg);
+void timer_uas(struct engine *e, struct leg *leg, const osip_message_t *req);
+void timer_uac(struct engine *e, struct leg *leg, const osip_message_t *resp);
+int  timer_request_value(const struct engine *e, const struct leg *leg,
+    char *buf, size_t len, unsigned *min_se);
+int  timer_response_value(const struct leg *leg, char *buf, size_t len,
+    int *require);
+void timer_refresh_failed(struct engine *e, struct leg *leg, int code);
 
 #endif /* REFERD_SIP_INTERNAL_H */

@@ -34,6 +34,9 @@ h_is "referdGwRowStatus is root.1.5.1.8" "$(oid referdGwRowStatus)" "$ROOT.1.5.1
 h_is "referdRouteRowStatus is root.1.6.1.5" "$(oid referdRouteRowStatus)" "$ROOT.1.6.1.5"
 h_is "referdSgpCallsOut is root.1.7.1.10" "$(oid referdSgpCallsOut)" "$ROOT.1.7.1.10"
 h_is "referdSgpRtpDropped is root.1.7.1.12" "$(oid referdSgpRtpDropped)" "$ROOT.1.7.1.12"
+h_is "referdSgpSessionExpires is root.1.2.1.6" "$(oid referdSgpSessionExpires)" "$ROOT.1.2.1.6"
+h_is "referdSgpMinSE is root.1.2.1.7" "$(oid referdSgpMinSE)" "$ROOT.1.2.1.7"
+h_is "referdSgpSessionExpired is root.1.7.1.14" "$(oid referdSgpSessionExpired)" "$ROOT.1.7.1.14"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
 
@@ -48,6 +51,13 @@ h_like "the timer is Unsigned32 (1..10) in minutes, default 1" "$tp" \
 	'SYNTAX.*Unsigned32 \(1\.\.10\)'
 h_like "the timer's UNITS are minutes" "$tp" 'UNITS.*"minutes"'
 h_like "the timer's DEFVAL is 1" "$tp" 'DEFVAL.*\{ 1 \}'
+tp=$(snmptranslate -Td REFERD-MIB::referdSgpSessionExpires 2>&1)
+h_like "Session-Expires is Unsigned32 (0 | 90..86400)" "$tp" \
+	'SYNTAX.*Unsigned32 \(0 \| 90\.\.86400\)'
+h_like "Session-Expires defaults to 1800" "$tp" 'DEFVAL.*\{ 1800 \}'
+tp=$(snmptranslate -Td REFERD-MIB::referdSgpMinSE 2>&1)
+h_like "Min-SE is Unsigned32 (90..86400), default 90" "$tp" \
+	'DEFVAL.*\{ 90 \}'
 tp=$(snmptranslate -Td REFERD-MIB::referdSgpStorageType 2>&1)
 h_like "profiles default to nonVolatile" "$tp" 'DEFVAL.*nonVolatile'
 tp=$(snmptranslate -Td REFERD-MIB::referdReferSupport 2>&1)

@@ -149,6 +149,14 @@ static void b_rtp_odd(struct referd_config *c) { c->rtp_port_min = 20001; }
 static void b_rtp_low(struct referd_config *c) { c->rtp_port_min = 1000; }
 static void b_rtp_empty(struct referd_config *c) { c->rtp_port_max = c->rtp_port_min; }
 static void b_rate(struct referd_config *c) { c->notify_rate_limit = 10001; }
+static void b_se_low(struct referd_config *c) { c->sgp[0].session_expires = 89; }
+static void b_se_high(struct referd_config *c) { c->sgp[0].session_expires = 86401; }
+static void b_minse_low(struct referd_config *c) { c->sgp[0].min_se = 60; }
+static void b_minse_above(struct referd_config *c)
+{
+	c->sgp[0].session_expires = 120;
+	c->sgp[0].min_se = 300;
+}
 static void b_sgp_volatile_to_perm(struct referd_config *c)
 {
 	c->sgp[0].storage = REFERD_ST_PERMANENT;
@@ -224,6 +232,14 @@ static const struct rule_case cases[] = {
 	  REFERD_RULE_RTP_RANGE, REFERD_TABLE_NONE, 0 },
 	{ "referdNotifyRateLimit is at most 10000", b_rate, 0,
 	  REFERD_RULE_LIMIT_RANGE, REFERD_TABLE_NONE, 0 },
+	{ "Session-Expires is 0 or at least 90 s", b_se_low, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "Session-Expires is at most 86400 s", b_se_high, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "Min-SE is at least 90 s (RFC 4028)", b_minse_low, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "Min-SE is not above Session-Expires", b_minse_above, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
 	{ "an SNMP change cannot make a row permanent", b_sgp_volatile_to_perm, 1,
 	  REFERD_RULE_STORAGE_CHANGE, REFERD_TABLE_SGP, 1 },
 };
