@@ -24,6 +24,14 @@ static const struct col_word from_words[] = {
 	  "Original Caller" },
 	WORDS_END
 };
+static const struct col_word header_policy_words[] = {
+	{ REFERD_HP_CARRIER, "carrier", "carrier",
+	  "Carrier (identity, Reason, Diversion, History-Info)" },
+	{ REFERD_HP_NO_IDENTITY, "noIdentity", "no-identity",
+	  "No identity (Reason, Diversion, History-Info)" },
+	{ REFERD_HP_NONE, "none", "none", "None" },
+	WORDS_END
+};
 static const struct col_word transport_words[] = {
 	{ REFERD_TRANSPORT_UDP, "udp", "udp", "UDP" },
 	{ REFERD_TRANSPORT_TCP, "tcp", "tcp", "TCP" },
@@ -88,6 +96,11 @@ static const struct column sgp_cols[] = {
 	  .off = F(struct referd_sgp, min_se), .min = REFERD_SE_MIN,
 	  .max = REFERD_SE_MAX, .unit = "seconds", .conf_form = CONF_KEY,
 	  .conf = "minSE", .key = "min-se", .label = "Min-SE (s)" },
+	{ .arc = 8, .name = "referdSgpHeaderPolicy", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, header_policy), .min = 1, .max = 3,
+	  .words = header_policy_words, .conf_form = CONF_KEY,
+	  .conf = "headerPolicy", .key = "headers",
+	  .label = "Headers carried between legs" },
 	COL_END
 };
 static const struct column refer_cols[] = {
@@ -235,7 +248,8 @@ static const struct column call_cols[] = {
 const struct table mib_tables[] = {
 	{ .id = REFERD_TABLE_SGP, .arc = 2, .max_index = REFERD_SGP_MAX,
 	  .name = "referdSgpTable", .cols = sgp_cols,
-	  .word = "profile", .conf_usage = "INDEX NAME [readOnly]",
+	  .word = "profile", .conf_usage = "INDEX NAME [sessionExpires S] "
+	  "[minSE S] [headerPolicy P] [readOnly]",
 	  .conf_after = " after the name",
 	  .alias = "sgp", .plural = "profiles", .title = "SIP SGP profile",
 	  .pane = REFERD_TABLE_REFER },

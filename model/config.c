@@ -368,6 +368,7 @@ referd_sgp_init(struct referd_sgp *row, uint32_t index)
 	row->index = index;
 	row->session_expires = REFERD_SE_DEFAULT;
 	row->min_se = REFERD_SE_MIN;
+	row->header_policy = REFERD_HP_CARRIER;
 	row->storage = REFERD_ST_NONVOLATILE;
 	row->status = REFERD_RS_NOTREADY;
 }
@@ -726,6 +727,12 @@ check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 			return rc;
 		if ((rc = check_session_timer(s, err)))
 			return rc;
+		if (s->header_policy < REFERD_HP_CARRIER ||
+		    s->header_policy > REFERD_HP_NONE)
+			return fail(err, REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP,
+			    s->index, "referdSgpHeaderPolicy", "referdSgpTable "
+			    "row %u: referdSgpHeaderPolicy value %d is not one "
+			    "of its enumerations", s->index, s->header_policy);
 		for (size_t j = 0; j < i; j++)
 			if (s->name[0] != '\0' &&
 			    strcmp(cfg->sgp[j].name, s->name) == 0)

@@ -57,6 +57,18 @@ enum referd_transport {
 	REFERD_TRANSPORT_TCP = 2,
 };
 
+/*
+ * referdSgpHeaderPolicy: which headers referd carries between a
+ * profile's legs and the others (see sip/build.c).
+ */
+enum referd_header_policy {
+	REFERD_HP_CARRIER = 1,     /* identity (P-Asserted-Identity, Privacy),
+	                              Reason, Diversion, History-Info */
+	REFERD_HP_NO_IDENTITY = 2, /* the same without identity: the profile's
+	                              peers are outside the trust domain */
+	REFERD_HP_NONE = 3,        /* nothing is carried */
+};
+
 /* StorageType (RFC 2579). */
 enum referd_storage {
 	REFERD_ST_OTHER = 1,
@@ -103,6 +115,7 @@ struct referd_sgp {
 	char     name[REFERD_NAME_MAX + 1];
 	uint32_t session_expires;  /* seconds, 0: no session timers */
 	uint32_t min_se;           /* seconds */
+	int      header_policy;    /* enum referd_header_policy */
 	int      storage;
 	int      status;
 };

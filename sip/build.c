@@ -129,6 +129,70 @@ contact_of(char *buf, size_t len, const struct leg *leg, const char *user)
 	    tp ? tp : "");
 }
 
+/*
+ * The headers referd carries from a request received on one leg to the
+ * request it sends on another (RFC 3325 identity, RFC 3326 Reason, the
+ * Diversion and History-Info of a forwarded call), by the methods that
+ * carry them, and the header policies (referdSgpHeaderPolicy) that let
+ * them pass.  A header passes only when the profiles of both legs allow
+ * it: identity is neither accepted from nor given to peers outside the
+ * trust domain (noIdentity).  Nothing else of a request is copied.
+ */
+#define HP_CARRIER_ONLY  (1u << REFERD_HP_CARRIER)
+#define HP_NOT_NONE      ((1u << REFERD_HP_CARRIER) | \
+                          (1u << REFERD_HP_NO_IDENTITY))
+static const struct {
+	const char *name;
+	const char *method, *method2;  /* the requests that carry it */
+	unsigned    policies;          /* 1 << enum referd_header_policy */
+} relayed[] = {
+	{ "P-Asserted-Identity", "INVITE", NULL, HP_CARRIER_ONLY },
+	{ "Privacy", "INVITE", NULL, HP_CARRIER_ONLY },
+	{ "Diversion", "INVITE", NULL, HP_NOT_NONE },
+	{ "History-Info", "INVITE", NULL, HP_NOT_NONE },
+	{ "Reason", "BYE", "CANCEL", HP_NOT_NONE },
+};
+
+/* May header `name` pass from a leg of profile `from` to one of `to`? */
+int
+msg_relays(const struct engine *e, const char *name, uint32_t from,
+    uint32_t to)
+{
+	unsigned pf = 1u << profile_header_policy(e->current, from);
+	unsigned pt = 1u << profile_header_policy(e->current, to);
+
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
+		if (strcasecmp(relayed[i].name, name) == 0)
+			return (relayed[i].policies & pf) &&
+			    (relayed[i].policies & pt);
+	return 0;
+}
+
+/* The headers r carries over from the request it relays. */
+static void
+put_relayed(struct engine *e, struct sbuf *b, const struct msg_req *r)
+{
+	osip_header_t *h = NULL;
+
+	if (r->relay == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++) {
+		if (strcmp(r->method, relayed[i].method) != 0 &&
+		    (relayed[i].method2 == NULL ||
+		    strcmp(r->method, relayed[i].method2) != 0))
+			continue;
+		if (!msg_relays(e, relayed[i].name, r->relay_sgp, r->leg->sgp))
+			continue;
+		for (int k = osip_message_header_get_byname(r->relay,
+		    relayed[i].name, 0, &h); k >= 0;
+		    k = osip_message_header_get_byname(r->relay,
+		    relayed[i].name, k + 1, &h))
+			if (h->hvalue != NULL && value_ok(h->hvalue))
+				cat(b, relayed[i].name, ": ", h->hvalue, "\r\n",
+				    NULL);
+	}
+}
+
 /* The header lines of a request after its Call-ID and CSeq. */
 static void
 put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
@@ -155,6 +219,7 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		    "\r\n", NULL);
 	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
+	put_relayed(e, b, r);
 	if (r->body != NULL && r->content_type != NULL)
 		cat(b, "Content-Type: ", r->content_type, "\r\n", NULL);
 	cat(b, "Content-Length: ", num(n, r->body ? strlen(r->body) : 0),

@@ -118,6 +118,7 @@ call_free(struct call *c)
 	leg_clear(&c->a);
 	leg_clear(&c->b);
 	leg_clear(&c->x);
+	osip_message_free(c->ending);
 	free(c->xfer.target);
 	free(c->target_uri);
 	free(c->caller_uri);
@@ -134,7 +135,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	struct msg_req r = {
 		.method = "INVITE", .leg = b, .cseq = 1,
 		.max_forwards = max_forwards, .contact_user = "referd",
-		.allow = 1,
+		.allow = 1, .relay = req, .relay_sgp = c->a.sgp,
 	};
 	char hp_gw[96], ruri[384], euser[160];
 	char *text, *sdp;
@@ -642,6 +643,26 @@ call_on_invite_failed(struct engine *e, struct leg *leg, int code)
 	if (!c->cancel_pending)
 		call_reply_a(e, c, code, NULL, NULL, NULL);
 	call_release(e, c);
+}
+
+/*
+ * A party's BYE or CANCEL (req, on a leg of profile sgp) may end the
+ * call: the requests referd sends to end the others carry what the
+ * header policy lets pass of it (its Reason).  Kept only while it does
+ * end the call (call_ended_by with req NULL, after: forgotten if not).
+ */
+void
+call_ended_by(struct call *c, const osip_message_t *req, uint32_t sgp)
+{
+	if (req != NULL) {
+		osip_message_free(c->ending);
+		c->ending = NULL;
+		osip_message_clone(req, &c->ending);
+		c->ending_sgp = sgp;
+	} else if (!c->dead) {
+		osip_message_free(c->ending);
+		c->ending = NULL;
+	}
 }
 
 /* CANCEL from the caller: 487 to its INVITE, and everyone else released. */

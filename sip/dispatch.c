@@ -67,6 +67,7 @@ on_cancel(struct engine *e, struct stx *stx, osip_message_t *req)
 		return;
 	}
 	stack_reply(e, stx, 200, NULL, NULL);
+	call_ended_by(a->call, req, a->sgp);
 	call_cancelled(e, a->call);
 }
 
@@ -83,7 +84,9 @@ on_bye(struct engine *e, struct stx *stx, osip_message_t *req)
 	}
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
+	call_ended_by(leg->call, req, leg->sgp);
 	call_leg_gone(e, leg);
+	call_ended_by(leg->call, NULL, 0);
 }
 
 /* REFER (refer.c). */

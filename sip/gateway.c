@@ -70,6 +70,19 @@ profile_supported(const struct referd_config *cfg, uint32_t sgp)
 }
 
 /*
+ * The header policy of profile sgp (referdSgpHeaderPolicy): the carrier
+ * set when the profile is not an active row (a leg without a profile).
+ */
+int
+profile_header_policy(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_sgp *p = referd_config_sgp(cfg, sgp);
+
+	return p != NULL && p->status == REFERD_RS_ACTIVE ? p->header_policy :
+	    REFERD_HP_CARRIER;
+}
+
+/*
  * The active profile sgp when it has session timers (RFC 4028), else
  * NULL: its Session-Expires and Min-SE.
  */

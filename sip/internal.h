@@ -253,6 +253,9 @@ struct call {
 	ev_tstamp       started;
 	ev_timer        timer_c;      /* no final answer from b */
 	int             cancel_pending; /* a cancelled before b's 1xx */
+	osip_message_t *ending;       /* the BYE or CANCEL that ended the call,
+	                                 whose Reason goes on (header policy) */
+	uint32_t        ending_sgp;   /* the profile of the leg it came on */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct call    *joined;       /* joined by an attended transfer: its
@@ -458,6 +461,10 @@ struct msg_req {
 	const char   *contact_user;  /* NULL: no Contact */
 	int           allow;         /* the leg's Allow and Supported */
 	struct msg_hdr hdrs[MSG_HDRS_MAX];  /* more headers; name NULL ends */
+	/* A request received on another leg whose headers are carried over
+	 * as the header policy of both legs' profiles allows, or NULL. */
+	const osip_message_t *relay;
+	uint32_t      relay_sgp;     /* the profile of the leg it came on */
 	const char   *content_type;  /* with body */
 	const char   *body;
 };
@@ -472,6 +479,8 @@ struct msg_resp {
 };
 char *msg_request_text(struct engine *e, const struct msg_req *r);
 osip_message_t *msg_request(struct engine *e, const struct msg_req *r);
+int   msg_relays(const struct engine *e, const char *name, uint32_t from,
+    uint32_t to);
 int   msg_response(struct engine *e, struct stx *stx, int code,
     const struct msg_resp *r, osip_message_t **respp);
 osip_message_t *msg_response_stateless(struct engine *e,
@@ -507,6 +516,7 @@ const char *profile_allow(const struct referd_config *cfg, uint32_t sgp);
 const char *profile_supported(const struct referd_config *cfg, uint32_t sgp);
 const struct referd_sgp *profile_timers(const struct referd_config *cfg,
     uint32_t sgp);
+int   profile_header_policy(const struct referd_config *cfg, uint32_t sgp);
 int   gateways_sync(struct engine *e, const struct referd_config *cfg);
 /* A gateway's address (port 5060 when its port is 0), parsed once per
  * snapshot by gateways_sync(); NULL when its address text is not one. */
@@ -551,6 +561,7 @@ void  call_on_invite_failed(struct engine *e, struct leg *leg, int code);
 void  call_leg_gone(struct engine *e, struct leg *leg);
 void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
     int transport, const struct addr *to, osip_message_t *resp, int bye);
+void  call_ended_by(struct call *c, const osip_message_t *req, uint32_t sgp);
 void  call_cancelled(struct engine *e, struct call *c);
 void  call_release(struct engine *e, struct call *c);
 void  call_end(struct engine *e, struct call *c);

@@ -372,13 +372,27 @@ invite_c(struct engine *e, struct call *c, const char *from_user,
 	struct msg_req r = {
 		.method = "INVITE", .ruri = c->xfer.target, .leg = x, .cseq = 1,
 		.contact_user = from_user, .allow = 1,
-		.hdrs = { { "Referred-By", referred_by },
-		    { replaces ? "Replaces" : NULL, replaces } },
+		.hdrs = { { "Referred-By", referred_by } },
 		.content_type = "application/sdp",
 	};
 	struct pt_set keep[SDP_MEDIA_MAX];
 	osip_message_t *inv;
 	char *sdp;
+	int n = 1;
+
+	if (replaces != NULL)
+		r.hdrs[n++] = (struct msg_hdr){ "Replaces", replaces };
+	/*
+	 * The identity the From Header setting gives C is asserted too
+	 * (RFC 3325), where C's profile takes identity: the From's own
+	 * name-addr; `unavailable` (nobody's to give) with Privacy: id.
+	 */
+	if (msg_relays(e, "P-Asserted-Identity", x->sgp, x->sgp)) {
+		r.hdrs[n++] = (struct msg_hdr){ "P-Asserted-Identity",
+		    x->dlg.local_uri };
+		if (strcmp(from_user, "unavailable") == 0)
+			r.hdrs[n++] = (struct msg_hdr){ "Privacy", "id" };
+	}
 
 	/*
 	 * C is offered what the survivor's session allows: its own SDP with

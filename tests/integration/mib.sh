@@ -36,6 +36,7 @@ h_is "referdSgpCallsOut is root.1.7.1.10" "$(oid referdSgpCallsOut)" "$ROOT.1.7.
 h_is "referdSgpRtpDropped is root.1.7.1.12" "$(oid referdSgpRtpDropped)" "$ROOT.1.7.1.12"
 h_is "referdSgpSessionExpires is root.1.2.1.6" "$(oid referdSgpSessionExpires)" "$ROOT.1.2.1.6"
 h_is "referdSgpMinSE is root.1.2.1.7" "$(oid referdSgpMinSE)" "$ROOT.1.2.1.7"
+h_is "referdSgpHeaderPolicy is root.1.2.1.8" "$(oid referdSgpHeaderPolicy)" "$ROOT.1.2.1.8"
 h_is "referdSgpSessionExpired is root.1.7.1.14" "$(oid referdSgpSessionExpired)" "$ROOT.1.7.1.14"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
