@@ -101,6 +101,11 @@ static const struct column sgp_cols[] = {
 	  .words = header_policy_words, .conf_form = CONF_KEY,
 	  .conf = "headerPolicy", .key = "headers",
 	  .label = "Headers carried between legs" },
+	{ .arc = 9, .name = "referdSgpTopologyHiding", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, topology_hiding), .min = 1, .max = 2,
+	  .words = switch_words, .conf_form = CONF_KEY,
+	  .conf = "topologyHiding", .key = "topology-hiding",
+	  .label = "Topology hiding" },
 	COL_END
 };
 static const struct column refer_cols[] = {
@@ -249,7 +254,7 @@ const struct table mib_tables[] = {
 	{ .id = REFERD_TABLE_SGP, .arc = 2, .max_index = REFERD_SGP_MAX,
 	  .name = "referdSgpTable", .cols = sgp_cols,
 	  .word = "profile", .conf_usage = "INDEX NAME [sessionExpires S] "
-	  "[minSE S] [headerPolicy P] [readOnly]",
+	  "[minSE S] [headerPolicy P] [topologyHiding S] [readOnly]",
 	  .conf_after = " after the name",
 	  .alias = "sgp", .plural = "profiles", .title = "SIP SGP profile",
 	  .pane = REFERD_TABLE_REFER },

@@ -369,6 +369,7 @@ referd_sgp_init(struct referd_sgp *row, uint32_t index)
 	row->session_expires = REFERD_SE_DEFAULT;
 	row->min_se = REFERD_SE_MIN;
 	row->header_policy = REFERD_HP_CARRIER;
+	row->topology_hiding = REFERD_ENABLED;
 	row->storage = REFERD_ST_NONVOLATILE;
 	row->status = REFERD_RS_NOTREADY;
 }
@@ -733,6 +734,9 @@ check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 			    s->index, "referdSgpHeaderPolicy", "referdSgpTable "
 			    "row %u: referdSgpHeaderPolicy value %d is not one "
 			    "of its enumerations", s->index, s->header_policy);
+		if ((rc = check_enum2(s->topology_hiding, REFERD_TABLE_SGP,
+		    s->index, "referdSgpTopologyHiding", err)))
+			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (s->name[0] != '\0' &&
 			    strcmp(cfg->sgp[j].name, s->name) == 0)

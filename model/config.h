@@ -116,6 +116,7 @@ struct referd_sgp {
 	uint32_t session_expires;  /* seconds, 0: no session timers */
 	uint32_t min_se;           /* seconds */
 	int      header_policy;    /* enum referd_header_policy */
+	int      topology_hiding;  /* enum referd_switch */
 	int      storage;
 	int      status;
 };

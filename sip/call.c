@@ -287,8 +287,17 @@ call_legs(struct engine *e, struct call *c, struct stx *stx,
 	c->b.dlg.call_id = strdup(cid);
 	stack_new_tag(e, tag, sizeof(tag));
 	c->b.dlg.local_tag = strdup(tag);
-	c->b.dlg.local_uri = name_addr(req->from);
-	c->b.dlg.remote_uri = name_addr(req->to);
+	/* Topology hiding: From and To name referd's address on b's side,
+	 * not A's network (the users and display names stay). */
+	if (profile_hides_topology(e->current, c->b.sgp)) {
+		c->b.dlg.local_uri = name_addr_at(req->from, ep_host(&c->b),
+		    c->b.ep->row.port);
+		c->b.dlg.remote_uri = name_addr_at(req->to, ep_host(&c->b),
+		    c->b.ep->row.port);
+	} else {
+		c->b.dlg.local_uri = name_addr(req->from);
+		c->b.dlg.remote_uri = name_addr(req->to);
+	}
 	c->caller_uri = strdup(c->a.dlg.remote_uri);
 	osip_uri_to_str(req->req_uri, &ru);
 	c->callee_uri = strdup(ru ? ru : "");

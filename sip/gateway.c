@@ -83,6 +83,19 @@ profile_header_policy(const struct referd_config *cfg, uint32_t sgp)
 }
 
 /*
+ * Does profile sgp hide the other legs' topology from its peers
+ * (referdSgpTopologyHiding)?  Yes when it is not an active row.
+ */
+int
+profile_hides_topology(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_sgp *p = referd_config_sgp(cfg, sgp);
+
+	return p == NULL || p->status != REFERD_RS_ACTIVE ||
+	    p->topology_hiding == REFERD_ENABLED;
+}
+
+/*
  * The active profile sgp when it has session timers (RFC 4028), else
  * NULL: its Session-Expires and Min-SE.
  */

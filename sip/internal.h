@@ -425,6 +425,8 @@ const char *header_first(const osip_message_t *msg, const char *name,
 void  hostport(char *buf, size_t len, const char *host, unsigned port);
 const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
+char *name_addr_at(osip_from_t *h, const char *host, unsigned port);
+char *name_addr_only(const char *value);
 const char *body_of(const osip_message_t *msg);
 char *contact_uri(const osip_message_t *msg);
 char *route_set_of(const osip_message_t *msg, int reverse);
@@ -517,6 +519,7 @@ const char *profile_supported(const struct referd_config *cfg, uint32_t sgp);
 const struct referd_sgp *profile_timers(const struct referd_config *cfg,
     uint32_t sgp);
 int   profile_header_policy(const struct referd_config *cfg, uint32_t sgp);
+int   profile_hides_topology(const struct referd_config *cfg, uint32_t sgp);
 int   gateways_sync(struct engine *e, const struct referd_config *cfg);
 /* A gateway's address (port 5060 when its port is 0), parsed once per
  * snapshot by gateways_sync(); NULL when its address text is not one. */

@@ -537,6 +537,16 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 		refer_fail(e, c, 503);
 		return;
 	}
+	/* Topology hiding: the Referred-By's header parameters (a tag of
+	 * the transferor's dialog) stay on the transferor's side. */
+	if (profile_hides_topology(e->current, c->x.sgp)) {
+		char *bare = name_addr_only(referred_by);
+
+		if (bare != NULL) {
+			snprintf(referred_by, sizeof(referred_by), "%s", bare);
+			free(bare);
+		}
+	}
 	rc = invite_c(e, c, from_user, referred_by, rq->replaces);
 	if (rc != 0) {
 		refer_fail(e, c, 500);

@@ -37,6 +37,7 @@ h_is "referdSgpRtpDropped is root.1.7.1.12" "$(oid referdSgpRtpDropped)" "$ROOT.
 h_is "referdSgpSessionExpires is root.1.2.1.6" "$(oid referdSgpSessionExpires)" "$ROOT.1.2.1.6"
 h_is "referdSgpMinSE is root.1.2.1.7" "$(oid referdSgpMinSE)" "$ROOT.1.2.1.7"
 h_is "referdSgpHeaderPolicy is root.1.2.1.8" "$(oid referdSgpHeaderPolicy)" "$ROOT.1.2.1.8"
+h_is "referdSgpTopologyHiding is root.1.2.1.9" "$(oid referdSgpTopologyHiding)" "$ROOT.1.2.1.9"
 h_is "referdSgpSessionExpired is root.1.7.1.14" "$(oid referdSgpSessionExpired)" "$ROOT.1.7.1.14"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"

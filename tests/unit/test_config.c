@@ -152,6 +152,8 @@ static void b_rate(struct referd_config *c) { c->notify_rate_limit = 10001; }
 static void b_se_low(struct referd_config *c) { c->sgp[0].session_expires = 89; }
 static void b_se_high(struct referd_config *c) { c->sgp[0].session_expires = 86401; }
 static void b_minse_low(struct referd_config *c) { c->sgp[0].min_se = 60; }
+static void b_hpolicy(struct referd_config *c) { c->sgp[0].header_policy = 4; }
+static void b_hiding(struct referd_config *c) { c->sgp[0].topology_hiding = 3; }
 static void b_minse_above(struct referd_config *c)
 {
 	c->sgp[0].session_expires = 120;
@@ -240,6 +242,10 @@ static const struct rule_case cases[] = {
 	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
 	{ "Min-SE is not above Session-Expires", b_minse_above, 0,
 	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "the header policy is carrier, noIdentity or none", b_hpolicy, 0,
+	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
+	{ "topology hiding is disabled or enabled", b_hiding, 0,
+	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
 	{ "an SNMP change cannot make a row permanent", b_sgp_volatile_to_perm, 1,
 	  REFERD_RULE_STORAGE_CHANGE, REFERD_TABLE_SGP, 1 },
 };
