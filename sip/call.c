@@ -129,11 +129,12 @@ call_free(struct call *c)
 /* Build and send the INVITE towards b. */
 static int
 send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
-    const struct referd_gw *gw, const char *user, int max_forwards)
+    const struct referd_gw *gw, const char *user, int max_forwards,
+    unsigned cseq)
 {
 	struct leg *b = &c->b;
 	struct msg_req r = {
-		.method = "INVITE", .leg = b, .cseq = 1,
+		.method = "INVITE", .leg = b, .cseq = cseq,
 		.max_forwards = max_forwards, .contact_user = "referd",
 		.allow = 1, .relay = req, .relay_sgp = c->a.sgp,
 	};
@@ -388,7 +389,7 @@ call_new(struct engine *e, struct stx *stx)
 	c->timer_c.repeat = e->current->invite_timeout;
 	ev_timer_again(e->loop, &c->timer_c);
 	if (send_invite_b(e, c, req, gwb, req->req_uri && req->req_uri->username ?
-	    req->req_uri->username : "", max_forwards - 1) != 0) {
+	    req->req_uri->username : "", max_forwards - 1, 1) != 0) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 		return;
@@ -614,6 +615,45 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 	call_set_state(e, c, CALL_CONNECTED);
 }
 
+/*
+ * b refused our INVITE with 422 (its Min-SE above our Session-Expires):
+ * the INVITE goes again, in the same dialog-to-be, with the interval b
+ * asks for (RFC 4028 7.3), once.  1 when sent, 0 to relay the failure.
+ */
+static int
+retry_b_422(struct engine *e, struct call *c, struct leg *b,
+    const osip_message_t *resp)
+{
+	osip_message_t *req;
+	osip_header_t *mf = NULL;
+	const struct referd_gw *gw;
+	const char *user;
+	int max_forwards = 70;
+
+	if (c->dead || c->cancel_pending || c->a.invite == NULL ||
+	    c->a.invite->tr == NULL || timer_on_422(e, b, resp) == 0)
+		return 0;
+	req = c->a.invite->tr->orig_request;
+	user = req->req_uri && req->req_uri->username ?
+	    req->req_uri->username : "";
+	if ((gw = route_lookup(e->current, user)) == NULL)
+		return 0;
+	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
+		max_forwards = atoi(mf->hvalue);
+	engine_log(e, ENGINE_LOG_INFO, "call %u: the called party answered "
+	    "422: INVITE again with Session-Expires %u", c->index,
+	    b->se_asked);
+	free(b->dlg.remote_tag);
+	b->dlg.remote_tag = NULL;
+	dialog_set_state(e, b, DLG_NONE);
+	b->provisional = 0;
+	ev_timer_again(e->loop, &c->timer_c);
+	if (send_invite_b(e, c, req, gw, user, max_forwards - 1,
+	    b->invite_cseq + 1) != 0)
+		return 0;
+	return 1;
+}
+
 /* A response from b to our INVITE. */
 void
 call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
@@ -633,6 +673,8 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		b_answered(e, c, b, sdp);
 		return;
 	}
+	if (code == 422 && retry_b_422(e, c, b, resp))
+		return;
 	/* A failure: the caller gets the same status (oSIP2 ACKs b). */
 	if (!c->cancel_pending && !c->dead)
 		call_reply_a(e, c, code, NULL, NULL, NULL);

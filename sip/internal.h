@@ -191,6 +191,8 @@ struct leg {
 	int             se_ours;      /* referd refreshes; else the party */
 	int             se_peer;      /* the party supports `timer` */
 	int             se_refresh;   /* reinv_out is referd's refresh */
+	unsigned        se_asked;     /* b: the interval its INVITE asks after
+	                                 a 422 (RFC 4028 7.3); 0: the profile's */
 	ev_timer        se_timer;     /* referd's refresh, or the deadline of
 	                                 the party's */
 };
@@ -687,5 +689,6 @@ int  timer_request_value(const struct engine *e, const struct leg *leg,
 int  timer_response_value(const struct leg *leg, char *buf, size_t len,
     int *require);
 void timer_refresh_failed(struct engine *e, struct leg *leg, int code);
+int  timer_on_422(struct engine *e, struct leg *leg, const osip_message_t *resp);
 
 #endif /* REFERD_SIP_INTERNAL_H */

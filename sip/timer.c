@@ -16,7 +16,9 @@
  *     referd's re-INVITEs): the request carries the leg's interval and
  *     the profile's Min-SE; the 2xx decides.  A 2xx without
  *     Session-Expires (a party without session timers) leaves referd the
- *     refresher at the interval it asked for.
+ *     refresher at the interval it asked for.  A 422 to referd's first
+ *     INVITE to the called party makes it send the INVITE again, once,
+ *     with the Min-SE the 422 names (RFC 4028 7.3; call.c).
  *   referd refreshes: a re-INVITE with the leg's last SDP unchanged (same
  *     o= version, so no new offer for the party to act on) at half the
  *     interval.  A refresh answered 408 or 481, or not at all, ends the
@@ -209,7 +211,8 @@ timer_uac(struct engine *e, struct leg *leg, const osip_message_t *resp)
 	leg->se_peer = supports_timer(resp);
 	if (se == 0) {
 		if (leg->se_interval == 0)
-			leg->se_interval = p->session_expires;
+			leg->se_interval = leg->se_asked ? leg->se_asked :
+			    p->session_expires;
 		leg->se_ours = 1;
 	} else {
 		leg->se_interval = se < REFERD_SE_MIN ? REFERD_SE_MIN : se;
@@ -233,7 +236,11 @@ timer_request_value(const struct engine *e, const struct leg *leg,
 	if (p == NULL)
 		return 0;
 	*min_se = p->min_se;
-	if (leg->se_interval == 0)
+	if (leg->se_interval == 0 && leg->se_asked != 0) {
+		/* After a 422: its Min-SE, asked for (RFC 4028 7.3). */
+		*min_se = leg->se_asked > p->min_se ? leg->se_asked : p->min_se;
+		snprintf(buf, len, "%u", leg->se_asked);
+	} else if (leg->se_interval == 0)
 		snprintf(buf, len, "%u", p->session_expires);
 	else    /* a refresh: who refreshes stays as negotiated */
 		snprintf(buf, len, "%u;refresher=%s", leg->se_interval,
@@ -255,6 +262,24 @@ timer_response_value(const struct leg *leg, char *buf, size_t len,
 	    leg->se_ours ? "uas" : "uac");
 	*require = leg->se_peer;
 	return 1;
+}
+
+/*
+ * A 422 to referd's first INVITE on a leg: the interval its Min-SE asks
+ * for, to send the INVITE again with (RFC 4028 7.3), or 0 when there is
+ * nothing to retry: no session timers, no usable Min-SE, or a second 422.
+ */
+int
+timer_on_422(struct engine *e, struct leg *leg, const osip_message_t *resp)
+{
+	const struct referd_sgp *p = profile_timers(e->current, leg->sgp);
+	unsigned min = delta_of(header_first(resp, "min-se", NULL, NULL), NULL);
+
+	if (p == NULL || leg->se_asked != 0 || min <= p->session_expires ||
+	    min > REFERD_SE_MAX)
+		return 0;
+	leg->se_asked = min;
+	return (int)min;
 }
 
 /* referd's refresh of a leg failed with code (408: no answer). */

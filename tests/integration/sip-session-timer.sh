@@ -18,7 +18,10 @@
 #      refreshes A2 at 45 s with its last SDP; B2's session expires at
 #      100 - 32 = 68 s: BYE to both, counted on B2's profile 2.
 # Then: an INVITE with Session-Expires 60 gets 422 with Min-SE 90, and
-# the MIB refuses a Session-Expires below 90 (rule session-timer-range).
+# the MIB refuses a Session-Expires below 90 (rule session-timer-range);
+# B3, whose Min-SE is 150, answers referd's INVITE (Session-Expires 100)
+# with 422: referd sends it again with Session-Expires and Min-SE 150,
+# and the call goes on (RFC 4028 7.3).
 #
 # Peers: A $H_NET.2 and A2 $H_NET.4 (callers), B $H_NET.3 and B2
 # $H_NET.5 (callees); scenarios uac-timer-refresh.xml,
@@ -31,6 +34,7 @@ A=$H_NET.2
 B=$H_NET.3
 A2=$H_NET.4
 B2=$H_NET.5
+B3=$H_NET.6
 RTP_LO=$((20000 + H_SLOT * 100))
 conf=$H_TMP/referd.conf
 cat >"$conf" <<EOF2
@@ -44,8 +48,10 @@ gateway 1 caller-a $A port 0 profile 1
 gateway 2 callee-b $B port 5060 profile 2
 gateway 3 caller-a2 $A2 port 0 profile 3
 gateway 4 callee-b2 $B2 port 5060 profile 2
+gateway 5 callee-b3 $B3 port 5060 profile 2
 route 1 555 2
 route 2 556 4
+route 3 557 5
 EOF2
 h_referd_subagent "$conf"
 
@@ -100,6 +106,16 @@ h_set_err "referdSgpSessionExpires 60 is refused (session-timer-range)" \
 h_is "... and nothing changed" "$(sget "$SGP.6.1")" 1800
 h_set_err "referdSgpMinSE above referdSgpSessionExpires is refused" \
 	inconsistentValue "$SGP.7.2" "$SGP.7.2" u 120
+
+# --- B3's 422 -----------------------------------------------------------
+peer b3 "$B3" -sf "$SC/uas-timer-422.xml" -set min_se 150 -m 1
+b3pid=$H_PID
+h_wait_for 5 listening "$B3" 5060 || h_bail "SIPp B3 did not start"
+peer a3 "$A" -sn uac -s 5571000 -d 1000 -m 1 -p 5064 "$H_ADDR:5060"
+sipp_ok "B3's 422 does not reach A3: the call is answered" a3 "$H_PID"
+sipp_ok "B3: the INVITE again with Session-Expires and Min-SE 150, same Call-ID and tag" \
+	b3 "$b3pid" 10
+h_is "... and a higher CSeq" "$(logval b3 "B retry" cseq)" 2
 
 # --- the long wait: every peer ends by about 82 s ------------------------
 sipp_ok "2: A2: referd's refresh with its 200's SDP, then the BYE" a2 "$a2pid" 100
