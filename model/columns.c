@@ -29,6 +29,14 @@ static const struct col_word redirect_words[] = {
 	{ REFERD_REDIRECT_FOLLOW, "follow", "follow", "Follow" },
 	WORDS_END
 };
+static const struct col_word header_policy_words[] = {
+	{ REFERD_HP_CARRIER, "carrier", "carrier",
+	  "Carrier (identity, Reason, Diversion, History-Info)" },
+	{ REFERD_HP_NO_IDENTITY, "noIdentity", "no-identity",
+	  "No identity (Reason, Diversion, History-Info)" },
+	{ REFERD_HP_NONE, "none", "none", "None" },
+	WORDS_END
+};
 static const struct col_word transport_words[] = {
 	{ REFERD_TRANSPORT_UDP, "udp", "udp", "UDP" },
 	{ REFERD_TRANSPORT_TCP, "tcp", "tcp", "TCP" },
@@ -83,6 +91,26 @@ static const struct column sgp_cols[] = {
 	  .key = "name", .label = "Name" },
 	STORAGE(3, "referdSgpStorageType"),
 	ROWSTATUS(4, "referdSgpRowStatus"),
+	/* Session-Expires: 0 or 90..86400 (the rule session-timer-range). */
+	{ .arc = 6, .name = "referdSgpSessionExpires", .kind = K_U32,
+	  .off = F(struct referd_sgp, session_expires), .min = 0,
+	  .max = REFERD_SE_MAX, .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "sessionExpires", .key = "session-expires",
+	  .label = "Session-Expires (s, 0 = no session timers)" },
+	{ .arc = 7, .name = "referdSgpMinSE", .kind = K_U32,
+	  .off = F(struct referd_sgp, min_se), .min = REFERD_SE_MIN,
+	  .max = REFERD_SE_MAX, .unit = "seconds", .conf_form = CONF_KEY,
+	  .conf = "minSE", .key = "min-se", .label = "Min-SE (s)" },
+	{ .arc = 8, .name = "referdSgpHeaderPolicy", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, header_policy), .min = 1, .max = 3,
+	  .words = header_policy_words, .conf_form = CONF_KEY,
+	  .conf = "headerPolicy", .key = "headers",
+	  .label = "Headers carried between legs" },
+	{ .arc = 9, .name = "referdSgpTopologyHiding", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, topology_hiding), .min = 1, .max = 2,
+	  .words = switch_words, .conf_form = CONF_KEY,
+	  .conf = "topologyHiding", .key = "topology-hiding",
+	  .label = "Topology hiding" },
 	{ .arc = 10, .name = "referdSgpRedirect", .kind = K_ENUM,
 	  .off = F(struct referd_sgp, redirect), .min = 1, .max = 2,
 	  .words = redirect_words, .conf_form = CONF_KEY, .conf = "redirect",
@@ -222,6 +250,9 @@ static const struct column stats_cols[] = {
 	{ COUNTER(13, "referdSgpReplacesRefused", REFERD_CTR_REPLACES_REFUSED),
 	  .key = "replaces-refused",
 	  .label = "INVITE with Replaces refused (not entitled)" },
+	{ COUNTER(14, "referdSgpSessionExpired", REFERD_CTR_SESSION_EXPIRED),
+	  .key = "session-expired",
+	  .label = "Calls ended: session refresh never came" },
 	COL_END
 };
 
@@ -243,8 +274,9 @@ static const struct column call_cols[] = {
 const struct table mib_tables[] = {
 	{ .id = REFERD_TABLE_SGP, .arc = 2, .max_index = REFERD_SGP_MAX,
 	  .name = "referdSgpTable", .cols = sgp_cols,
-	  .word = "profile", .conf_usage = "INDEX NAME [redirect relay|follow] "
-	  "[maxRedirects N] [readOnly]",
+	  .word = "profile", .conf_usage = "INDEX NAME [sessionExpires S] "
+	  "[minSE S] [headerPolicy P] [topologyHiding S] "
+	  "[redirect relay|follow] [maxRedirects N] [readOnly]",
 	  .conf_after = " after the name",
 	  .alias = "sgp", .plural = "profiles", .title = "SIP SGP profile",
 	  .pane = REFERD_TABLE_REFER },

@@ -368,6 +368,10 @@ referd_sgp_init(struct referd_sgp *row, uint32_t index)
 	row->index = index;
 	row->redirect = REFERD_REDIRECT_RELAY;
 	row->max_redirects = REFERD_MAX_REDIRECTS_DEF;
+	row->session_expires = REFERD_SE_DEFAULT;
+	row->min_se = REFERD_SE_MIN;
+	row->header_policy = REFERD_HP_CARRIER;
+	row->topology_hiding = REFERD_ENABLED;
 	row->storage = REFERD_ST_NONVOLATILE;
 	row->status = REFERD_RS_NOTREADY;
 }
@@ -527,6 +531,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_KEEPALIVE_RANGE] = "dialog-keepalive-range",
 	[REFERD_RULE_REDIRECTS_RANGE] = "max-redirects-range",
 	[REFERD_RULE_RADIUS_SECRET] = "radius-secret-chars",
+	[REFERD_RULE_SESSION_TIMER] = "session-timer-range",
 };
 
 const char *
@@ -695,6 +700,35 @@ check_sgp_ref(const struct referd_config *cfg, uint32_t sgp, enum referd_table t
 	    referd_table_name(t), idx, column, sgp);
 }
 
+/*
+ * A profile's session timers (RFC 4028): Session-Expires 0 (off) or
+ * 90..86400 s, Min-SE 90..86400 s and, with timers on, not above
+ * Session-Expires (referd would refuse its own interval with 422).
+ */
+static int
+check_session_timer(const struct referd_sgp *s,
+    struct referd_config_error *err)
+{
+	const enum referd_table t = REFERD_TABLE_SGP;
+
+	if (s->session_expires != 0 && (s->session_expires < REFERD_SE_MIN ||
+	    s->session_expires > REFERD_SE_MAX))
+		return fail(err, REFERD_RULE_SESSION_TIMER, t, s->index,
+		    "referdSgpSessionExpires", "referdSgpTable row %u: "
+		    "Session-Expires %u is neither 0 (off) nor 90..86400 "
+		    "seconds", s->index, s->session_expires);
+	if (s->min_se < REFERD_SE_MIN || s->min_se > REFERD_SE_MAX)
+		return fail(err, REFERD_RULE_SESSION_TIMER, t, s->index,
+		    "referdSgpMinSE", "referdSgpTable row %u: Min-SE %u is "
+		    "outside 90..86400 seconds", s->index, s->min_se);
+	if (s->session_expires != 0 && s->min_se > s->session_expires)
+		return fail(err, REFERD_RULE_SESSION_TIMER, t, s->index,
+		    "referdSgpMinSE", "referdSgpTable row %u: Min-SE %u is "
+		    "above Session-Expires %u", s->index, s->min_se,
+		    s->session_expires);
+	return 0;
+}
+
 static int
 check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 {
@@ -711,6 +745,17 @@ check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 			    REFERD_TABLE_SGP, s->index, "referdSgpMaxRedirects",
 			    "referdSgpTable row %u: %u redirections is more "
 			    "than 10", s->index, s->max_redirects);
+		if ((rc = check_session_timer(s, err)))
+			return rc;
+		if (s->header_policy < REFERD_HP_CARRIER ||
+		    s->header_policy > REFERD_HP_NONE)
+			return fail(err, REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP,
+			    s->index, "referdSgpHeaderPolicy", "referdSgpTable "
+			    "row %u: referdSgpHeaderPolicy value %d is not one "
+			    "of its enumerations", s->index, s->header_policy);
+		if ((rc = check_enum2(s->topology_hiding, REFERD_TABLE_SGP,
+		    s->index, "referdSgpTopologyHiding", err)))
+			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (s->name[0] != '\0' &&
 			    strcmp(cfg->sgp[j].name, s->name) == 0)

@@ -41,6 +41,11 @@
 
 /* cdrFormat */
 enum referd_cdr_format { REFERD_CDR_CSV = 1, REFERD_CDR_JSON = 2 };
+/* RFC 4028 session timers of a profile, in seconds: Session-Expires is 0
+ * (off) or SE_MIN..SE_MAX; Min-SE is SE_MIN..SE_MAX and not above it. */
+#define REFERD_SE_MIN         90      /* RFC 4028 4: Min-SE never below 90 */
+#define REFERD_SE_MAX         86400
+#define REFERD_SE_DEFAULT     1800    /* RFC 4028 4's recommended interval */
 
 /* TruthValue-like switches of the Refer Support row. */
 enum referd_switch {
@@ -64,6 +69,18 @@ enum referd_redirect {
 enum referd_transport {
 	REFERD_TRANSPORT_UDP = 1,
 	REFERD_TRANSPORT_TCP = 2,
+};
+
+/*
+ * referdSgpHeaderPolicy: which headers referd carries between a
+ * profile's legs and the others (see sip/build.c).
+ */
+enum referd_header_policy {
+	REFERD_HP_CARRIER = 1,     /* identity (P-Asserted-Identity, Privacy),
+	                              Reason, Diversion, History-Info */
+	REFERD_HP_NO_IDENTITY = 2, /* the same without identity: the profile's
+	                              peers are outside the trust domain */
+	REFERD_HP_NONE = 3,        /* nothing is carried */
 };
 
 /* StorageType (RFC 2579). */
@@ -103,6 +120,8 @@ enum referd_counter {
 	REFERD_CTR_RTP_DROPPED,        /* 12: media packets not relayed */
 	REFERD_CTR_REPLACES_REFUSED,   /* 13: INVITEs with Replaces from a
 	                                  sender not entitled to (403) */
+	REFERD_CTR_SESSION_EXPIRED,    /* 14: calls ended because a session
+	                                  refresh never came (RFC 4028) */
 	REFERD_CTR__COUNT
 };
 
@@ -112,6 +131,10 @@ struct referd_sgp {
 	char     name[REFERD_NAME_MAX + 1];
 	int      redirect;          /* enum referd_redirect */
 	uint32_t max_redirects;     /* 0..REFERD_MAX_REDIRECTS_MAX */
+	uint32_t session_expires;  /* seconds, 0: no session timers */
+	uint32_t min_se;           /* seconds */
+	int      header_policy;    /* enum referd_header_policy */
+	int      topology_hiding;  /* enum referd_switch */
 	int      storage;
 	int      status;
 };
@@ -228,6 +251,7 @@ enum referd_rule {
 	REFERD_RULE_KEEPALIVE_RANGE,    /* dialog keepalive out of range */
 	REFERD_RULE_REDIRECTS_RANGE,    /* max redirects not 0..10 */
 	REFERD_RULE_RADIUS_SECRET,      /* a secret radcli cannot carry */
+	REFERD_RULE_SESSION_TIMER,      /* Session-Expires/Min-SE out of range */
 	REFERD_RULE__COUNT
 };
 

@@ -138,6 +138,70 @@ contact_of(char *buf, size_t len, const struct leg *leg, const char *user)
 	    tp ? tp : "");
 }
 
+/*
+ * The headers referd carries from a request received on one leg to the
+ * request it sends on another (RFC 3325 identity, RFC 3326 Reason, the
+ * Diversion and History-Info of a forwarded call), by the methods that
+ * carry them, and the header policies (referdSgpHeaderPolicy) that let
+ * them pass.  A header passes only when the profiles of both legs allow
+ * it: identity is neither accepted from nor given to peers outside the
+ * trust domain (noIdentity).  Nothing else of a request is copied.
+ */
+#define HP_CARRIER_ONLY  (1u << REFERD_HP_CARRIER)
+#define HP_NOT_NONE      ((1u << REFERD_HP_CARRIER) | \
+                          (1u << REFERD_HP_NO_IDENTITY))
+static const struct {
+	const char *name;
+	const char *method, *method2;  /* the requests that carry it */
+	unsigned    policies;          /* 1 << enum referd_header_policy */
+} relayed[] = {
+	{ "P-Asserted-Identity", "INVITE", NULL, HP_CARRIER_ONLY },
+	{ "Privacy", "INVITE", NULL, HP_CARRIER_ONLY },
+	{ "Diversion", "INVITE", NULL, HP_NOT_NONE },
+	{ "History-Info", "INVITE", NULL, HP_NOT_NONE },
+	{ "Reason", "BYE", "CANCEL", HP_NOT_NONE },
+};
+
+/* May header `name` pass from a leg of profile `from` to one of `to`? */
+int
+msg_relays(const struct engine *e, const char *name, uint32_t from,
+    uint32_t to)
+{
+	unsigned pf = 1u << profile_header_policy(e->current, from);
+	unsigned pt = 1u << profile_header_policy(e->current, to);
+
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++)
+		if (strcasecmp(relayed[i].name, name) == 0)
+			return (relayed[i].policies & pf) &&
+			    (relayed[i].policies & pt);
+	return 0;
+}
+
+/* The headers r carries over from the request it relays. */
+static void
+put_relayed(struct engine *e, struct sbuf *b, const struct msg_req *r)
+{
+	osip_header_t *h = NULL;
+
+	if (r->relay == NULL)
+		return;
+	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++) {
+		if (strcmp(r->method, relayed[i].method) != 0 &&
+		    (relayed[i].method2 == NULL ||
+		    strcmp(r->method, relayed[i].method2) != 0))
+			continue;
+		if (!msg_relays(e, relayed[i].name, r->relay_sgp, r->leg->sgp))
+			continue;
+		for (int k = osip_message_header_get_byname(r->relay,
+		    relayed[i].name, 0, &h); k >= 0;
+		    k = osip_message_header_get_byname(r->relay,
+		    relayed[i].name, k + 1, &h))
+			if (h->hvalue != NULL && value_ok(h->hvalue))
+				cat(b, relayed[i].name, ": ", h->hvalue, "\r\n",
+				    NULL);
+	}
+}
+
 /* The header lines of a request after its Call-ID and CSeq. */
 static void
 put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
@@ -146,7 +210,8 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 	const char *sup = profile_supported(e->current, leg->sgp);
 	size_t blen = r->body == NULL ? 0 : r->body_len ? r->body_len :
 	    strlen(r->body);
-	char contact[192], n[24];
+	char contact[192], n[24], se[48];
+	unsigned min_se;
 
 	if (r->contact_user != NULL) {
 		contact_of(contact, sizeof(contact), leg, r->contact_user);
@@ -158,8 +223,14 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		if (sup != NULL)
 			cat(b, "Supported: ", sup, "\r\n", NULL);
 	}
+	/* An INVITE says the leg's session interval (RFC 4028 7). */
+	if (strcmp(r->method, "INVITE") == 0 &&
+	    timer_request_value(e, leg, se, sizeof(se), &min_se))
+		cat(b, "Session-Expires: ", se, "\r\nMin-SE: ", num(n, min_se),
+		    "\r\n", NULL);
 	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
+	put_relayed(e, b, r);
 	if (r->body != NULL && r->content_type != NULL)
 		cat(b, "Content-Type: ", r->content_type, "\r\n", NULL);
 	cat(b, "Content-Length: ", num(n, blen), "\r\n\r\n", NULL);
@@ -265,13 +336,17 @@ response_of(const osip_message_t *req, int code, const char *to_tag,
 	return 0;
 }
 
-/* What a dialog-creating or target-refreshing response of a leg says. */
+/*
+ * What a dialog-creating or target-refreshing response of a leg says; a
+ * 2xx to an INVITE, the leg's session interval (RFC 4028 9).
+ */
 static void
 response_dialog(struct engine *e, const osip_message_t *req,
     osip_message_t *resp, const struct leg *leg)
 {
 	const char *sup = profile_supported(e->current, leg->sgp);
-	char contact[192];
+	char contact[192], se[48];
+	int require = 0;
 
 	/* The request's Record-Route is copied (RFC 3261 12.1.1). */
 	osip_list_clone(&req->record_routes, &resp->record_routes,
@@ -282,6 +357,12 @@ response_dialog(struct engine *e, const osip_message_t *req,
 	    profile_allow(e->current, leg->sgp));
 	if (sup != NULL)
 		osip_message_set_header(resp, "Supported", sup);
+	if (MSG_IS_INVITE(req) && resp->status_code >= 200 &&
+	    timer_response_value(leg, se, sizeof(se), &require)) {
+		osip_message_set_header(resp, "Session-Expires", se);
+		if (require)
+			osip_message_set_header(resp, "Require", "timer");
+	}
 }
 
 /*

@@ -121,6 +121,7 @@ call_free(struct call *c)
 	leg_clear(&c->a);
 	leg_clear(&c->b);
 	leg_clear(&c->x);
+	osip_message_free(c->ending);
 	free(c->xfer.target);
 	free(c->target_uri);
 	free(c->caller_uri);
@@ -140,7 +141,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	struct msg_req r = {
 		.method = "INVITE", .leg = b, .cseq = cseq,
 		.max_forwards = max_forwards, .contact_user = "referd",
-		.allow = 1,
+		.allow = 1, .relay = req, .relay_sgp = c->a.sgp,
 	};
 	char hp_gw[96], ruri[384], euser[160];
 	char *text, *sdp, *ri;
@@ -297,8 +298,17 @@ call_legs(struct engine *e, struct call *c, struct stx *stx,
 	c->b.dlg.call_id = strdup(cid);
 	stack_new_tag(e, tag, sizeof(tag));
 	c->b.dlg.local_tag = strdup(tag);
-	c->b.dlg.local_uri = name_addr(req->from);
-	c->b.dlg.remote_uri = name_addr(req->to);
+	/* Topology hiding: From and To name referd's address on b's side,
+	 * not A's network (the users and display names stay). */
+	if (profile_hides_topology(e->current, c->b.sgp)) {
+		c->b.dlg.local_uri = name_addr_at(req->from, ep_host(&c->b),
+		    c->b.ep->row.port);
+		c->b.dlg.remote_uri = name_addr_at(req->to, ep_host(&c->b),
+		    c->b.ep->row.port);
+	} else {
+		c->b.dlg.local_uri = name_addr(req->from);
+		c->b.dlg.remote_uri = name_addr(req->to);
+	}
 	c->caller_uri = strdup(c->a.dlg.remote_uri);
 	osip_uri_to_str(req->req_uri, &ru);
 	c->callee_uri = strdup(ru ? ru : "");
@@ -424,6 +434,7 @@ call_release(struct engine *e, struct call *c)
 	leg_streams_close(e, &c->x);
 	for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 	    l == &c->b ? &c->x : NULL) {
+		timer_stop(e, l);
 		if (l->ping != NULL) {
 			l->ping->leg = NULL;
 			l->ping = NULL;
@@ -718,6 +729,45 @@ b_redirect(struct engine *e, struct call *c, struct leg *b,
 	return 1;
 }
 
+/*
+ * b refused our INVITE with 422 (its Min-SE above our Session-Expires):
+ * the INVITE goes again, in the same dialog-to-be, with the interval b
+ * asks for (RFC 4028 7.3), once.  1 when sent, 0 to relay the failure.
+ */
+static int
+retry_b_422(struct engine *e, struct call *c, struct leg *b,
+    const osip_message_t *resp)
+{
+	osip_message_t *req;
+	osip_header_t *mf = NULL;
+	const struct referd_gw *gw;
+	const char *user;
+	int max_forwards = 70;
+
+	if (c->dead || c->cancel_pending || c->a.invite == NULL ||
+	    c->a.invite->tr == NULL || timer_on_422(e, b, resp) == 0)
+		return 0;
+	req = c->a.invite->tr->orig_request;
+	user = req->req_uri && req->req_uri->username ?
+	    req->req_uri->username : "";
+	if ((gw = route_lookup(e->current, user)) == NULL)
+		return 0;
+	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
+		max_forwards = atoi(mf->hvalue);
+	engine_log(e, ENGINE_LOG_INFO, "call %u: the called party answered "
+	    "422: INVITE again with Session-Expires %u", c->index,
+	    b->se_asked);
+	free(b->dlg.remote_tag);
+	b->dlg.remote_tag = NULL;
+	dialog_set_state(e, b, DLG_NONE);
+	b->provisional = 0;
+	ev_timer_again(e->loop, &c->timer_c);
+	if (send_invite_b(e, c, req, gw, user, max_forwards - 1,
+	    b->invite_cseq + 1) != 0)
+		return 0;
+	return 1;
+}
+
 /* A response from b to our INVITE. */
 void
 call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
@@ -740,6 +790,8 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		free(ri);
 		return;
 	}
+	if (code == 422 && retry_b_422(e, c, b, resp))
+		return;
 	/* A redirection b's profile follows: the call goes on. */
 	if (code < 400 && !c->cancel_pending && !c->dead &&
 	    b_redirect(e, c, b, resp))
@@ -771,6 +823,26 @@ call_on_invite_failed(struct engine *e, struct leg *leg, int code)
 	if (!c->cancel_pending)
 		call_reply_a(e, c, code, NULL, NULL, NULL);
 	call_release(e, c);
+}
+
+/*
+ * A party's BYE or CANCEL (req, on a leg of profile sgp) may end the
+ * call: the requests referd sends to end the others carry what the
+ * header policy lets pass of it (its Reason).  Kept only while it does
+ * end the call (call_ended_by with req NULL, after: forgotten if not).
+ */
+void
+call_ended_by(struct call *c, const osip_message_t *req, uint32_t sgp)
+{
+	if (req != NULL) {
+		osip_message_free(c->ending);
+		c->ending = NULL;
+		osip_message_clone(req, &c->ending);
+		c->ending_sgp = sgp;
+	} else if (!c->dead) {
+		osip_message_free(c->ending);
+		c->ending = NULL;
+	}
 }
 
 /* CANCEL from the caller: 487 to its INVITE, and everyone else released. */

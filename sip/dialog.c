@@ -29,6 +29,8 @@ dialog_set_state(struct engine *e, struct leg *leg, enum dialog_state s)
 		    leg->dlg.call_id ? leg->dlg.call_id : "-",
 		    state_names[leg->dlg.state], state_names[s]);
 	leg->dlg.state = s;
+	if (s == DLG_TERMINATED)
+		timer_stop(e, leg);
 }
 
 /* Is a leg's dialog in state s? */
@@ -154,6 +156,12 @@ dialog_request(struct engine *e, struct leg *leg, const char *method,
 		.body = body,
 	};
 
+	/* A BYE that ends the call after a party's carries its Reason. */
+	if (leg->call != NULL && leg->call->ending != NULL) {
+		r.relay = leg->call->ending;
+		r.relay_sgp = leg->call->ending_sgp;
+	}
+
 	for (int i = 0; hdrs != NULL && i < MSG_HDRS_MAX && hdrs[i].name; i++)
 		r.hdrs[i] = hdrs[i];
 	if (strcmp(method, "NOTIFY") == 0)
@@ -226,6 +234,11 @@ dialog_cancel(struct engine *e, struct leg *leg)
 		.cseq = leg->invite_cseq, .branch = leg->invite_branch,
 	};
 	osip_message_t *cancel;
+
+	if (leg->call != NULL && leg->call->ending != NULL) {
+		r.relay = leg->call->ending;
+		r.relay_sgp = leg->call->ending_sgp;
+	}
 
 	if (leg->invite_ruri == NULL || leg->invite_branch == NULL)
 		return;

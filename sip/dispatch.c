@@ -68,6 +68,7 @@ on_cancel(struct engine *e, struct stx *stx, osip_message_t *req)
 	}
 	stack_reply(e, stx, 200, NULL, NULL);
 	billing_end(a->call, "caller", "cancel", 487, billing_reason(req));
+	call_ended_by(a->call, req, a->sgp);
 	call_cancelled(e, a->call);
 }
 
@@ -85,7 +86,9 @@ on_bye(struct engine *e, struct stx *stx, osip_message_t *req)
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
 	billing_bye(leg, req);
+	call_ended_by(leg->call, req, leg->sgp);
 	call_leg_gone(e, leg);
+	call_ended_by(leg->call, NULL, 0);
 }
 
 /* REFER (refer.c). */
@@ -194,7 +197,7 @@ static const struct {
 };
 
 /* Is `tag` in the comma-separated list of option tags `list`? */
-static int
+int
 tag_listed(const char *list, const char *tag, size_t n)
 {
 	for (const char *p = list; p != NULL && *p != '\0'; ) {
@@ -296,7 +299,8 @@ uas_checks(struct engine *e, struct stx *stx, const osip_message_t *req)
 	    stx->ep->row.sgp_index;
 	if (!MSG_IS_CANCEL(req) && check_require(e, stx, req, sgp))
 		return 1;
-	return MSG_IS_INVITE(req) && check_invite_body(e, stx, req);
+	return MSG_IS_INVITE(req) && (check_invite_body(e, stx, req) ||
+	    timer_check(e, stx, req, sgp));
 }
 
 /*
@@ -353,6 +357,9 @@ on_invite_response(struct engine *e, struct stx *stx, int type,
 			    &stx->dest, resp, 1);
 		return;
 	}
+	/* Any 2xx to referd's INVITE sets the leg's session timer. */
+	if (type == OSIP_ICT_STATUS_2XX_RECEIVED)
+		timer_uac(e, leg, resp);
 	if (session_on_result(e, stx, 0, resp))
 		return;
 	if (leg == &leg->call->x)

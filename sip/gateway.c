@@ -18,9 +18,11 @@
 
 /*
  * Supported: replaces (RFC 3891) and norefersub (RFC 4488), only where
- * the leg's profile enables REFER, since both are handled only there.
+ * the leg's profile enables REFER, since both are handled only there;
+ * timer (RFC 4028) where the profile has session timers.
  */
 #define SUPPORTED_REFER "replaces, norefersub"
+#define SUPPORTED_TIMER "timer"
 
 /* The active Refer Support row of profile sgp with support enabled. */
 const struct referd_refer *
@@ -59,7 +61,51 @@ profile_allow(const struct referd_config *cfg, uint32_t sgp)
 const char *
 profile_supported(const struct referd_config *cfg, uint32_t sgp)
 {
-	return profile_refer_enabled(cfg, sgp) ? SUPPORTED_REFER : NULL;
+	int refer = profile_refer_enabled(cfg, sgp);
+
+	if (profile_timers(cfg, sgp) != NULL)
+		return refer ? SUPPORTED_REFER ", " SUPPORTED_TIMER :
+		    SUPPORTED_TIMER;
+	return refer ? SUPPORTED_REFER : NULL;
+}
+
+/*
+ * The header policy of profile sgp (referdSgpHeaderPolicy): the carrier
+ * set when the profile is not an active row (a leg without a profile).
+ */
+int
+profile_header_policy(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_sgp *p = referd_config_sgp(cfg, sgp);
+
+	return p != NULL && p->status == REFERD_RS_ACTIVE ? p->header_policy :
+	    REFERD_HP_CARRIER;
+}
+
+/*
+ * Does profile sgp hide the other legs' topology from its peers
+ * (referdSgpTopologyHiding)?  Yes when it is not an active row.
+ */
+int
+profile_hides_topology(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_sgp *p = referd_config_sgp(cfg, sgp);
+
+	return p == NULL || p->status != REFERD_RS_ACTIVE ||
+	    p->topology_hiding == REFERD_ENABLED;
+}
+
+/*
+ * The active profile sgp when it has session timers (RFC 4028), else
+ * NULL: its Session-Expires and Min-SE.
+ */
+const struct referd_sgp *
+profile_timers(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_sgp *p = referd_config_sgp(cfg, sgp);
+
+	return p != NULL && p->status == REFERD_RS_ACTIVE &&
+	    p->session_expires != 0 ? p : NULL;
 }
 
 /*

@@ -188,6 +188,15 @@ struct leg {
 	unsigned        ack_cseq;     /* the INVITE CSeq ack_text answers */
 	char           *ack_text;     /* our ACK of its 2xx, sent again */
 	char           *fork_tag;     /* b, x: the last other fork's 2xx BYEd */
+	/* The session timer (timer.c, RFC 4028): none while se_interval 0. */
+	unsigned        se_interval;  /* negotiated Session-Expires (s) */
+	int             se_ours;      /* referd refreshes; else the party */
+	int             se_peer;      /* the party supports `timer` */
+	int             se_refresh;   /* reinv_out is referd's refresh */
+	unsigned        se_asked;     /* b: the interval its INVITE asks after
+	                                 a 422 (RFC 4028 7.3); 0: the profile's */
+	ev_timer        se_timer;     /* referd's refresh, or the deadline of
+	                                 the party's */
 };
 
 /* The state of a REFER's implicit subscription (RFC 3515, 6665). */
@@ -249,6 +258,9 @@ struct call {
 	ev_timer        timer_c;      /* no final answer from b */
 	int             cancel_pending; /* a cancelled before b's 1xx */
 	unsigned        redirects;    /* 3xx from b followed so far */
+	osip_message_t *ending;       /* the BYE or CANCEL that ended the call,
+	                                 whose Reason goes on (header policy) */
+	uint32_t        ending_sgp;   /* the profile of the leg it came on */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct cdr_record *cdr;       /* its billing record, or NULL */
@@ -442,6 +454,8 @@ const char *header_first(const osip_message_t *msg, const char *name,
 void  hostport(char *buf, size_t len, const char *host, unsigned port);
 const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
+char *name_addr_at(osip_from_t *h, const char *host, unsigned port);
+char *name_addr_only(const char *value);
 const char *body_of(const osip_message_t *msg);
 const char *body_raw(const osip_message_t *msg, size_t *lenp);
 char *header_raw(const osip_message_t *msg, const char *name,
@@ -484,6 +498,10 @@ struct msg_req {
 	const char   *contact_user;  /* NULL: no Contact */
 	int           allow;         /* the leg's Allow and Supported */
 	struct msg_hdr hdrs[MSG_HDRS_MAX];  /* more headers; name NULL ends */
+	/* A request received on another leg whose headers are carried over
+	 * as the header policy of both legs' profiles allows, or NULL. */
+	const osip_message_t *relay;
+	uint32_t      relay_sgp;     /* the profile of the leg it came on */
 	const char   *content_type;  /* with body */
 	const char   *body;
 	size_t        body_len;      /* 0: strlen(body); a body may hold NUL */
@@ -501,6 +519,8 @@ struct msg_resp {
 };
 char *msg_request_text(struct engine *e, const struct msg_req *r);
 osip_message_t *msg_request(struct engine *e, const struct msg_req *r);
+int   msg_relays(const struct engine *e, const char *name, uint32_t from,
+    uint32_t to);
 int   msg_response(struct engine *e, struct stx *stx, int code,
     const struct msg_resp *r, osip_message_t **respp);
 osip_message_t *msg_response_stateless(struct engine *e,
@@ -536,6 +556,10 @@ const struct referd_refer *profile_delayed_answer(
     const struct referd_config *cfg, uint32_t sgp);
 const char *profile_allow(const struct referd_config *cfg, uint32_t sgp);
 const char *profile_supported(const struct referd_config *cfg, uint32_t sgp);
+const struct referd_sgp *profile_timers(const struct referd_config *cfg,
+    uint32_t sgp);
+int   profile_header_policy(const struct referd_config *cfg, uint32_t sgp);
+int   profile_hides_topology(const struct referd_config *cfg, uint32_t sgp);
 int   gateways_sync(struct engine *e, const struct referd_config *cfg);
 /* A gateway's address (port 5060 when its port is 0), parsed once per
  * snapshot by gateways_sync(); NULL when its address text is not one. */
@@ -580,6 +604,7 @@ void  call_on_invite_failed(struct engine *e, struct leg *leg, int code);
 void  call_leg_gone(struct engine *e, struct leg *leg);
 void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
     int transport, const struct addr *to, osip_message_t *resp, int bye);
+void  call_ended_by(struct call *c, const osip_message_t *req, uint32_t sgp);
 void  call_cancelled(struct engine *e, struct call *c);
 void  call_release(struct engine *e, struct call *c);
 void  call_end(struct engine *e, struct call *c);
@@ -592,6 +617,7 @@ int   call_reply_a(struct engine *e, struct call *c, int code,
     const char *sdp, const char *extra_name, const char *extra_value);
 
 /* dispatch.c: requests by method, responses by what they answer */
+int   tag_listed(const char *list, const char *tag, size_t n);
 void  call_on_event(struct engine *e, struct deferred *d);
 void  call_on_stray(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, osip_message_t *msg);
@@ -692,7 +718,22 @@ void session_offer(struct engine *e, struct leg *leg, const char *sdp,
     const struct pt_set *keep);
 void session_align(struct engine *e, struct leg *to, struct leg *from);
 void session_align_once(struct engine *e, struct leg *to, struct leg *from);
+int  session_refresh(struct engine *e, struct leg *leg);
 void session_kill_stx(struct leg *leg, const struct stx *stx);
 void session_clear(struct leg *leg);
+
+/* timer.c: RFC 4028 session timers, per leg */
+int  timer_check(struct engine *e, struct stx *stx, const osip_message_t *req,
+    uint32_t sgp);
+void timer_init(struct leg *leg);
+void timer_stop(struct engine *e, struct leg *leg);
+void timer_uas(struct engine *e, struct leg *leg, const osip_message_t *req);
+void timer_uac(struct engine *e, struct leg *leg, const osip_message_t *resp);
+int  timer_request_value(const struct engine *e, const struct leg *leg,
+    char *buf, size_t len, unsigned *min_se);
+int  timer_response_value(const struct leg *leg, char *buf, size_t len,
+    int *require);
+void timer_refresh_failed(struct engine *e, struct leg *leg, int code);
+int  timer_on_422(struct engine *e, struct leg *leg, const osip_message_t *resp);
 
 #endif /* REFERD_SIP_INTERNAL_H */

@@ -35,6 +35,7 @@ leg_init(struct leg *leg, struct call *c, int is_a)
 	leg->media.rtp_fd = leg->media.rtcp_fd = -1;
 	ev_init(&leg->retx, on_retx);
 	leg->retx.data = leg;
+	timer_init(leg);
 }
 
 /* Index a leg by its Call-ID. */
@@ -174,6 +175,7 @@ leg_forget(struct engine *e, struct leg *leg)
 	if (leg->ep != NULL)
 		endpoint_release(e, leg->ep);
 	ev_timer_stop(e->loop, &leg->retx);
+	timer_stop(e, leg);
 	leg_clear(leg);
 	leg_init(leg, c, is_a);
 }
@@ -197,6 +199,9 @@ leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx, int code,
 		r.content_type = "application/sdp";
 		r.body = body;
 	}
+	/* The 2xx says the leg's session interval (RFC 4028 9). */
+	if (code >= 200 && code < 300 && stx->tr != NULL)
+		timer_uas(e, leg, stx->tr->orig_request);
 	if ((rc = msg_response(e, stx, code, &r, &resp)) != 0)
 		return rc;
 	if (code >= 200 && code < 300) {

@@ -91,6 +91,44 @@ name_addr(osip_from_t *h)
 	return out;
 }
 
+/*
+ * The same with the URI's host and port replaced by host:port (topology
+ * hiding: the user and display name stay, nothing of the peer's network
+ * does); NULL when it cannot be made.
+ */
+char *
+name_addr_at(osip_from_t *h, const char *host, unsigned port)
+{
+	osip_from_t *copy = NULL;
+	char p[12], *out = NULL;
+
+	if (h == NULL || h->url == NULL || osip_from_clone(h, &copy) != 0)
+		return NULL;
+	osip_free(copy->url->host);
+	osip_free(copy->url->port);
+	copy->url->host = osip_strdup(host);
+	snprintf(p, sizeof(p), "%u", port);
+	copy->url->port = osip_strdup(p);
+	out = name_addr(copy);
+	osip_from_free(copy);
+	return out;
+}
+
+/*
+ * A header value of the name-addr form without its header parameters
+ * (`<sip:b@host>;tag=x` is `<sip:b@host>`), or a copy when it has no
+ * angle brackets to end it; caller frees.
+ */
+char *
+name_addr_only(const char *value)
+{
+	const char *gt = strchr(value, '>');
+
+	return gt != NULL && strchr(value, '<') != NULL &&
+	    strchr(value, '<') < gt ? strndup(value, (size_t)(gt - value + 1)) :
+	    strdup(value);
+}
+
 /* The first body of a message as a string, or NULL. */
 const char *
 body_of(const osip_message_t *msg)

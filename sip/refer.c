@@ -375,13 +375,27 @@ invite_c(struct engine *e, struct call *c, const char *from_user,
 	struct msg_req r = {
 		.method = "INVITE", .ruri = c->xfer.target, .leg = x, .cseq = 1,
 		.contact_user = from_user, .allow = 1,
-		.hdrs = { { "Referred-By", referred_by },
-		    { replaces ? "Replaces" : NULL, replaces } },
+		.hdrs = { { "Referred-By", referred_by } },
 		.content_type = "application/sdp",
 	};
 	struct pt_set keep[SDP_MEDIA_MAX];
 	osip_message_t *inv;
 	char *sdp;
+	int n = 1;
+
+	if (replaces != NULL)
+		r.hdrs[n++] = (struct msg_hdr){ "Replaces", replaces };
+	/*
+	 * The identity the From Header setting gives C is asserted too
+	 * (RFC 3325), where C's profile takes identity: the From's own
+	 * name-addr; `unavailable` (nobody's to give) with Privacy: id.
+	 */
+	if (msg_relays(e, "P-Asserted-Identity", x->sgp, x->sgp)) {
+		r.hdrs[n++] = (struct msg_hdr){ "P-Asserted-Identity",
+		    x->dlg.local_uri };
+		if (strcmp(from_user, "unavailable") == 0)
+			r.hdrs[n++] = (struct msg_hdr){ "Privacy", "id" };
+	}
 
 	/*
 	 * C is offered what the survivor's session allows: its own SDP with
@@ -530,6 +544,16 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 	if (leg_streams_open(e, &c->x, 1) != 0) {
 		refer_fail(e, c, 503);
 		return;
+	}
+	/* Topology hiding: the Referred-By's header parameters (a tag of
+	 * the transferor's dialog) stay on the transferor's side. */
+	if (profile_hides_topology(e->current, c->x.sgp)) {
+		char *bare = name_addr_only(referred_by);
+
+		if (bare != NULL) {
+			snprintf(referred_by, sizeof(referred_by), "%s", bare);
+			free(bare);
+		}
 	}
 	rc = invite_c(e, c, from_user, referred_by, rq->replaces);
 	if (rc != 0) {

@@ -215,6 +215,7 @@ session_on_result(struct engine *e, struct stx *stx, int code,
     osip_message_t *resp)
 {
 	struct leg *leg = stx->leg;
+	int refresh;
 
 	if (leg == NULL || leg->reinv_out != stx)
 		return 0;
@@ -226,8 +227,12 @@ session_on_result(struct engine *e, struct stx *stx, int code,
 	 * come as strays) but is no one's. */
 	stx->leg = NULL;
 	leg->reinv_out = NULL;
+	refresh = leg->se_refresh;
+	leg->se_refresh = 0;
 	if (code >= 300) {
 		reinvite_failed(e, leg, code);
+		if (refresh)
+			timer_refresh_failed(e, leg, code);
 		return 1;
 	}
 	refresh_target(leg, resp);
@@ -290,6 +295,30 @@ session_offer(struct engine *e, struct leg *leg, const char *sdp,
 		leg->reinv_align = NULL;
 	}
 	free(body);
+}
+
+/*
+ * A session refresh of referd's own (timer.c, RFC 4028): a re-INVITE with
+ * the SDP the leg was last sent, unchanged (same o= version: RFC 3264 8,
+ * no change to act on).  0, EBUSY while a re-INVITE is open either way,
+ * or another errno value.
+ */
+int
+session_refresh(struct engine *e, struct leg *leg)
+{
+	if (pending(leg) || (leg->partner != NULL && pending(leg->partner)))
+		return EBUSY;
+	if (leg->local_sdp == NULL || !dialog_is(leg, DLG_CONFIRMED))
+		return ENOENT;
+	if (send_reinvite(e, leg, leg->local_sdp) != 0)
+		return EIO;
+	leg->reinv_local = 1;
+	leg->reinv_asker = NULL;
+	leg->reinv_align = NULL;
+	leg->se_refresh = 1;
+	engine_log(e, ENGINE_LOG_DEBUG, "call %u: session refresh sent to the "
+	    "%s", leg->call->index, leg->is_a ? "caller" : "called party");
+	return 0;
 }
 
 /* Offer `to` the media of `from` when their sessions differ; 1 if sent. */

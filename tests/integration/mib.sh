@@ -43,6 +43,11 @@ h_is "referdSgpReplacesRefused is root.1.7.1.13" \
 h_is "referdGwReplaces is root.1.5.1.9" "$(oid referdGwReplaces)" "$ROOT.1.5.1.9"
 h_is "referdNotifySourceAddress is root.1.9.8" \
 	"$(oid referdNotifySourceAddress)" "$ROOT.1.9.8"
+h_is "referdSgpSessionExpires is root.1.2.1.6" "$(oid referdSgpSessionExpires)" "$ROOT.1.2.1.6"
+h_is "referdSgpMinSE is root.1.2.1.7" "$(oid referdSgpMinSE)" "$ROOT.1.2.1.7"
+h_is "referdSgpHeaderPolicy is root.1.2.1.8" "$(oid referdSgpHeaderPolicy)" "$ROOT.1.2.1.8"
+h_is "referdSgpTopologyHiding is root.1.2.1.9" "$(oid referdSgpTopologyHiding)" "$ROOT.1.2.1.9"
+h_is "referdSgpSessionExpired is root.1.7.1.14" "$(oid referdSgpSessionExpired)" "$ROOT.1.7.1.14"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
 n=1
@@ -70,6 +75,13 @@ h_like "the timer is Unsigned32 (1..10) in minutes, default 1" "$tp" \
 	'SYNTAX.*Unsigned32 \(1\.\.10\)'
 h_like "the timer's UNITS are minutes" "$tp" 'UNITS.*"minutes"'
 h_like "the timer's DEFVAL is 1" "$tp" 'DEFVAL.*\{ 1 \}'
+tp=$(snmptranslate -Td REFERD-MIB::referdSgpSessionExpires 2>&1)
+h_like "Session-Expires is Unsigned32 (0 | 90..86400)" "$tp" \
+	'SYNTAX.*Unsigned32 \(0 \| 90\.\.86400\)'
+h_like "Session-Expires defaults to 1800" "$tp" 'DEFVAL.*\{ 1800 \}'
+tp=$(snmptranslate -Td REFERD-MIB::referdSgpMinSE 2>&1)
+h_like "Min-SE is Unsigned32 (90..86400), default 90" "$tp" \
+	'DEFVAL.*\{ 90 \}'
 tp=$(snmptranslate -Td REFERD-MIB::referdSgpStorageType 2>&1)
 h_like "profiles default to nonVolatile" "$tp" 'DEFVAL.*nonVolatile'
 tp=$(snmptranslate -Td REFERD-MIB::referdReferSupport 2>&1)

@@ -2,8 +2,8 @@
 # sip-require.sh: Require, Supported and Unsupported (issue 16 item 5,
 # RFC 3261 8.2.2.3, 20.32, 20.37, 20.40): a request that requires an
 # option tag its leg's profile does not support gets 420 with
-# Unsupported naming each such tag (100rel and timer, which no profile
-# here enables; replaces where REFER is off), and only those; each leg
+# Unsupported naming each such tag (100rel and timer, which both
+# profiles here switch off; replaces where REFER is off), and only those; each leg
 # advertises what referd supports on it (Supported on the INVITE it sends
 # and on its 2xx: replaces and norefersub where the profile enables
 # REFER, nothing where it does not), never the other party's options.
@@ -23,9 +23,9 @@ A2=$H_NET.4
 RTP_LO=$((20000 + H_SLOT * 100))
 cat >"$H_TMP/referd.conf" <<EOF2
 rtpPortRange $RTP_LO $((RTP_LO + 99))
-profile 1 refer-on
+profile 1 refer-on sessionExpires 0
 refer 1 support enabled
-profile 2 plain
+profile 2 plain sessionExpires 0
 signaling 1 $H_ADDR port 5060 transport udp profile 1
 gateway 1 a-side $A port 0 profile 1
 gateway 2 b-side $B port 5060 profile 1

@@ -78,7 +78,7 @@ cat >>"$pfile" <<'EOF2'
 referdRow 2 12 3 1 "twelve"
 referdRow 2 13 3
 referdRow 99 1 3 1 "nope"
-referdRow 2 14 3 1 "x" 1 5 trailing
+referdRow 2 14 3 1 "x" 1800 90 1 2 1 5 trailing
 referdRow 6 40 3 1 "12" 77
 referdRow 2 10 3 1 "again"
 profile 50 sneaky
@@ -87,8 +87,8 @@ EOF2
 h_referd_subagent "$conf"
 log=$H_TMP/referd.log
 h_is "a corrupt file: referd starts and keeps the good rows" "$(sget "$SGP.2.12")" twelve
-h_is "a profile line without the later columns keeps their DEFVALs (relay, 5)" \
-    "$(sget "$SGP.10.12") $(sget "$SGP.11.12")" "1 5"
+h_is "a row saved without the later columns takes their defaults (1800, 90, relay, 5)" \
+    "$(sget "$SGP.6.12") $(sget "$SGP.7.12") $(sget "$SGP.10.12") $(sget "$SGP.11.12")" "1800 90 1 5"
 h_grep "a truncated row is reported and dropped" "$log" \
 	'line [0-9]+: Error: persistent row unreadable \(truncated\?\): dropped'
 h_grep "an unknown table is reported and dropped" "$log" \

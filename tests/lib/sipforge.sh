@@ -49,19 +49,22 @@ m=audio 7000 RTP/AVP 0"
 	    sed -n '1s/^SIP\/2\.0 \([0-9]*\) .*/\1/p')
 }
 
-# call_up HOLD-MS: A ($A) calls 5551000, which routes to B ($B), through
+# call_up HOLD-MS [A-ARGS...]: A ($A) calls 5551000, which routes to B ($B), through
 # referd: B answers (uas-answer.xml: it fails on anything but the ACK and
 # a BYE), A logs its dialog (uac-call-tags.xml) and hangs up after
 # HOLD-MS.  Sets apid and bpid, and both dialogs' identifiers: acid atag
 # rtag (A's: Call-ID, A's tag, referd's) and bcid btag rbtag (B's).
+# A-ARGS go to A's SIPp (a trace, say).
 call_up() {
+	local hold=$1
+	shift
 	h_sipp b "$B" 5060 -sf "$SC/uas-answer.xml" -set peer_ip "$H_ADDR" \
 	    -set max_fwd 69 -set rtp_lo "$RTP_LO" -set rtp_hi "$RTP_HI" -m 1 \
 	    -trace_logs -log_file "$H_TMP/b.log" \
 	    -trace_msg -message_file "$H_TMP/b.msg"
 	bpid=$H_PID
 	h_sipp a "$A" 5060 -sf "$SC/uac-call-tags.xml" -s 5551000 -m 1 \
-	    -d "$1" -trace_logs -log_file "$H_TMP/a.log" "$H_ADDR:5060"
+	    -d "$hold" -trace_logs -log_file "$H_TMP/a.log" "$@" "$H_ADDR:5060"
 	apid=$H_PID
 	h_ok "the call A-B is up" h_wait_for 10 sh -c \
 	    "grep -q '^A callid=' '$H_TMP/a.log' && grep -q '^B callid=' '$H_TMP/b.log'"

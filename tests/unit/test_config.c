@@ -151,6 +151,16 @@ static void b_rtp_empty(struct referd_config *c) { c->rtp_port_max = c->rtp_port
 static void b_rate(struct referd_config *c) { c->notify_rate_limit = 10001; }
 static void b_redirect3(struct referd_config *c) { c->sgp[0].redirect = 3; }
 static void b_redirects11(struct referd_config *c) { c->sgp[1].max_redirects = 11; }
+static void b_se_low(struct referd_config *c) { c->sgp[0].session_expires = 89; }
+static void b_se_high(struct referd_config *c) { c->sgp[0].session_expires = 86401; }
+static void b_minse_low(struct referd_config *c) { c->sgp[0].min_se = 60; }
+static void b_hpolicy(struct referd_config *c) { c->sgp[0].header_policy = 4; }
+static void b_hiding(struct referd_config *c) { c->sgp[0].topology_hiding = 3; }
+static void b_minse_above(struct referd_config *c)
+{
+	c->sgp[0].session_expires = 120;
+	c->sgp[0].min_se = 300;
+}
 static void b_sgp_volatile_to_perm(struct referd_config *c)
 {
 	c->sgp[0].storage = REFERD_ST_PERMANENT;
@@ -230,6 +240,18 @@ static const struct rule_case cases[] = {
 	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
 	{ "referdSgpMaxRedirects is at most 10", b_redirects11, 0,
 	  REFERD_RULE_REDIRECTS_RANGE, REFERD_TABLE_SGP, 2 },
+	{ "Session-Expires is 0 or at least 90 s", b_se_low, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "Session-Expires is at most 86400 s", b_se_high, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "Min-SE is at least 90 s (RFC 4028)", b_minse_low, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "Min-SE is not above Session-Expires", b_minse_above, 0,
+	  REFERD_RULE_SESSION_TIMER, REFERD_TABLE_SGP, 1 },
+	{ "the header policy is carrier, noIdentity or none", b_hpolicy, 0,
+	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
+	{ "topology hiding is disabled or enabled", b_hiding, 0,
+	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
 	{ "an SNMP change cannot make a row permanent", b_sgp_volatile_to_perm, 1,
 	  REFERD_RULE_STORAGE_CHANGE, REFERD_TABLE_SGP, 1 },
 };
