@@ -24,6 +24,12 @@ static const struct col_word from_words[] = {
 	  "Original Caller" },
 	WORDS_END
 };
+static const struct col_word rel100_words[] = {
+	{ REFERD_100REL_DISABLED, "disabled", "disabled", "Disabled" },
+	{ REFERD_100REL_SUPPORTED, "supported", "supported", "Supported" },
+	{ REFERD_100REL_REQUIRED, "required", "required", "Required" },
+	WORDS_END
+};
 static const struct col_word transport_words[] = {
 	{ REFERD_TRANSPORT_UDP, "udp", "udp", "UDP" },
 	{ REFERD_TRANSPORT_TCP, "tcp", "tcp", "TCP" },
@@ -78,6 +84,10 @@ static const struct column sgp_cols[] = {
 	  .key = "name", .label = "Name" },
 	STORAGE(3, "referdSgpStorageType"),
 	ROWSTATUS(4, "referdSgpRowStatus"),
+	{ .arc = 5, .name = "referdSgp100rel", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, rel100), .min = 1, .max = 3,
+	  .words = rel100_words, .conf_form = CONF_KEY, .conf = "100rel",
+	  .key = "100rel", .label = "Reliable provisional responses (100rel)" },
 	COL_END
 };
 static const struct column refer_cols[] = {
