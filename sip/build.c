@@ -146,6 +146,10 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		    NULL);
 		if (sup != NULL)
 			cat(b, "Supported: ", sup, "\r\n", NULL);
+		if (strcmp(r->method, "INVITE") == 0 &&
+		    profile_100rel(e->current, leg->sgp) ==
+		    REFERD_100REL_REQUIRED)
+			cat(b, "Require: 100rel\r\n", NULL);
 	}
 	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
@@ -287,6 +291,12 @@ msg_response(struct engine *e, struct stx *stx, int code,
 		return ENOMEM;
 	if (r != NULL && r->hdr.name != NULL && value_ok(r->hdr.value))
 		osip_message_set_header(resp, r->hdr.name, r->hdr.value);
+	if (r != NULL && r->rseq != 0 && code > 100 && code < 200) {
+		char n[24];
+
+		osip_message_set_header(resp, "Require", "100rel");
+		osip_message_set_header(resp, "RSeq", num(n, r->rseq));
+	}
 	if (r != NULL && r->leg != NULL && code > 100 && code < 300)
 		response_dialog(e, req, resp, r->leg);
 	if (r != NULL && r->allow) {

@@ -243,6 +243,9 @@ call_admit(struct engine *e, struct stx *stx, const struct referd_gw **gwap,
 		    "a gateway", host, port);
 		return stack_reply(e, stx, 403, NULL, NULL), 1;
 	}
+	if (rel_refuse(e, stx, (*gwap)->sgp_index ? (*gwap)->sgp_index :
+	    stx->ep->row.sgp_index))
+		return 1;
 	/* An INVITE with Replaces names one of referd's dialogs. */
 	if (replaces_on_invite(e, stx, (*gwap)->sgp_index ?
 	    (*gwap)->sgp_index : stx->ep->row.sgp_index))
@@ -404,6 +407,8 @@ call_release(struct engine *e, struct call *c)
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
 	ev_timer_stop(e->loop, &c->x.retx);
+	rel_final(e, &c->a);
+	rel_final(e, &c->x);
 	delayed_stop(e, c);
 	ev_timer_stop(e->loop, &c->keepalive);
 	leg_streams_close(e, &c->x);
@@ -647,7 +652,14 @@ call_on_invite_failed(struct engine *e, struct leg *leg, int code)
 void
 call_cancelled(struct engine *e, struct call *c)
 {
-	call_reply_a(e, c, 487, NULL, NULL, NULL);
+	call_abort(e, c, 487);
+}
+
+/* The caller's INVITE refused with code; everyone else released. */
+void
+call_abort(struct engine *e, struct call *c, int code)
+{
+	call_reply_a(e, c, code, NULL, NULL, NULL);
 	abandon_b(e, c);
 	/* During Delayed Answer B (and any C) had answered: hang them up. */
 	dialog_bye(e, &c->b);
