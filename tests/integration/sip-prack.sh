@@ -14,10 +14,15 @@
 # 3. A requires 100rel and never PRACKs: referd resends its 183 with T1
 #    doubling (0.5, 1, 2, 4, ... s), and refuses the INVITE with 500 64*T1
 #    (32 s) after the first; B is cancelled.
+# 4. referdSgp100rel, set over SNMP: disabled(1), an INVITE requiring
+#    100rel gets 420 with Unsupported: 100rel and the OPTIONS answer lists
+#    neither PRACK nor 100rel; required(3), an INVITE without 100rel gets
+#    421 with Require: 100rel.
 #
 # Peers: A on $H_NET.2, B on $H_NET.3 (tests/scenarios/uac-prack*.xml,
 # uas-prack*.xml); media on port $MP (tests/tools/rtpcheck).
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
+SIPSEND=${SIPSEND:-$REFERD_BUILDDIR/tests/tools/sipsend}
 # Timer C (inviteTimeout) longer than the 32 s of case 3
 sess_init 106 sip-prack "inviteTimeout 60"
 
@@ -92,4 +97,32 @@ first=$(echo "$times" | head -n 1)
 h_ok "... and the 500 came 64*T1 (32 s) after the first" \
 	awk -v f="$first" -v l="$final" 'BEGIN { exit !(l - f > 31 && l - f < 33.5) }'
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
+
+# --- 4. the profile's setting -----------------------------------------------
+# request METHOD N EXTRA: a request from A (CSeq N) with header line EXTRA
+request() {
+	printf '%s\r\n' "$1 sip:5551000@$H_ADDR:5060 SIP/2.0" \
+	    "Via: SIP/2.0/UDP $A:5099;branch=z9hG4bK-prack4-$2" \
+	    "Max-Forwards: 70" "From: <sip:1000@$A>;tag=p4$2" \
+	    "To: <sip:5551000@$H_ADDR>" "Call-ID: prack4-$2@$A" \
+	    "CSeq: $2 $1" "Contact: <sip:1000@$A:5099>" "$3" \
+	    "Content-Length: 0" ""
+}
+h_set_ok "referdSgp100rel.1 = disabled(1)" "$SGP.5.1" i 1
+out=$(request INVITE 1 "Require: 100rel" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
+h_is "disabled: an INVITE requiring 100rel gets 420" \
+	"$(echo "$out" | awk '/^SIP\/2.0 [2-6]/ { print $2; exit }')" 420
+h_is "... with Unsupported: 100rel" \
+	"$(echo "$out" | awk 'tolower($1) == "unsupported:" { print $2; exit }')" 100rel
+out=$(request OPTIONS 2 "Accept: application/sdp" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
+h_is "disabled: OPTIONS lists no PRACK in Allow and no 100rel in Supported" \
+	"$(echo "$out" | grep -ci '^allow:.*PRACK\|^supported:.*100rel')" 0
+h_is "... and UPDATE in Allow" "$(echo "$out" | grep -ci '^allow:.*UPDATE')" 1
+h_set_ok "referdSgp100rel.1 = required(3)" "$SGP.5.1" i 3
+out=$(request INVITE 3 "Supported: timer" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
+h_is "required: an INVITE without 100rel gets 421" \
+	"$(echo "$out" | awk '/^SIP\/2.0 [2-6]/ { print $2; exit }')" 421
+h_is "... with Require: 100rel" \
+	"$(echo "$out" | awk 'tolower($1) == "require:" { print $2; exit }')" 100rel
+h_is "referdSgp100rel.1 reads required(3)" "$(sget "$SGP.5.1")" 3
 h_done
