@@ -238,9 +238,19 @@ leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
 
 	if (leg->invite == NULL || leg->invite->dead)
 		return ENOENT;
-	/* The answer went in a reliable 1xx: the 2xx repeats none. */
-	if (code >= 200 && code < 300 && leg->rel_answered)
+	/*
+	 * The answer went in a reliable 1xx: a 2xx that would say the same
+	 * repeats none (the offer/answer is complete).  One with other media
+	 * (Delayed Answer: the transfer target's) still carries it.
+	 */
+	if (code >= 200 && code < 300 && leg->rel_answered && sdp != NULL &&
+	    leg->rel_src != NULL && strcmp(sdp, leg->rel_src) == 0)
 		sdp = NULL;
+	if (code > 100 && code < 200 && sdp != NULL &&
+	    rel_wanted(e, leg, leg->invite)) {
+		free(leg->rel_src);
+		leg->rel_src = strdup(sdp);
+	}
 	if (sdp != NULL && (body = leg_sdp(leg, sdp, NULL, NULL)) == NULL)
 		return EINVAL;
 	rc = leg_reply_body(e, leg, leg->invite, code, body, extra_name,

@@ -151,16 +151,23 @@ on_rel_retx(struct ev_loop *loop, ev_timer *w, int revents)
 	ev_timer_again(loop, w);
 }
 
-/* A final response went on the leg's INVITE: no more reliable ones. */
-void
-rel_final(struct engine *e, struct leg *leg)
+/* The unacknowledged response and the one waiting are dropped. */
+static void
+drop_pending(struct leg *leg)
 {
-	ev_timer_stop(e->loop, &leg->rel_retx);
 	osip_message_free(leg->rel_1xx);
 	leg->rel_1xx = NULL;
 	leg->rel_next = 0;
 	free(leg->rel_next_sdp);
 	leg->rel_next_sdp = NULL;
+}
+
+/* A final response went on the leg's INVITE: no more reliable ones. */
+void
+rel_final(struct engine *e, struct leg *leg)
+{
+	ev_timer_stop(e->loop, &leg->rel_retx);
+	drop_pending(leg);
 }
 
 /*
@@ -244,8 +251,7 @@ rel_on_response(struct engine *e, struct leg *leg, const osip_message_t *resp)
 void
 rel_clear(struct leg *leg)
 {
-	osip_message_free(leg->rel_1xx);
-	leg->rel_1xx = NULL;
-	free(leg->rel_next_sdp);
-	leg->rel_next_sdp = NULL;
+	drop_pending(leg);
+	free(leg->rel_src);
+	leg->rel_src = NULL;
 }

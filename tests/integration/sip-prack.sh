@@ -108,21 +108,22 @@ request() {
 	    "CSeq: $2 $1" "Contact: <sip:1000@$A:5099>" "$3" \
 	    "Content-Length: 0" ""
 }
+# refused DESC CODE HEADER VALUE: $out (referd's answer) is CODE, with
+# HEADER: VALUE (two results)
+refused() {
+	h_is "$1 gets $2" "$(echo "$out" | awk '/^SIP\/2.0 [2-6]/ { print $2; exit }')" "$2"
+	h_is "... with $3: $4" "$(echo "$out" |
+	    awk -v h="$3:" 'tolower($1) == tolower(h) { print $2; exit }')" "$4"
+}
 h_set_ok "referdSgp100rel.1 = disabled(1)" "$SGP.5.1" i 1
 out=$(request INVITE 1 "Require: 100rel" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
-h_is "disabled: an INVITE requiring 100rel gets 420" \
-	"$(echo "$out" | awk '/^SIP\/2.0 [2-6]/ { print $2; exit }')" 420
-h_is "... with Unsupported: 100rel" \
-	"$(echo "$out" | awk 'tolower($1) == "unsupported:" { print $2; exit }')" 100rel
+refused "disabled: an INVITE requiring 100rel" 420 Unsupported 100rel
 out=$(request OPTIONS 2 "Accept: application/sdp" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
 h_is "disabled: OPTIONS lists no PRACK in Allow and no 100rel in Supported" \
 	"$(echo "$out" | grep -ci '^allow:.*PRACK\|^supported:.*100rel')" 0
 h_is "... and UPDATE in Allow" "$(echo "$out" | grep -ci '^allow:.*UPDATE')" 1
 h_set_ok "referdSgp100rel.1 = required(3)" "$SGP.5.1" i 3
 out=$(request INVITE 3 "Supported: timer" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
-h_is "required: an INVITE without 100rel gets 421" \
-	"$(echo "$out" | awk '/^SIP\/2.0 [2-6]/ { print $2; exit }')" 421
-h_is "... with Require: 100rel" \
-	"$(echo "$out" | awk 'tolower($1) == "require:" { print $2; exit }')" 100rel
+refused "required: an INVITE without 100rel" 421 Require 100rel
 h_is "referdSgp100rel.1 reads required(3)" "$(sget "$SGP.5.1")" 3
 h_done
