@@ -1067,14 +1067,15 @@ bs_has() {
 	[ "$(bs_events "$1" "$2")" -ge "$3" ]
 }
 
-# h_linphonec NAME ADDR USER CODECS: linphonec as NAME on ADDR:5060
+# h_linphonec NAME ADDR USER CODECS [SIP]: linphonec as NAME on ADDR:5060
 # (contact sip:USER@ADDR), its audio codecs CODECS (liblinphone's
 # mime/rate, space-separated, in order of preference, e.g. "opus/48000
 # PCMU/8000"; every other codec it enables by default is disabled), its
-# microphone a WAV file.  Returns when its SIP socket is bound and it took
-# the sound commands.
+# microphone a WAV file; SIP, more lines of linphonerc's [sip] section
+# (e.g. "100rel_support_level=1").  Returns when its SIP socket is bound
+# and it took the sound commands.
 h_linphonec() {
-	local name=$1 addr=$2 user=$3 codecs=$4 dir=$H_TMP/$1 rtp
+	local name=$1 addr=$2 user=$3 codecs=$4 sip=${5:-} dir=$H_TMP/$1 rtp
 	h_ua_rtp_port
 	rtp=$H_UA_RTP
 	mkdir -p "$dir/.local/share/linphone"
@@ -1089,6 +1090,7 @@ h_linphonec() {
 		guess_hostname=0
 		use_ipv6=0
 		inc_timeout=60
+		$sip
 		[rtp]
 		bind_address=$addr
 		audio_rtp_port=$rtp
