@@ -9,7 +9,9 @@
 # offering PCMU does the same, and PCMU flows both ways through referd,
 # while A's PCMA and B's PCMA (the old codec) are dropped.  Then B puts the
 # call on hold by UPDATE; A's own UPDATE while referd's is pending gets
-# 491 and stays at referd; A's answer (a=recvonly) reaches B.
+# 491 and stays at referd; A's answer (a=recvonly) reaches B.  A's UPDATE
+# without SDP (a target refresh) reaches B without SDP, and B's 200 comes
+# back.
 # Then, with a B whose Allow does not list UPDATE, A's UPDATE in the
 # confirmed dialog reaches B as a re-INVITE (with referd's address and
 # exactly A's codecs), and B's answer comes back in the 200 to the UPDATE.
@@ -46,10 +48,12 @@ sipp_ok "B: both UPDATEs as checked, its hold answered a=recvonly" b "$BPID" 10
 h_is "B's hold reaches A by UPDATE, a=sendonly, on A's port" \
 	"$(logsdp a "A held") $(logval a "A held" dir)" "$H_ADDR $pa RTP/AVP 0 101 sendonly"
 h_is "A's UPDATE while referd's is pending: 491" "$(logval a "A glare" code)" 491
-h_is "B got two UPDATEs (A's early and confirmed ones): the refused one stayed at referd" \
-	"$(sip_msgs b | awk '$2 == "recv" && $3 == "UPDATE"' | wc -l | tr -d ' ')" 2
+h_is "B got three UPDATEs (A's early, confirmed and refresh ones): the refused one stayed at referd" \
+	"$(sip_msgs b | awk '$2 == "recv" && $3 == "UPDATE"' | wc -l | tr -d ' ')" 3
 h_is "B's hold answered by A: a=recvonly on B's port" \
 	"$(logsdp b "B held") $(logval b "B held" dir)" "$H_ADDR $pb RTP/AVP 0 101 recvonly"
+h_ok "A's UPDATE without SDP reaches B without SDP" logged b "B refresh"
+h_ok "... and B's 200 reaches A" logged a "A refresh"
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 
 # --- B without UPDATE: the UPDATE goes to it as a re-INVITE -------------------
