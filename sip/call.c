@@ -586,6 +586,9 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 		b_answered_offer(e, c, b, sdp, 1);
 		return;
 	}
+	/* Its answer came in a reliable 1xx: a 2xx without SDP keeps it. */
+	if (sdp == NULL && b->rseq_in != 0 && b->rseq_in_cseq == 1)
+		sdp = b->remote_sdp;
 	dialog_ack(e, b, 1, NULL);
 	if (c->dead || c->cancel_pending || c->a.invite == NULL) {
 		/* The caller is gone: hang up the answer. */
@@ -600,6 +603,7 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp)
 		call_release(e, c);
 		return;
 	}
+	sdp = b->remote_sdp;    /* the same text: sdp may have been the old copy */
 	/* Delayed Answer: A hears B (183) but is answered only when a
 	 * transfer target answers, or at the timer. */
 	if (delayed_start(e, c, sdp))

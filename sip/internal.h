@@ -200,7 +200,8 @@ struct leg {
 	int             rel_next;     /* a 1xx that waits for that PRACK */
 	char           *rel_next_sdp; /* its body, written for the leg */
 	int             rel_answered; /* the answer went in a reliable 1xx */
-	char           *rel_src;      /* the SDP it was written from */
+	char           *rel_src;      /* the SDP of the last answer the
+	                                 party got before the 2xx */
 	/* ... and as UAC: the reliable 1xx it got (RSeq of INVITE CSeq) */
 	unsigned        rseq_in, rseq_in_cseq;
 };

@@ -240,6 +240,10 @@ rel_on_response(struct engine *e, struct leg *leg, const osip_message_t *resp)
 	leg->rseq_in = rseq;
 	leg->rseq_in_cseq = cseq;
 	dialog_on_response(e, leg, resp);
+	/* An answer to referd's INVITE in it is the answer (RFC 3262 5): the
+	 * 2xx need not repeat it. */
+	if (cseq == leg->invite_cseq && body_of(resp) != NULL)
+		leg_keep_sdp(leg, body_of(resp));
 	snprintf(rack, sizeof(rack), "%u %u INVITE", rseq, cseq);
 	prack = dialog_request(e, leg, "PRACK", hdrs, NULL, NULL);
 	if (prack != NULL)

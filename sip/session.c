@@ -263,6 +263,12 @@ reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
 	if (l == NULL)
 		return;
 	body = sdp ? leg_sdp(l, sdp, NULL, NULL) : NULL;
+	/* The caller's answer before its 2xx (100rel): what the 2xx need
+	 * not repeat (leg_reply). */
+	if (sdp != NULL && l->rel_answered) {
+		free(l->rel_src);
+		l->rel_src = strdup(sdp);
+	}
 	leg_reply_body(e, l, l->reinv_in, 200, body, NULL, NULL);
 	free(body);
 	l->reinv_in = NULL;

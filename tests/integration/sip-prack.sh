@@ -11,6 +11,9 @@
 #    referd both ways while the call is in 183.
 # 2. A without 100rel gets the same 183 unreliably (no Require, no RSeq);
 #    referd still PRACKs B.
+#    An offer in A's PRACK reaches B as an UPDATE in its early dialog and
+#    B's answer comes back in the 200 to the PRACK (RFC 3262 5); B's 200 OK
+#    without SDP keeps the answer it sent reliably.
 # 3. A requires 100rel and never PRACKs: referd resends its 183 with T1
 #    doubling (0.5, 1, 2, 4, ... s), and refuses the INVITE with 500 64*T1
 #    (32 s) after the first; B is cancelled.
@@ -27,11 +30,7 @@ SIPSEND=${SIPSEND:-$REFERD_BUILDDIR/tests/tools/sipsend}
 sess_init 106 sip-prack "inviteTimeout 60"
 
 # --- 1. both sides 100rel, early media ----------------------------------------
-sess_peer b1 "$B" uas-prack.xml -m 1
-b=$H_PID
-h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
-sess_peer a1 "$A" uac-prack.xml -s 5551000 -m 1 -set badrack 1 "$H_ADDR:5060"
-a=$H_PID
+sess_call 1 uas-prack.xml uac-prack.xml -set badrack 1
 h_ok "A gets a 183 from referd" h_wait_for 10 logged a1 "A 183"
 pa=$(logval a1 "A 183" port)
 pb=$(logval b1 "B offer" port)
@@ -50,8 +49,8 @@ rtp_done
 rtp_flows "early media: A receives B's PCMU from referd's port $pa" A1 "$H_ADDR:$pa" "pt 0" 50
 rtp_flows "early media: B receives A's PCMU from referd's port $pb" B1 "$H_ADDR:$pb" "pt 0" 50
 
-sipp_ok "A: reliable 183, 481 to a wrong RAck, 200 to its PRACK, then the 200 OK" a1 "$a"
-sipp_ok "B: PRACK for its 183 with RAck 41 1 INVITE, then the call" b1 "$b" 15
+sipp_ok "A: reliable 183, 481 to a wrong RAck, 200 to its PRACK, then the 200 OK" a1 "$APID"
+sipp_ok "B: PRACK for its 183 with RAck 41 1 INVITE, then the call" b1 "$BPID" 15
 h_is "referd's PRACK to B: RAck 41 1 INVITE" "$(logval b1 "B prack" rack)" "41 1 INVITE"
 h_is "B's retransmitted 183 is not PRACKed again: one PRACK" \
 	"$(sip_msgs b1 | awk '$2 == "recv" && $3 == "PRACK"' | wc -l | tr -d ' ')" 1
@@ -64,26 +63,31 @@ h_is "B's retransmitted 183 is no new reliable 183 to A: one RSeq" \
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 
 # --- 2. A without 100rel --------------------------------------------------------
-sess_peer b2 "$B" uas-prack.xml -m 1
-b=$H_PID
-h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
-sess_peer a2 "$A" uac-prack-none.xml -s 5551000 -m 1 "$H_ADDR:5060"
-a=$H_PID
-sipp_ok "A without 100rel: an unreliable 183 with referd's SDP (no Require, no RSeq), then 200" a2 "$a"
-sipp_ok "B: its reliable 183 PRACKed all the same" b2 "$b" 15
+sess_call 2 uas-prack.xml uac-prack-none.xml
+sipp_ok "A without 100rel: an unreliable 183 with referd's SDP (no Require, no RSeq), then 200" a2 "$APID"
+sipp_ok "B: its reliable 183 PRACKed all the same" b2 "$BPID" 15
 h_is "... RAck 41 1 INVITE" "$(logval b2 "B prack" rack)" "41 1 INVITE"
 h_is "A got one 183 (it is not resent: it is not reliable)" \
 	"$(sip_msgs a2 | awk '$2 == "recv" && $4 == 183' | wc -l | tr -d ' ')" 1
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 
+# --- an offer in A's PRACK ----------------------------------------------------
+sess_call 5 uas-prack-update.xml uac-prack-offer.xml
+sipp_ok "A: an offer in its PRACK, answered in the 200 to the PRACK; a 200 OK without SDP" a5 "$APID"
+sipp_ok "B: that offer as an UPDATE in its early dialog; its 200 OK without SDP keeps its answer" b5 "$BPID" 15
+pa=$(logval a5 "A 183" port)
+pb=$(logval b5 "B offer" port)
+h_is "B's UPDATE: referd's address, B's port, A's PRACK's codecs" \
+	"$(logsdp b5 "B update")" "$H_ADDR $pb RTP/AVP 8 101"
+h_is "A's 200 to its PRACK: referd's address, A's port, B's answer" \
+	"$(logsdp a5 "A prack")" "$H_ADDR $pa RTP/AVP 8 101"
+h_is "the 200 OK to A repeats no answer" "$(logval a5 "A 200" body)" 0
+h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
+
 # --- 3. A never PRACKs --------------------------------------------------------
-sess_peer b3 "$B" uas-prack-cancel.xml -m 1 -timeout 50s
-b=$H_PID
-h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
-sess_peer a3 "$A" uac-prack-silent.xml -s 5551000 -m 1 -timeout 50s "$H_ADDR:5060"
-a=$H_PID
-sipp_ok "A without PRACK: its INVITE refused with 500" a3 "$a" 45
-sipp_ok "B: cancelled once referd gives up" b3 "$b" 15
+sess_call 3 uas-prack-cancel.xml uac-prack-silent.xml -timeout 50s -- -timeout 50s
+sipp_ok "A without PRACK: its INVITE refused with 500" a3 "$APID" 45
+sipp_ok "B: cancelled once referd gives up" b3 "$BPID" 15
 # the times of the 183s A received, in seconds
 times=$(sip_msgs a3 | awk '$2 == "recv" && $4 == 183 { split($1, t, "T"); split(t[2], h, ":"); print h[1] * 3600 + h[2] * 60 + h[3] }')
 n=$(echo "$times" | grep -c .)

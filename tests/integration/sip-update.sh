@@ -57,13 +57,9 @@ h_ok "... and B's 200 reaches A" logged a "A refresh"
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 
 # --- B without UPDATE: the UPDATE goes to it as a re-INVITE -------------------
-sess_peer b2 "$B" uas-session-codec.xml -m 1
-b=$H_PID
-h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
-sess_peer a2 "$A" uac-update-reinvite.xml -s 5551000 -m 1 "$H_ADDR:5060"
-a=$H_PID
-sipp_ok "A: its UPDATE answered 200 with B's answer (RTP/AVP 8 101)" a2 "$a"
-sipp_ok "B (no UPDATE in its Allow): a re-INVITE with A's new codecs, as checked" b2 "$b" 10
+sess_call 2 uas-session-codec.xml uac-update-reinvite.xml
+sipp_ok "A: its UPDATE answered 200 with B's answer (RTP/AVP 8 101)" a2 "$APID"
+sipp_ok "B (no UPDATE in its Allow): a re-INVITE with A's new codecs, as checked" b2 "$BPID" 10
 pa=$(logval a2 "A answer" port)
 pb=$(logval b2 "B offer" port)
 h_is "B's re-INVITE: referd's address, B's port, A's new codecs" \

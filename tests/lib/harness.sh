@@ -701,6 +701,26 @@ sess_ab() {
 	APID=$H_PID
 }
 
+# sess_call N B-SCENARIO A-SCENARIO [A-ARG...] [-- B-ARG...]: one call of
+# several in a test: B (peer bN) runs B-SCENARIO; once it listens, A (aN)
+# calls 5551000 through referd with A-SCENARIO; each gets its own ARGs.
+# Their pids in BPID and APID.
+sess_call() {
+	local n=$1 bsf=$2 asf=$3 a= arg
+	shift 3
+	for arg in "$@"; do
+		shift
+		[ "$arg" = -- ] && break
+		a="$a $arg"
+	done
+	sess_peer "b$n" "$B" "$bsf" -m 1 "$@"
+	BPID=$H_PID
+	h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
+	# shellcheck disable=SC2086
+	sess_peer "a$n" "$A" "$asf" -s 5551000 -m 1 $a "$H_ADDR:5060"
+	APID=$H_PID
+}
+
 # rtp_start NAME ADDR[:PORT] TARGET ARGS...: rtpcheck NAME on ADDR:PORT
 # (a party's media socket; PORT is $MP unless given) sending to referd's
 # port TARGET (nothing when TARGET is -), with rtpcheck's options ARGS (by
