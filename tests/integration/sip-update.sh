@@ -15,6 +15,8 @@
 # Then, with a B whose Allow does not list UPDATE, A's UPDATE in the
 # confirmed dialog reaches B as a re-INVITE (with referd's address and
 # exactly A's codecs), and B's answer comes back in the 200 to the UPDATE.
+# During the 183 of such a B, A's UPDATE with an offer gets 488 with a
+# Warning (no re-INVITE may go in an early dialog) and B never sees it.
 #
 # Peers: A on $H_NET.2, B on $H_NET.3 (tests/scenarios/uac-update.xml,
 # uas-update.xml); media on port $MP (tests/tools/rtpcheck).
@@ -68,5 +70,14 @@ h_is "A's 200 to its UPDATE: referd's address, A's port, B's answer" \
 	"$(logsdp a2 "A reanswer")" "$H_ADDR $pa RTP/AVP 8 101"
 h_is "B got no UPDATE" \
 	"$(sip_msgs b2 | awk '$2 == "recv" && $3 == "UPDATE"' | wc -l | tr -d ' ')" 0
+h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
+
+# --- an early UPDATE to a B without UPDATE: 488 ------------------------------
+sess_call 3 uas-early-noupdate.xml uac-update-early.xml
+sipp_ok "A: its early UPDATE refused with 488, the call then answered" a3 "$APID"
+sipp_ok "B (no UPDATE in its Allow): no UPDATE reaches it" b3 "$BPID" 10
+h_like "... the 488 says why" "$(logval a3 "A early update" warning)" "does not accept UPDATE"
+h_is "B got no UPDATE" \
+	"$(sip_msgs b3 | awk '$2 == "recv" && $3 == "UPDATE"' | wc -l | tr -d ' ')" 0
 h_ok "referdActiveCalls is back to 0" h_wait_for 5 calls_idle
 h_done
