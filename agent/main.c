@@ -248,6 +248,11 @@ on_engine_event(const struct engine_event *ev, void *arg)
 		notify_transfer_failed(ev->index, ev->call_index, ev->call_id,
 		    ev->target, ev->status);
 		break;
+	case ENGINE_EV_REPLACES_REFUSED:
+		snmp_log(LOG_NOTICE, "engine: %s\n", ev->text);
+		notify_replaces_refused(ev->index, ev->call_index, ev->call_id,
+		    ev->source, ev->status);
+		break;
 	}
 }
 

@@ -129,9 +129,13 @@ notify_sig_status(uint32_t sig, int up)
 	notify_send(3, v);                     /* referdSignalingStatusChange */
 }
 
-void
-notify_transfer_failed(uint32_t sgp, uint32_t call_index, const char *call_id,
-    const char *target, int status)
+/*
+ * A notification about a call (number n): profile, call index, Call-ID,
+ * one more text object (arc text_obj), and a SIP status.
+ */
+static void
+notify_call(unsigned n, uint32_t sgp, uint32_t call_index,
+    const char *call_id, unsigned text_obj, const char *text, int status)
 {
 	netsnmp_variable_list *v = NULL;
 	u_long usgp = sgp, uidx = call_index, ustatus = (u_long)status;
@@ -139,9 +143,17 @@ notify_transfer_failed(uint32_t sgp, uint32_t call_index, const char *call_id,
 	add_notify_object(&v, 1, ASN_UNSIGNED, &usgp, sizeof(usgp));
 	add_notify_object(&v, 2, ASN_UNSIGNED, &uidx, sizeof(uidx));
 	add_notify_object(&v, 3, ASN_OCTET_STR, call_id, strlen(call_id));
-	add_notify_object(&v, 4, ASN_OCTET_STR, target, strlen(target));
+	add_notify_object(&v, text_obj, ASN_OCTET_STR, text, strlen(text));
 	add_notify_object(&v, 5, ASN_UNSIGNED, &ustatus, sizeof(ustatus));
-	notify_send(1, v);                     /* referdTransferFailed */
+	notify_send(n, v);
+}
+
+/* referdTransferFailed (root.0.1): the target URI and its status. */
+void
+notify_transfer_failed(uint32_t sgp, uint32_t call_index, const char *call_id,
+    const char *target, int status)
+{
+	notify_call(1, sgp, call_index, call_id, 4, target, status);
 }
 
 void
@@ -154,4 +166,12 @@ notify_da_timeout(uint32_t sgp, uint32_t call_index, const char *call_id)
 	add_notify_object(&v, 2, ASN_UNSIGNED, &uidx, sizeof(uidx));
 	add_notify_object(&v, 3, ASN_OCTET_STR, call_id, strlen(call_id));
 	notify_send(2, v);                     /* referdDelayedAnswerTimeout */
+}
+
+/* referdReplacesRefused (root.0.5): its sender and referd's answer. */
+void
+notify_replaces_refused(uint32_t sgp, uint32_t call_index,
+    const char *call_id, const char *source, int status)
+{
+	notify_call(5, sgp, call_index, call_id, 8, source, status);
 }

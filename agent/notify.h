@@ -29,4 +29,8 @@ void notify_transfer_failed(uint32_t sgp, uint32_t call_index,
 /* referdDelayedAnswerTimeout: the timer expired; the caller was answered. */
 void notify_da_timeout(uint32_t sgp, uint32_t call_index, const char *call_id);
 
+/* referdReplacesRefused: an INVITE with Replaces from one not entitled. */
+void notify_replaces_refused(uint32_t sgp, uint32_t call_index,
+    const char *call_id, const char *source, int status);
+
 #endif /* REFERD_AGENT_NOTIFY_H */

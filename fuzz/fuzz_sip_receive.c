@@ -20,17 +20,29 @@
  *                 c = 192.0.2.30:5060 (gateway 3, route 7, profile 3:
  *                     Refer Support disabled),
  *                 d = 192.0.2.40:5060 (gateway 4, tcp, route 9, profile 2:
- *                     Delayed Answer, originalCaller, releaseSession),
+ *                     Delayed Answer, originalCaller, releaseSession;
+ *                     referdGwReplaces enabled: may replace any dialog),
  *                 e = [2001:db8::50]:5060 (gateway 5, route 6),
+ *                 g = 192.0.2.70:5060 (gateway 6, route 5, profile 1:
+ *                     a transfer target that referd can reach),
  *                 u = 198.51.100.7:5060 (not a gateway)
- *   A B C D E U   the same over TCP
+ *   A B C D E G U the same over TCP
+ *   r<p><k>       the rest of the chunk as one datagram to the RTP port
+ *                 referd gave peer p (the first m= line of the last SDP
+ *                 referd sent p), from source k (a digit): 127.0.250.1k
+ *                 port 7000 (a seed's SDP names one to be the signalled
+ *                 address, another is a stranger)
+ *   R<p><k>       the same to the RTCP port (the RTP port + 1), from port
+ *                 7001
  *   t             every running call timer fires (Timer C, 2xx
  *                 retransmission, Delayed Answer and its refresh, the
  *                 transfer's timer), as libev would fire it
  *   f             sends start (or stop) failing, as a dead peer would
  * The rest of the chunk's first line is ignored.  In a message, SIPp-like
  * keywords are replaced first, from the last message referd sent to the
- * peer (as a SIPp peer would see it):
+ * peer (as a SIPp peer would see it), or to peer x when the keyword
+ * starts with "x:" ([a:call_id], [a:last_From:]: a request forged in a's
+ * dialog by someone else):
  *   [last_NAME:]     that message's NAME header lines
  *   [peer_tag_param] ";tag=" referd's tag in that dialog
  *   [next_url]       referd's Contact URI, else its address
@@ -47,6 +59,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include <ev.h>
 
@@ -65,15 +79,17 @@ struct peer {
 	char       *last;        /* the last message referd sent to it */
 	char       *last_req;    /* the last request */
 	char       *contact;     /* the last Contact URI referd gave it */
+	int         media_port;  /* referd's RTP port in its last SDP to it */
 };
 
 static struct peer peers[] = {
-	{ 'a', "192.0.2.10", 5060, { { 0 }, 0 }, NULL, NULL, NULL },
-	{ 'b', "192.0.2.20", 5060, { { 0 }, 0 }, NULL, NULL, NULL },
-	{ 'c', "192.0.2.30", 5060, { { 0 }, 0 }, NULL, NULL, NULL },
-	{ 'd', "192.0.2.40", 5060, { { 0 }, 0 }, NULL, NULL, NULL },
-	{ 'e', "2001:db8::50", 5060, { { 0 }, 0 }, NULL, NULL, NULL },
-	{ 'u', "198.51.100.7", 5060, { { 0 }, 0 }, NULL, NULL, NULL },
+	{ 'a', "192.0.2.10", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
+	{ 'b', "192.0.2.20", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
+	{ 'c', "192.0.2.30", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
+	{ 'd', "192.0.2.40", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
+	{ 'e', "2001:db8::50", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
+	{ 'g', "192.0.2.70", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
+	{ 'u', "198.51.100.7", 5060, { { 0 }, 0 }, NULL, NULL, NULL, 0 },
 };
 #define N_PEERS (sizeof(peers) / sizeof(peers[0]))
 
@@ -114,7 +130,7 @@ put_refer(struct referd_config *c, uint32_t sgp, int support, int from,
 
 static void
 put_gw(struct referd_config *c, uint32_t i, const char *addr, uint32_t port,
-    int transport, uint32_t sgp)
+    int transport, uint32_t sgp, int replaces)
 {
 	struct referd_gw g;
 
@@ -124,6 +140,7 @@ put_gw(struct referd_config *c, uint32_t i, const char *addr, uint32_t port,
 	g.port = port;
 	g.transport = transport;
 	g.sgp_index = sgp;
+	g.replaces = replaces;
 	g.storage = REFERD_ST_VOLATILE;
 	g.status = REFERD_RS_ACTIVE;
 	referd_config_put_gw(c, &g);
@@ -173,15 +190,22 @@ make_config(void)
 	s.storage = REFERD_ST_VOLATILE;
 	s.status = REFERD_RS_ACTIVE;
 	referd_config_put_sig(c, &s);
-	put_gw(c, 1, "192.0.2.10", 0, REFERD_TRANSPORT_UDP, 1);
-	put_gw(c, 2, "192.0.2.20", 5060, REFERD_TRANSPORT_UDP, 0);
-	put_gw(c, 3, "192.0.2.30", 5060, REFERD_TRANSPORT_UDP, 3);
-	put_gw(c, 4, "192.0.2.40", 5060, REFERD_TRANSPORT_TCP, 2);
-	put_gw(c, 5, "2001:db8::50", 5060, REFERD_TRANSPORT_UDP, 1);
+	put_gw(c, 1, "192.0.2.10", 0, REFERD_TRANSPORT_UDP, 1, REFERD_DISABLED);
+	put_gw(c, 2, "192.0.2.20", 5060, REFERD_TRANSPORT_UDP, 0,
+	    REFERD_DISABLED);
+	put_gw(c, 3, "192.0.2.30", 5060, REFERD_TRANSPORT_UDP, 3,
+	    REFERD_DISABLED);
+	put_gw(c, 4, "192.0.2.40", 5060, REFERD_TRANSPORT_TCP, 2,
+	    REFERD_ENABLED);
+	put_gw(c, 5, "2001:db8::50", 5060, REFERD_TRANSPORT_UDP, 1,
+	    REFERD_DISABLED);
+	put_gw(c, 6, "192.0.2.70", 5060, REFERD_TRANSPORT_UDP, 1,
+	    REFERD_DISABLED);
 	put_route(c, 1, "", 2);
 	put_route(c, 2, "7", 3);
 	put_route(c, 3, "9", 4);
 	put_route(c, 4, "6", 5);
+	put_route(c, 5, "5", 6);
 	if (referd_config_validate(NULL, c, &err) != 0) {
 		fprintf(stderr, "fuzz_sip_receive: bad configuration: %s\n",
 		    err.text);
@@ -258,11 +282,27 @@ send_hook(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *to, const char *buf, size_t len)
 {
 	struct peer *p = peer_by_addr(to);
-	char *copy, *ct;
+	char *copy, *ct, *m;
 
+	if (ep == NULL) {            /* a datagram the media relay relays */
+		if (verbose)
+			fprintf(stderr, "<<< referd relays %zu bytes of media%s\n",
+			    len, sends_fail ? " (fails)" : "");
+		return sends_fail ? ECONNREFUSED : 0;
+	}
 	if (verbose && buf != NULL)
 		fprintf(stderr, "<<< referd to %c%s:\n%.*s\n", p ? p->sel : '?',
 		    sends_fail ? " (fails)" : "", (int)len, buf);
+	if (buf != NULL) {
+		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
+
+		/* No value crosses into another message's header lines: no
+		 * NUL there, no header a seed or the dictionary tries to
+		 * inject (escaped CR LF in a Refer-To or Referred-By). */
+		if (memchr(buf, '\0', hend ? (size_t)(hend - buf) : len) != NULL ||
+		    memmem(buf, len, "\nX-Injected", 11) != NULL)
+			abort();
+	}
 	if (sends_fail)
 		return ECONNREFUSED;
 	if (buf == NULL || p == NULL)
@@ -276,6 +316,8 @@ send_hook(struct engine *e, struct endpoint *ep, int transport,
 		free(p->last_req);
 		p->last_req = strdup(copy);
 	}
+	if ((m = strstr(copy, "\nm=")) != NULL && (m = strchr(m, ' ')) != NULL)
+		p->media_port = atoi(m + 1);
 	if ((ct = header_value(copy, "Contact")) != NULL) {
 		char *lt = strchr(ct, '<'), *gt;
 
@@ -395,16 +437,32 @@ put_replaces(struct buf *b, const struct peer *p)
 	free(theirs);
 }
 
+static const struct peer *
+peer_by_sel(char sel)
+{
+	for (size_t i = 0; i < N_PEERS; i++)
+		if (peers[i].sel == sel)
+			return &peers[i];
+	return NULL;
+}
+
 /* One keyword at s (after '['); returns its length, or 0 if none. */
 static size_t
 keyword(struct buf *b, const struct peer *p, const char *s, size_t n)
 {
 	const char *end = memchr(s, ']', n < 64 ? n : 64);
+	const struct peer *other;
 	size_t k;
 
 	if (end == NULL)
 		return 0;
 	k = (size_t)(end - s);
+	/* "x:" first: the keyword from what referd sent peer x. */
+	if (k > 2 && s[1] == ':' && (other = peer_by_sel(s[0])) != NULL) {
+		size_t kk = keyword(b, other, s + 2, n - 2);
+
+		return kk ? kk + 2 : 0;
+	}
 #define IS(w) (k == sizeof(w) - 1 && memcmp(s, w, k) == 0)
 	if (k > 6 && memcmp(s, "last_", 5) == 0 && s[k - 1] == ':') {
 		char name[64];
@@ -581,6 +639,7 @@ teardown(struct engine *e)
 		free(peers[i].last_req);
 		free(peers[i].contact);
 		peers[i].last = peers[i].last_req = peers[i].contact = NULL;
+		peers[i].media_port = 0;
 	}
 }
 
@@ -589,13 +648,12 @@ deliver(struct engine *e, char sel, const char *s, size_t n)
 {
 	int tcp = sel >= 'A' && sel <= 'Z';
 	char lower = tcp ? (char)(sel - 'A' + 'a') : sel;
-	struct peer *p = &peers[0];
+	const struct peer *p = peer_by_sel(lower);
 	char *msg;
 	size_t len;
 
-	for (size_t i = 0; i < N_PEERS; i++)
-		if (peers[i].sel == lower)
-			p = &peers[i];
+	if (p == NULL)
+		p = &peers[0];
 	msg = expand(p, s, n, &len);
 	if (msg == NULL)
 		return;
@@ -604,6 +662,39 @@ deliver(struct engine *e, char sel, const char *s, size_t n)
 	stack_receive(e, e->endpoints, tcp ? REFERD_TRANSPORT_TCP :
 	    REFERD_TRANSPORT_UDP, &p->addr, msg, len);
 	free(msg);
+}
+
+/*
+ * A datagram of n bytes to the RTP (rtcp: RTCP) port referd gave peer
+ * psel, from source k (127.0.250.1k, port 7000 or 7001), over loopback;
+ * the end of the loop iteration reads it (the media relay).
+ */
+static void
+deliver_media(char psel, char k, int rtcp, const char *s, size_t n)
+{
+	const struct peer *p = peer_by_sel(psel);
+	struct addr from, to;
+	char host[32];
+	int fd, one = 1;
+
+	if (p == NULL || p->media_port <= 0 || p->media_port > 65534 ||
+	    k < '0' || k > '9')
+		return;
+	snprintf(host, sizeof(host), "127.0.250.1%c", k);
+	if (addr_from_text(&from, host, rtcp ? 7001 : 7000) != 0 ||
+	    addr_from_text(&to, FUZZ_ADDR, p->media_port + rtcp) != 0)
+		abort();
+	if (verbose)
+		fprintf(stderr, ">>> %zu bytes of %s from %s to referd's port %d "
+		    "(%c's)\n", n, rtcp ? "RTCP" : "RTP", host,
+		    p->media_port + rtcp, psel);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&from.ss, from.len) == 0)
+		(void)sendto(fd, s, n, 0, (struct sockaddr *)&to.ss, to.len);
+	close(fd);
 }
 
 int
@@ -616,18 +707,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	e = setup();
 	while (s < end) {
-		char sel = 'a';
+		char sel = 'a', psel = 0, k = 0;
 		const char *next, *p;
 
 		if (end - s >= 3 && s[0] == '%' && s[1] == '%') {
 			const char *eol = memchr(s, '\n', (size_t)(end - s));
 
 			sel = s[2];
+			if (end - s >= 5) {
+				psel = s[3];
+				k = s[4];
+			}
 			s = eol ? eol + 1 : end;
 		}
-		/* The chunk runs to the next line starting with "%%". */
+		/* The chunk runs to the next line starting with "%%" (an empty
+		 * chunk, "%%t" or "%%f", is followed by one at once). */
 		next = end;
-		for (p = s; p < end; ) {
+		if (end - s >= 2 && s[0] == '%' && s[1] == '%')
+			next = s;
+		for (p = s; p < end && next == end; ) {
 			const char *nl = memchr(p, '\n', (size_t)(end - p));
 
 			if (nl == NULL)
@@ -645,6 +743,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fire_timers(e);
 		else if (sel == 'f')
 			sends_fail = !sends_fail;
+		else if (sel == 'r' || sel == 'R')
+			deliver_media(psel, k, sel == 'R', s, (size_t)(next - s));
 		else
 			deliver(e, sel, s, (size_t)(next - s));
 		ev_run(e->loop, EVRUN_NOWAIT);   /* the end of the iteration */

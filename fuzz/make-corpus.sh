@@ -27,7 +27,8 @@ mkdir -p "$OUT/sip_receive" "$OUT/headers" "$OUT/sdp" "$OUT/conffile"
 peer_ip() {
 	case $1 in
 	a|A) echo 192.0.2.10 ;; b|B) echo 192.0.2.20 ;; c|C) echo 192.0.2.30 ;;
-	d|D) echo 192.0.2.40 ;; e|E) echo 2001:db8::50 ;; *) echo 198.51.100.7 ;;
+	d|D) echo 192.0.2.40 ;; e|E) echo 2001:db8::50 ;; g|G) echo 192.0.2.70 ;;
+	*) echo 198.51.100.7 ;;
 	esac
 }
 REFERD=127.0.250.1
@@ -134,6 +135,9 @@ conv late-ack a:uac-late-ack.xml:1 b:uas-answer.xml:2 t a:$A:1 t \
 conv timer-c a:$A:1 b:uas-ring-until-cancel.xml:2 t b:uas-answer.xml:2
 conv send-fails a:$A:1 f b:uas-answer.xml:1 b:uas-answer.xml:2 f a:$A:2 \
     a:$A:3
+# Sends fail from the start: the INVITE to B fails at once (Timer C must
+# not be left armed on a released call), over TCP from A.
+conv send-fails-at-once f A:$A:1 t f t
 # Five calls at once (maxCalls is 4), each with its own Call-ID.
 for i in 1 2 3 4 5; do
 	msg a $A 1 | sed "s/\[call_id\]/limit$i@192.0.2.10/"
@@ -170,9 +174,10 @@ conv refer-released a:uac-call-wait-bye.xml:1:9000 d:uas-refer-released.xml:1 \
     d:uas-refer-released.xml:4 d:uas-refer-released.xml:5
 conv refer-refused a:$A:1:7000 c:uas-refer-refused.xml:1 a:$A:2 \
     c:uas-refer-refused.xml:2 c:uas-refer-refused.xml:3
+# d's gateway may replace any dialog (referdGwReplaces enabled).
 conv replaces a:uac-call-wait-bye.xml:1 b:uas-answer.xml:1 \
-    b:uas-answer.xml:2 a:uac-call-wait-bye.xml:2 e:uac-replaces.xml:1 \
-    e:uac-replaces.xml:2 a:uac-call-wait-bye.xml:3 e:uac-replaces.xml:3 \
+    b:uas-answer.xml:2 a:uac-call-wait-bye.xml:2 d:uac-replaces.xml:1 \
+    d:uac-replaces.xml:2 a:uac-call-wait-bye.xml:3 d:uac-replaces.xml:3 \
     b:uas-answer.xml:3
 conv replaces-disabled a:uac-call-wait-bye.xml:1 b:uas-answer.xml:2 \
     a:uac-call-wait-bye.xml:2 c:uac-replaces.xml:1
@@ -203,6 +208,120 @@ conv delayed-refer a:uac-call-wait-bye.xml:1:9000 D:uas-refer.xml:1 \
 	msg b uas-refer.xml 2 | sed 's|^Refer-To: .*|Refer-To: <sip:carol@192.0.2.30>\r\nRefer-To: <sip:dave@192.0.2.30>\r|'
 	msg b uas-refer.xml 2 | sed 's|^Refer-To: .*|Refer-To: <sip:7000@192.0.2.30:5060?Replaces=dlg42%40192.0.2.30%3Bto-tag%3Dctag%3Bfrom-tag%3Dbtag>\r\nRefer-Sub: false\r|'
 } > "$OUT/sip_receive/refer-refused-many"
+# Values from one message into another (issue 15): a Refer-To whose
+# ?Replaces= carries an escaped CR LF and a header, a sips: Refer-To, a
+# Referred-By holding a NUL, a Referred-By user with an escaped CR LF.
+{
+	msg a uac-call-wait-bye.xml 1
+	msg b uas-refer.xml 1
+	msg a uac-call-wait-bye.xml 2
+	msg b uas-refer.xml 2 | sed 's|^Refer-To: .*|Refer-To: <sip:7000@192.0.2.30:5060?Replaces=x%40y%3Bto-tag%3Da%3Bfrom-tag%3Db%0D%0AX-Injected%3A%201>\r|'
+	msg b uas-refer.xml 2 | sed 's|^Refer-To: .*|Refer-To: <sips:7000@192.0.2.30:5060>\r|'
+	msg b uas-refer.xml 2 | sed 's|^Referred-By: .*|Referred-By: <sip:b@192.0.2.20>;x="a\x00b"\r|'
+	msg b uas-refer.xml 2 | sed -e 's|^Refer-To: .*|Refer-To: <sip:5000@127.0.250.1>\r|' \
+	    -e 's|^Referred-By: .*|Referred-By: <sip:evil%0D%0AX-Injected:%201@192.0.2.20>\r|'
+} > "$OUT/sip_receive/refer-values"
+
+# Who may replace a dialog (sip/replaces.c, replaces_entitled): e (a
+# gateway in no dialog of the call), b (the other party: not in A's
+# dialog) and u (no gateway) are refused 403; d (referdGwReplaces
+# enabled) replaces A's dialog.
+conv replaces-not-entitled a:uac-call-wait-bye.xml:1 b:uas-answer.xml:1 \
+    b:uas-answer.xml:2 a:uac-call-wait-bye.xml:2 e:uac-replaces.xml:1 \
+    e:uac-replaces.xml:2 b:uac-replaces.xml:1 u:uac-replaces.xml:1 \
+    d:uac-replaces.xml:1 d:uac-replaces.xml:2 a:uac-call-wait-bye.xml:3 \
+    d:uac-replaces.xml:3 b:uas-answer.xml:3
+# The target of a transfer referd started in the call (g, by route 5)
+# replacing A's dialog: entitled, and 486 (the call's third slot is
+# taken); e (not the target) is refused 403.
+{
+	msg a uac-call-wait-bye.xml 1
+	msg b uas-refer.xml 1
+	msg a uac-call-wait-bye.xml 2
+	msg b uas-refer.xml 2 | sed "s|^Refer-To: .*|Refer-To: <sip:5000@$REFERD:5060>\r|"
+	msg b uas-refer.xml 3
+	msg g uas-answer.xml 1
+	msg g uas-answer.xml 2
+	msg g uac-replaces.xml 1 | sed 's/^Call-ID: .*/Call-ID: target-replaces@x\r/'
+	msg e uac-replaces.xml 1 | sed 's/^Call-ID: .*/Call-ID: other-replaces@x\r/'
+	msg b uas-refer.xml 4
+	msg b uas-refer.xml 5
+	msg a uac-call-wait-bye.xml 3
+} > "$OUT/sip_receive/replaces-transfer-target"
+# Who may act on a dialog (sip/dispatch.c, check_peer): requests forged
+# in A's dialog from u (no gateway) and e (a gateway not in the call),
+# with A's Call-ID, tags and Via taken from what referd sent A ([a:...]).
+forged() {
+	printf '%%%%%s\n%s [a:next_url] SIP/2.0\r\nVia: SIP/2.0/UDP %s:5060;branch=[branch]\r\n' \
+	    "$1" "$2" "$(peer_ip "$1" | sed 's/.*:.*/[&]/')"
+	if [ "$2" = CANCEL ]; then
+		printf '[a:last_Via:]\r\n'
+	fi
+	printf '[a:last_From:]\r\n[a:last_To:]\r\nCall-ID: [a:call_id]\r\nCSeq: %s %s\r\nMax-Forwards: 70\r\n%bContent-Length: 0\r\n\r\n' \
+	    "$3" "$2" "$4"
+}
+{
+	msg a uac-call-wait-bye.xml 1
+	msg b uas-answer.xml 1
+	msg b uas-answer.xml 2
+	msg a uac-call-wait-bye.xml 2
+	forged u BYE 20 ''
+	forged e REFER 21 "Refer-To: <sip:6000@$REFERD>\r\n"
+	forged u INVITE 22 ''
+	forged u INFO 23 ''
+	forged e BYE 24 ''
+	forged U OPTIONS 25 ''
+	forged u ACK 1 ''
+	forged u CANCEL 1 ''
+	msg a uac-call.xml 3
+	msg b uas-answer.xml 3
+} > "$OUT/sip_receive/dialog-peer"
+# A's INVITE came through a proxy at g's address (Record-Route): g is on
+# A's route set, so its requests in A's dialog are heard; e's are not.
+{
+	msg a uac-rr.xml 1 | sed 's|^Record-Route: <sip:p\([12]\)@[^>]*>|Record-Route: <sip:p\1@192.0.2.70:5060;lr>|'
+	msg b uas-answer.xml 1
+	msg b uas-answer.xml 2
+	msg a uac-rr.xml 2
+	forged e INFO 20 ''
+	forged g INFO 21 ''
+	forged g BYE 22 ''
+	msg b uas-answer.xml 3
+} > "$OUT/sip_receive/dialog-peer-route-set"
+# RTP (sip/media.c, from_party and type_allowed): A's SDP names
+# 127.0.250.10:7000 (the harness's source 0), B's 127.0.250.11:7000
+# (source 1).  Packets from the signalled address, a stranger (9), a
+# payload type the other side did not negotiate (18), RTCP from the
+# signalled port and a stranger; a stranger latching B's stream before B
+# sends, B's own packets taking it back, the stranger dropped after.
+rtp() {   # rtp SEL PEER SOURCE PT
+	printf '%%%%%s%s%s\n' "$1" "$2" "$3"
+	printf "\\200\\$(printf '%03o' "$4")\\000\\001\\000\\000\\000\\240\\000\\000\\000\\007payload\\n"
+}
+{
+	msg a uac-call-wait-bye.xml 1 |
+	    sed -e 's/^c=IN IP4 .*/c=IN IP4 127.0.250.10\r/' \
+	    -e 's/^m=audio [0-9]*/m=audio 7000/'
+	msg b uas-answer.xml 1
+	msg b uas-answer.xml 2 |
+	    sed -e 's/^c=IN IP4 .*/c=IN IP4 127.0.250.11\r/' \
+	    -e 's/^m=audio [0-9]*/m=audio 7000/'
+	msg a uac-call-wait-bye.xml 2
+	rtp r a 0 0
+	rtp r a 9 0
+	rtp r a 0 18
+	rtp R a 0 200
+	rtp R a 9 200
+	rtp r b 5 0
+	rtp r b 1 0
+	rtp r b 5 0
+	rtp r b 1 0
+	printf '%%%%f\n'
+	rtp r a 0 0
+	printf '%%%%f\n'
+	msg a uac-call.xml 3
+	msg b uas-answer.xml 3
+} > "$OUT/sip_receive/rtp-latch"
 
 # ---- headers -------------------------------------------------------------
 h() { printf '%s' "$2" > "$OUT/headers/$1"; }

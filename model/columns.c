@@ -166,6 +166,10 @@ static const struct column gw_cols[] = {
 	  .key = "profile", .label = "Profile" },
 	STORAGE(7, "referdGwStorageType"),
 	ROWSTATUS(8, "referdGwRowStatus"),
+	{ .arc = 9, .name = "referdGwReplaces", .kind = K_ENUM,
+	  .off = F(struct referd_gw, replaces), .min = 1, .max = 2,
+	  .words = switch_words, .conf_form = CONF_KEY, .conf = "replaces",
+	  .key = "replaces", .label = "May replace any dialog" },
 	COL_END
 };
 static const struct column route_cols[] = {
@@ -211,6 +215,9 @@ static const struct column stats_cols[] = {
 	  .label = "Dialog requests refused (not from the dialog's peer)" },
 	{ COUNTER(12, "referdSgpRtpDropped", REFERD_CTR_RTP_DROPPED),
 	  .key = "rtp-dropped", .label = "RTP/RTCP packets dropped" },
+	{ COUNTER(13, "referdSgpReplacesRefused", REFERD_CTR_REPLACES_REFUSED),
+	  .key = "replaces-refused",
+	  .label = "INVITE with Replaces refused (not entitled)" },
 	COL_END
 };
 
@@ -249,7 +256,8 @@ const struct table mib_tables[] = {
 	{ .id = REFERD_TABLE_GW, .arc = 5, .max_index = REFERD_GW_MAX,
 	  .name = "referdGatewayTable", .cols = gw_cols,
 	  .word = "gateway", .conf_usage = "INDEX NAME ADDRESS [port N] "
-	  "[transport udp|tcp] [profile N] [readOnly]",
+	  "[transport udp|tcp] [profile N] [replaces enabled|disabled] "
+	  "[readOnly]",
 	  .alias = "gw", .plural = "gateways", .title = "Gateway" },
 	{ .id = REFERD_TABLE_ROUTE, .arc = 6, .max_index = REFERD_ROUTE_MAX,
 	  .name = "referdRouteTable", .cols = route_cols,

@@ -403,6 +403,7 @@ referd_gw_init(struct referd_gw *row, uint32_t index)
 	row->index = index;
 	row->port = 5060;
 	row->transport = REFERD_TRANSPORT_UDP;
+	row->replaces = REFERD_DISABLED;
 	row->storage = REFERD_ST_NONVOLATILE;
 	row->status = REFERD_RS_NOTREADY;
 }

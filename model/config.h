@@ -76,7 +76,7 @@ enum referd_row_status {
 };
 
 /*
- * The per-profile counters: referdSgpStatsTable's columns 1..11, in
+ * The per-profile counters: referdSgpStatsTable's columns 1..13, in
  * order.  The engine counts them (engine_count) and the agent reads them
  * (engine_sgp_counter) by these numbers.
  */
@@ -94,6 +94,8 @@ enum referd_counter {
 	REFERD_CTR_DIALOG_REFUSED,     /* 11: dialog requests not from the
 	                                  dialog's peer (403) */
 	REFERD_CTR_RTP_DROPPED,        /* 12: media packets not relayed */
+	REFERD_CTR_REPLACES_REFUSED,   /* 13: INVITEs with Replaces from a
+	                                  sender not entitled to (403) */
 	REFERD_CTR__COUNT
 };
 
@@ -137,6 +139,7 @@ struct referd_gw {
 	uint32_t port;                          /* 0 = any source port */
 	int      transport;
 	uint32_t sgp_index;                     /* 0 = the endpoint's */
+	int      replaces;  /* enum referd_switch: may replace any dialog */
 	int      storage;
 	int      status;
 };

@@ -241,6 +241,7 @@ call_admit(struct engine *e, struct stx *stx, const struct referd_gw **gwap,
 	if ((*gwap = trusted_gateway(e, &stx->dest)) == NULL) {
 		engine_log(e, ENGINE_LOG_INFO, "INVITE from %s:%d refused: not "
 		    "a gateway", host, port);
+		replaces_from_stranger(e, stx, stx->ep->row.sgp_index);
 		return stack_reply(e, stx, 403, NULL, NULL), 1;
 	}
 	if (rel_refuse(e, stx, (*gwap)->sgp_index ? (*gwap)->sgp_index :

@@ -25,6 +25,7 @@ enum engine_event_type {
 	ENGINE_EV_SIG_STATUS,       /* an endpoint went up or down */
 	ENGINE_EV_TRANSFER_FAILED,  /* an accepted transfer failed */
 	ENGINE_EV_DA_TIMEOUT,       /* a Delayed Answer Timer expired */
+	ENGINE_EV_REPLACES_REFUSED, /* an INVITE with Replaces not entitled */
 };
 
 /* Log levels, the syslog numbering. */
@@ -41,12 +42,16 @@ struct engine_event {
 	enum engine_event_type type;
 	int      level;            /* ENGINE_EV_LOG */
 	uint64_t generation;       /* ENGINE_EV_CONFIG_APPLIED */
-	uint32_t index;            /* SIG_STATUS: endpoint; TRANSFER: profile */
+	uint32_t index;            /* SIG_STATUS: endpoint; others: profile */
 	int      up;               /* ENGINE_EV_SIG_STATUS */
-	uint32_t call_index;       /* TRANSFER_FAILED, DA_TIMEOUT: the call */
-	int      status;           /* TRANSFER_FAILED: C's SIP status */
-	char     call_id[128];     /* TRANSFER_FAILED, DA_TIMEOUT: A's Call-ID */
+	uint32_t call_index;       /* TRANSFER_FAILED, DA_TIMEOUT,
+	                              REPLACES_REFUSED: the call */
+	int      status;           /* TRANSFER_FAILED: C's SIP status;
+	                              REPLACES_REFUSED: referd's answer */
+	char     call_id[128];     /* TRANSFER_FAILED, DA_TIMEOUT: A's Call-ID;
+	                              REPLACES_REFUSED: the dialog's named */
 	char     target[256];      /* TRANSFER_FAILED: the Refer-To URI */
+	char     source[64];       /* REPLACES_REFUSED: its sender, host:port */
 	char     text[512];
 };
 

@@ -365,7 +365,9 @@ struct engine {
 	 * in referd, where nothing changes.  When set, transport_send() hands
 	 * every outgoing SIP message to it instead of a socket, and
 	 * transport_tcp_reachable() asks it (buf NULL, len 0) instead of
-	 * connecting: the harness's engine sends nothing on the network.
+	 * connecting, and the media relay hands it every RTP and RTCP
+	 * datagram it relays (ep NULL): the harness's engine sends nothing on
+	 * the network.
 	 */
 	int            (*send_hook)(struct engine *e, struct endpoint *ep,
 	    int transport, const struct addr *to, const char *buf, size_t len);
@@ -620,6 +622,7 @@ int  refer_sipfrag(char *buf, size_t len, int code, const char *reason);
 
 /* replaces.c: INVITE with Replaces, referd as transfer target */
 int  replaces_on_invite(struct engine *e, struct stx *stx, uint32_t sgp);
+void replaces_from_stranger(struct engine *e, struct stx *stx, uint32_t sgp);
 struct leg *replaces_find(struct engine *e, const char *value);
 
 /* Replaces: call-id;to-tag=..;from-tag=..[;early-only], parsed. */

@@ -74,11 +74,28 @@ type_allowed(const struct media *out, const unsigned char *pkt, ssize_t n,
 {
 	if (rtcp || !out->filter)
 		return 1;
-	if (n < 12 || (pkt[0] >> 6) != 2)
+	if (n < 2 || (pkt[0] >> 6) != 2)
 		return 0;
+	/* RTCP multiplexed (RFC 5761 4), reduced-size ones too (RFC 5506:
+	 * 8 bytes may be a whole packet) */
 	if (pkt[1] >= 192 && pkt[1] <= 223)
-		return 1;
-	return pt_has(&out->allow, pkt[1] & 0x7f);
+		return n >= 8;
+	return n >= 12 && pt_has(&out->allow, pkt[1] & 0x7f);
+}
+
+/*
+ * Send a relayed datagram from fd to `to`: 0 when it went.  The fuzz
+ * harness's send_hook (internal.h) takes it instead, with no endpoint.
+ */
+static int
+media_send(struct engine *e, int fd, const unsigned char *buf, size_t n,
+    const struct addr *to)
+{
+	if (e->send_hook != NULL)
+		return e->send_hook(e, NULL, REFERD_TRANSPORT_UDP, to,
+		    (const char *)buf, n);
+	return sendto(fd, buf, n, 0, (const struct sockaddr *)&to->ss,
+	    to->len) == (ssize_t)n ? 0 : errno;
 }
 
 /*
@@ -113,9 +130,8 @@ relay(struct media *m, int rtcp)
 			continue;
 		/* A party that multiplexes gets RTCP on its RTP port. */
 		to = rtcp && !out->mux ? &out->remote_rtcp : &out->remote_rtp;
-		if (sendto(rtcp && !out->mux ? out->rtcp_fd : out->rtp_fd, buf,
-		    (size_t)n, 0, (const struct sockaddr *)&to->ss, to->len) == n &&
-		    !rtcp)
+		if (media_send(m->engine, rtcp && !out->mux ? out->rtcp_fd :
+		    out->rtp_fd, buf, (size_t)n, to) == 0 && !rtcp)
 			out->packets++;
 	}
 	if (dropped > 0) {

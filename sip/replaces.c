@@ -7,6 +7,10 @@
  *
  * The new leg lives in the call's third slot (call->x), the one a REFER
  * uses for its target; a call with a transfer running answers 486.
+ *
+ * Who may replace a dialog (RFC 3891 6.1): its own party, the target of
+ * a transfer referd started in its call, or a gateway allowed to replace
+ * any (replaces_entitled); a host that is no gateway never.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -129,8 +133,90 @@ replaces_find(struct engine *e, const char *value)
 }
 
 /*
+ * An INVITE with Replaces naming leg r's dialog, from src, is refused
+ * (RFC 3891 6.1): counted on profile sgp (the one of the leg it arrived
+ * on), logged with why, and reported (referdReplacesRefused).  The call
+ * is not touched; the caller answers 403.
+ */
+static void
+replaces_refused(struct engine *e, const struct addr *src, uint32_t sgp,
+    const struct leg *r, const char *why)
+{
+	struct engine_event ev;
+	char host[INET6_ADDRSTRLEN];
+	int port;
+
+	engine_count(e, sgp, REFERD_CTR_REPLACES_REFUSED);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = ENGINE_EV_REPLACES_REFUSED;
+	ev.index = sgp;
+	ev.call_index = r->call->index;
+	ev.status = 403;
+	snprintf(ev.call_id, sizeof(ev.call_id), "%s", r->dlg.call_id);
+	addr_to_text(src, host, sizeof(host), &port);
+	snprintf(ev.source, sizeof(ev.source), strchr(host, ':') ? "[%s]:%d" :
+	    "%s:%d", host, port);
+	snprintf(ev.text, sizeof(ev.text), "call %u: INVITE with Replaces "
+	    "from %s refused 403: %s (dialog %s)", r->call->index, ev.source,
+	    why, r->dlg.call_id);
+	engine_emit(e, &ev);
+}
+
+/*
+ * May the sender of an INVITE with Replaces replace leg r's dialog (RFC
+ * 3891 6.1)?  Only
+ *  (a) the party of that dialog itself (leg_from_peer: its transport
+ *      address, its gateway, a gateway on its route set);
+ *  (b) the target of a transfer referd started in that call: the party
+ *      referd called for a REFER (call->x, the Refer-To's target);
+ *  (c) a gateway the operator allows to replace any dialog
+ *      (referdGwReplaces enabled: a phone behind a PBX whose attended
+ *      transfer's REFER went to that phone, never through referd).
+ * Anyone else is refused (replaces_refused).  (b) leads to 486 today:
+ * a call whose third slot holds a transfer's target takes no Replaces.
+ */
+static int
+replaces_entitled(struct engine *e, struct stx *stx, uint32_t sgp,
+    const struct leg *r)
+{
+	const struct referd_gw *gw = trusted_gateway(e, &stx->dest);
+	const struct leg *x = &r->call->x;
+
+	if (leg_from_peer(e, r, &stx->dest) ||
+	    (x->dlg.call_id != NULL && leg_from_peer(e, x, &stx->dest)) ||
+	    (gw != NULL && gw->replaces == REFERD_ENABLED))
+		return 1;
+	replaces_refused(e, &stx->dest, sgp, r, "not the party of the dialog "
+	    "nor the target of a transfer in its call, and its gateway may "
+	    "not replace others' dialogs");
+	return 0;
+}
+
+/*
+ * An INVITE from a host that is no gateway (answered 403 by the caller):
+ * if it carries a Replaces naming a live dialog of referd's, it is a
+ * refused Replaces too, counted on profile sgp and reported.
+ */
+void
+replaces_from_stranger(struct engine *e, struct stx *stx, uint32_t sgp)
+{
+	const char *value;
+	struct replaces rep;
+	struct leg *r;
+	int count = 0;
+
+	value = header_first(stx->tr->orig_request, "replaces", NULL, &count);
+	if (count == 0 || value == NULL || parse_replaces(value, &rep) != 0 ||
+	    (r = find_dialog(e, &rep)) == NULL || dialog_is(r, DLG_TERMINATED))
+		return;
+	replaces_refused(e, &stx->dest, sgp, r, "not a gateway");
+}
+
+/*
  * The dialog an INVITE's Replaces header names, and whether it may be
- * replaced: the leg in *rp, or the status to answer with.
+ * replaced: the leg in *rp, or the status to answer with.  The sender's
+ * right to replace it is checked once the dialog is known to exist and
+ * not to have ended (RFC 3891 3: 481, 603), before its state says more.
  */
 static int
 replaced_leg(struct engine *e, struct stx *stx, uint32_t sgp, int count,
@@ -149,6 +235,8 @@ replaced_leg(struct engine *e, struct stx *stx, uint32_t sgp, int count,
 		return 481;
 	if (dialog_is(r, DLG_TERMINATED))
 		return 603;
+	if (!replaces_entitled(e, stx, sgp, r))
+		return 403;
 	if (!dialog_is(r, DLG_CONFIRMED))
 		return 481;        /* referd replaces only confirmed dialogs */
 	if (rep.early_only)

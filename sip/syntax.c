@@ -349,19 +349,39 @@ check_request_line(const char *l, const char **whyp)
 	return 0;
 }
 
-/* The end of a message's header section (its empty line), or NULL. */
+/*
+ * The end of a message's header section (its empty line: the first CRLF
+ * CRLF or LF LF), or NULL.  One pass over the line ends (memchr), not
+ * two searches of the whole message.
+ */
 static const char *
 headers_end(const char *buf, size_t len, size_t *seplen)
 {
-	const char *crlf = memmem(buf, len, "\r\n\r\n", 4);
-	const char *lf = memmem(buf, len, "\n\n", 2);
+	const char *end = buf + len;
 
-	if (lf != NULL && (crlf == NULL || lf < crlf)) {
-		*seplen = 2;
-		return lf;
+	for (const char *p = memchr(buf, '\n', len); p != NULL;
+	    p = memchr(p + 1, '\n', (size_t)(end - p - 1))) {
+		if (p > buf && p[-1] == '\r' && end - p > 2 && p[1] == '\r' &&
+		    p[2] == '\n') {
+			*seplen = 4;
+			return p - 1;
+		}
+		if (end - p > 1 && p[1] == '\n') {
+			*seplen = 2;
+			return p;
+		}
 	}
 	*seplen = 4;
-	return crlf;
+	return NULL;
+}
+
+/* Is the line break buf[i] (CR or LF) part of a fold (RFC 3261 7.3.1)? */
+static int
+is_fold(const char *buf, size_t hlen, size_t i)
+{
+	return i + 1 < hlen && (buf[i + 1] == ' ' || buf[i + 1] == '\t' ||
+	    (buf[i] == '\r' && buf[i + 1] == '\n' && i + 2 < hlen &&
+	    (buf[i + 2] == ' ' || buf[i + 2] == '\t')));
 }
 
 /*
@@ -382,14 +402,25 @@ unfold(const char *buf, size_t len, size_t hlen, int lenient, char **wp,
 
 	if (w == NULL)
 		return ENOMEM;
+	/*
+	 * Without a NUL (nearly every message) quotes do not matter: copy the
+	 * section and turn each line break into a space (a fold) or a '\0',
+	 * found by strpbrk rather than byte by byte.
+	 */
+	if (memchr(buf, '\0', hlen) == NULL) {
+		memcpy(w, buf, hlen);
+		w[hlen] = '\0';
+		for (char *p = strpbrk(w, "\r\n"); p != NULL;
+		    p = strpbrk(p + 1, "\r\n"))
+			*p = is_fold(buf, hlen, (size_t)(p - w)) ? ' ' : '\0';
+		*wp = w;
+		return 0;
+	}
 	for (size_t i = 0; i < hlen; i++) {
 		char c = buf[i];
 
 		if (c == '\r' || c == '\n') {
-			int fold = i + 1 < hlen && (buf[i + 1] == ' ' ||
-			    buf[i + 1] == '\t' || (c == '\r' && buf[i + 1] ==
-			    '\n' && i + 2 < hlen && (buf[i + 2] == ' ' ||
-			    buf[i + 2] == '\t')));
+			int fold = is_fold(buf, hlen, i);
 
 			w[i] = fold ? ' ' : '\0';
 			inq = fold ? inq : 0;

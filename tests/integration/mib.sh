@@ -34,6 +34,13 @@ h_is "referdGwRowStatus is root.1.5.1.8" "$(oid referdGwRowStatus)" "$ROOT.1.5.1
 h_is "referdRouteRowStatus is root.1.6.1.5" "$(oid referdRouteRowStatus)" "$ROOT.1.6.1.5"
 h_is "referdSgpCallsOut is root.1.7.1.10" "$(oid referdSgpCallsOut)" "$ROOT.1.7.1.10"
 h_is "referdSgpRtpDropped is root.1.7.1.12" "$(oid referdSgpRtpDropped)" "$ROOT.1.7.1.12"
+h_is "referdSgpDialogRequestsRefused is root.1.7.1.11" \
+	"$(oid referdSgpDialogRequestsRefused)" "$ROOT.1.7.1.11"
+h_is "referdSgpReplacesRefused is root.1.7.1.13" \
+	"$(oid referdSgpReplacesRefused)" "$ROOT.1.7.1.13"
+h_is "referdGwReplaces is root.1.5.1.9" "$(oid referdGwReplaces)" "$ROOT.1.5.1.9"
+h_is "referdNotifySourceAddress is root.1.9.8" \
+	"$(oid referdNotifySourceAddress)" "$ROOT.1.9.8"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
 
@@ -53,6 +60,15 @@ h_like "profiles default to nonVolatile" "$tp" 'DEFVAL.*nonVolatile'
 tp=$(snmptranslate -Td REFERD-MIB::referdReferSupport 2>&1)
 h_like "Refer Support is disabled(1) / enabled(2)" "$tp" \
 	'disabled\(1\), enabled\(2\)'
+tp=$(snmptranslate -Td REFERD-MIB::referdGwReplaces 2>&1)
+h_like "referdGwReplaces is disabled(1) / enabled(2)" "$tp" \
+	'disabled\(1\), enabled\(2\)'
+h_like "... read-create" "$tp" 'MAX-ACCESS.*read-create'
+h_like "... default disabled" "$tp" 'DEFVAL.*disabled'
+tp=$(snmptranslate -Td REFERD-MIB::referdReplacesRefused 2>&1)
+h_like "referdReplacesRefused carries profile, call, Call-ID, source, status" \
+	"$(printf '%s' "$tp" | tr -s ' \t\n' ' ')" \
+	'OBJECTS \{ referdNotifySgpIndex, referdNotifyCallIndex, referdNotifyCallId, referdNotifySourceAddress, referdNotifySipStatus \}'
 tp=$(snmptranslate -Td REFERD-MIB::referdSgpStatsEntry 2>&1)
 h_like "the counters table AUGMENTS the profile table" "$tp" \
 	'AUGMENTS.*referdSgpEntry'
@@ -62,7 +78,8 @@ h_like "Refer Support rows are indexed by the profile index" "$tp" \
 
 # Every notification of SPEC section 6.
 for n in referdTransferFailed:1 referdDelayedAnswerTimeout:2 \
-    referdSignalingStatusChange:3 referdConfigChange:4; do
+    referdSignalingStatusChange:3 referdConfigChange:4 \
+    referdReplacesRefused:5; do
 	h_is "${n%%:*} is root.0.${n#*:}" "$(oid "${n%%:*}")" "$ROOT.0.${n#*:}"
 done
 h_done

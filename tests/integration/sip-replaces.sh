@@ -5,6 +5,10 @@
 # and now talking to the newcomer); and the refusals: no such dialog
 # (481), early-only against a confirmed dialog (486), two Replaces headers
 # (400), Refer Support disabled on the receiving profile (403).
+# C is a gateway in no dialog of the call, that no REFER crossing referd
+# named: a PBX's phone completing an attended transfer whose REFER went
+# to it directly.  Its gateway has referdGwReplaces enabled, which lets it
+# replace referd's dialogs (without it: 403, sip-replaces-auth.sh).
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 h_init 31 sip-replaces
 SC=${REFERD_SRCDIR:-.}/tests/scenarios
@@ -21,7 +25,7 @@ refer 1 support enabled
 signaling 1 $H_ADDR port 5060 profile 1
 gateway 1 a-side $A port 0
 gateway 2 b-side $B port 5060
-gateway 3 c-side $C port 0
+gateway 3 c-side $C port 0 replaces enabled
 route 1 555 2
 EOF2
 h_referd_subagent "$conf"

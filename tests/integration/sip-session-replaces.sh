@@ -18,6 +18,9 @@
 # uac-session-replaces.xml (C).
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 sess_init 72 sip-session-replaces "refer 1 support enabled"
+# C is in no dialog of the call and no REFER named it: its gateway must be
+# allowed to replace referd's dialogs (referdGwReplaces enabled(2)).
+h_set_ok "gateway 3 may replace any dialog" "$GW.9.3" i 2
 
 sess_peer b "$B" uas-session-answer.xml -m 1 -set offer "RTP/AVP 0 8 101" \
 	-set fmts "0 8"

@@ -7,8 +7,9 @@
 # a=rtcp-mux, and refuses the second audio (port 0), which is port 0 in
 # A's answer too.  Then RTP on each stream reaches the other party's
 # matching stream only, from referd's port of that stream, and RTCP,
-# multiplexed by both, arrives on the RTP port.  The refused stream's
-# sockets get nothing.
+# multiplexed by both, arrives on the RTP port; A's video sends
+# reduced-size RTCP (RFC 5506: an 8-byte receiver report), which must
+# pass as well.  The refused stream's sockets get nothing.
 #
 # Peers: A on $H_NET.2, B on $H_NET.3; each party's audio on port $MP,
 # video on $MP+2, second audio on $MP+4 (rtpcheck); SDP checks in
@@ -37,9 +38,10 @@ h_is "each stream of each leg has a port of its own" \
 h_is "the stream B refused is refused in A's answer (port 0)" "$a3" 0
 
 # Each stream sends its own payload type and an RTCP report a second,
-# multiplexed; the refused streams only listen.
+# multiplexed (A's video a reduced-size one); the refused streams only
+# listen.
 rtp_start a_audio "$A" "$a1" -t 0 -R
-rtp_start a_video "$A:$VP" "$a2" -t 96 -R
+rtp_start a_video "$A:$VP" "$a2" -t 96 -r
 rtp_start a_audio2 "$A:$AP2" -
 rtp_start b_audio "$B" "$b1" -t 0 -R
 rtp_start b_video "$B:$VP" "$b2" -t 96 -R

@@ -58,6 +58,15 @@ h_ok "a failed transfer is one line with profile, call, Call-ID, target, status"
 h_is "one line per trap snmptrapd received" "$(wc -l <"$LOG" | tr -d ' ')" \
 	"$(grep -c '^TRAP' "$H_TRAPLOG")"
 
+# A refused Replaces (the trap as snmptrapd hands it over, numerically).
+O=.1.3.6.1.4.1.8072.9999.9999.5060
+printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 %s.0.5\n%s.1.9.1.0 1\n%s.1.9.2.0 7\n%s.1.9.3.0 "a@b"\n%s.1.9.8.0 "127.0.0.4:5060"\n%s.1.9.5.0 403\n' \
+	"$O" "$O" "$O" "$O" "$O" "$O" |
+	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/replaces.log"
+h_grep "a refused Replaces: profile, call, Call-ID, source, status" \
+	"$H_TMP/replaces.log" \
+	" 127\\.0\\.0\\.9 referdReplacesRefused profile=1 call=7 call-id=\"a@b\" source=\"127\\.0\\.0\\.4:5060\" sip-status=403\$"
+
 # Traps that are not referd's are kept, named by their OID.
 printf 'h\nUDP: [127.0.0.9]:1->[127.0.0.1]:162\n.1.3.6.1.2.1.1.3.0 1\n.1.3.6.1.6.3.1.1.4.1.0 .1.3.6.1.6.3.1.1.5.1\n' |
 	sh "$REFERD_SRCDIR/cli/referd-trapfmt" -f "$H_TMP/other.log"

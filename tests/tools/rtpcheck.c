@@ -16,7 +16,7 @@
  * "rtcp": RTCP (version 2, second byte 192..223, RFC 5761 4), counted
  * apart; "other": anything else (UDPTL, say).
  *
- *   rtpcheck [-t PT] [-x PT] [-s MS] [-w MS] [-R] [-u]
+ *   rtpcheck [-t PT] [-x PT] [-s MS] [-w MS] [-R | -r] [-u]
  *            LOCAL-ADDR:PORT [TARGET-ADDR:PORT]
  *
  *   -t PT  payload type of the packets sent (default 0)
@@ -29,6 +29,8 @@
  *   -R     also an RTCP compound packet (a receiver report and a CNAME)
  *          every second, to the same target (RTCP multiplexed on the RTP
  *          port, RFC 5761)
+ *   -r     as -R, but the RTCP packet is reduced-size (RFC 5506): the
+ *          receiver report alone, 8 bytes
  *   -u     send UDPTL datagrams (T.38: a sequence number, one IFP, no
  *          redundancy) instead of RTP
  *
@@ -161,10 +163,11 @@ build(unsigned char *buf, unsigned seq, int pt, unsigned ssrc, int udptl)
 
 /*
  * A compound RTCP packet (RFC 3550 6.1): a receiver report with no report
- * block (6.4.2) and an SDES with the CNAME "rtpcheck" (6.5).  Its length.
+ * block (6.4.2) and an SDES with the CNAME "rtpcheck" (6.5); with
+ * `reduced`, the receiver report alone (RFC 5506 3.4).  Its length.
  */
 static size_t
-build_rr(unsigned char *buf, unsigned ssrc)
+build_rr(unsigned char *buf, unsigned ssrc, int reduced)
 {
 	static const char cname[] = "rtpcheck";
 	size_t n = 0, item;
@@ -175,6 +178,8 @@ build_rr(unsigned char *buf, unsigned ssrc)
 	buf[n++] = 1;                           /* length in words - 1 */
 	for (int i = 0; i < 4; i++)
 		buf[n++] = (unsigned char)(ssrc >> (24 - 8 * i));
+	if (reduced)
+		return n;
 	/* SDES: one chunk, the SSRC and a CNAME item, then the end of the
 	 * item list and zero padding to a 32-bit boundary. */
 	item = 4 + 2 + (sizeof(cname) - 1) + 1;
@@ -216,7 +221,7 @@ report(unsigned long sent, const struct seen *tab, int ntab)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: rtpcheck [-t PT] [-x PT] [-s MS] [-w MS] [-R] "
+	fprintf(stderr, "usage: rtpcheck [-t PT] [-x PT] [-s MS] [-w MS] [-R|-r] "
 	    "[-u] LOCAL-ADDR:PORT [TARGET-ADDR:PORT]\n");
 	exit(1);
 }
@@ -235,13 +240,14 @@ main(int argc, char **argv)
 	long send_ms = 2000, wait_ms = -1;
 	long long start, next, next_rr;
 
-	while ((ch = getopt(argc, argv, "t:x:s:w:Ru")) != -1) {
+	while ((ch = getopt(argc, argv, "t:x:s:w:Rru")) != -1) {
 		switch (ch) {
 		case 't': pt = atoi(optarg); break;
 		case 'x': xpt = atoi(optarg); break;
 		case 's': send_ms = atol(optarg); break;
 		case 'w': wait_ms = atol(optarg); break;
 		case 'R': rtcp = 1; break;
+		case 'r': rtcp = 2; break;
 		case 'u': udptl = 1; break;
 		default: usage();
 		}
@@ -286,7 +292,7 @@ main(int argc, char **argv)
 				sent++;
 			next += INTERVAL;
 			if (rtcp && t >= next_rr) {
-				len = build_rr(buf, ssrc);
+				len = build_rr(buf, ssrc, rtcp == 2);
 				sendto(fd, buf, len, 0,
 				    (struct sockaddr *)&target, sizeof(target));
 				next_rr += 1000;
