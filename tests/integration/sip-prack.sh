@@ -17,15 +17,16 @@
 # 3. A requires 100rel and never PRACKs: referd resends its 183 with T1
 #    doubling (0.5, 1, 2, 4, ... s), and refuses the INVITE with 500 64*T1
 #    (32 s) after the first; B is cancelled.
-# 4. referdSgp100rel, set over SNMP: disabled(1), an INVITE requiring
-#    100rel gets 420 with Unsupported: 100rel and the OPTIONS answer lists
-#    neither PRACK nor 100rel; required(3), an INVITE without 100rel gets
-#    421 with Require: 100rel.
+# 4. referdSgp100rel, set over SNMP and with referctl: disabled(1), an
+#    INVITE requiring 100rel gets 420 with Unsupported: 100rel and the
+#    OPTIONS answer lists neither PRACK nor 100rel; required(3), an INVITE
+#    without 100rel gets 421 with Require: 100rel.
 #
 # Peers: A on $H_NET.2, B on $H_NET.3 (tests/scenarios/uac-prack*.xml,
 # uas-prack*.xml); media on port $MP (tests/tools/rtpcheck).
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 SIPSEND=${SIPSEND:-$REFERD_BUILDDIR/tests/tools/sipsend}
+REFERCTL=${REFERCTL:-$REFERD_BUILDDIR/cli/referctl}
 # Timer C (inviteTimeout) longer than the 32 s of case 3
 sess_init 106 sip-prack "inviteTimeout 60"
 
@@ -126,7 +127,11 @@ out=$(request OPTIONS 2 "Accept: application/sdp" | "$SIPSEND" "$A" "$H_ADDR" 50
 h_is "disabled: OPTIONS lists no PRACK in Allow and no 100rel in Supported" \
 	"$(echo "$out" | grep -ci '^allow:.*PRACK\|^supported:.*100rel')" 0
 h_is "... and UPDATE in Allow" "$(echo "$out" | grep -ci '^allow:.*UPDATE')" 1
-h_set_ok "referdSgp100rel.1 = required(3)" "$SGP.5.1" i 3
+h_ok "referctl profile set 1 100rel=required" \
+	"$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" profile set 1 100rel=required
+h_like "referctl profile show 1 says it" \
+	"$("$REFERCTL" -v2c -c public -t 3 -r 0 "$H_AGENT" profile show 1)" \
+	"Reliable provisional responses \\(100rel\\) +Required"
 out=$(request INVITE 3 "Supported: timer" | "$SIPSEND" "$A" "$H_ADDR" 5060 1000 | tr -d '\r')
 refused "required: an INVITE without 100rel" 421 Require 100rel
 h_is "referdSgp100rel.1 reads required(3)" "$(sget "$SGP.5.1")" 3
