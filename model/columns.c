@@ -24,6 +24,12 @@ static const struct col_word from_words[] = {
 	  "Original Caller" },
 	WORDS_END
 };
+static const struct col_word rel100_words[] = {
+	{ REFERD_100REL_DISABLED, "disabled", "disabled", "Disabled" },
+	{ REFERD_100REL_SUPPORTED, "supported", "supported", "Supported" },
+	{ REFERD_100REL_REQUIRED, "required", "required", "Required" },
+	WORDS_END
+};
 static const struct col_word redirect_words[] = {
 	{ REFERD_REDIRECT_RELAY, "relay", "relay", "Relay to the caller" },
 	{ REFERD_REDIRECT_FOLLOW, "follow", "follow", "Follow" },
@@ -91,6 +97,10 @@ static const struct column sgp_cols[] = {
 	  .key = "name", .label = "Name" },
 	STORAGE(3, "referdSgpStorageType"),
 	ROWSTATUS(4, "referdSgpRowStatus"),
+	{ .arc = 5, .name = "referdSgp100rel", .kind = K_ENUM,
+	  .off = F(struct referd_sgp, rel100), .min = 1, .max = 3,
+	  .words = rel100_words, .conf_form = CONF_KEY, .conf = "100rel",
+	  .key = "100rel", .label = "Reliable provisional responses (100rel)" },
 	/* Session-Expires: 0 or 90..86400 (the rule session-timer-range). */
 	{ .arc = 6, .name = "referdSgpSessionExpires", .kind = K_U32,
 	  .off = F(struct referd_sgp, session_expires), .min = 0,
@@ -274,7 +284,8 @@ static const struct column call_cols[] = {
 const struct table mib_tables[] = {
 	{ .id = REFERD_TABLE_SGP, .arc = 2, .max_index = REFERD_SGP_MAX,
 	  .name = "referdSgpTable", .cols = sgp_cols,
-	  .word = "profile", .conf_usage = "INDEX NAME [sessionExpires S] "
+	  .word = "profile", .conf_usage = "INDEX NAME "
+	  "[100rel disabled|supported|required] [sessionExpires S] "
 	  "[minSE S] [headerPolicy P] [topologyHiding S] "
 	  "[redirect relay|follow] [maxRedirects N] [readOnly]",
 	  .conf_after = " after the name",

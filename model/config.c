@@ -366,6 +366,7 @@ referd_sgp_init(struct referd_sgp *row, uint32_t index)
 {
 	memset(row, 0, sizeof(*row));
 	row->index = index;
+	row->rel100 = REFERD_100REL_SUPPORTED;
 	row->redirect = REFERD_REDIRECT_RELAY;
 	row->max_redirects = REFERD_MAX_REDIRECTS_DEF;
 	row->session_expires = REFERD_SE_DEFAULT;
@@ -756,6 +757,13 @@ check_sgp(const struct referd_config *cfg, struct referd_config_error *err)
 		if ((rc = check_enum2(s->topology_hiding, REFERD_TABLE_SGP,
 		    s->index, "referdSgpTopologyHiding", err)))
 			return rc;
+		if (s->rel100 < REFERD_100REL_DISABLED ||
+		    s->rel100 > REFERD_100REL_REQUIRED)
+			return fail(err, REFERD_RULE_ENUM_VALUE,
+			    REFERD_TABLE_SGP, s->index, "referdSgp100rel",
+			    "referdSgpTable row %u: referdSgp100rel value %d "
+			    "is not one of its enumerations", s->index,
+			    s->rel100);
 		for (size_t j = 0; j < i; j++)
 			if (s->name[0] != '\0' &&
 			    strcmp(cfg->sgp[j].name, s->name) == 0)

@@ -53,6 +53,13 @@ enum referd_switch {
 	REFERD_ENABLED = 2,
 };
 
+/* referdSgp100rel: reliable provisional responses (RFC 3262) on a leg. */
+enum referd_rel100 {
+	REFERD_100REL_DISABLED = 1,
+	REFERD_100REL_SUPPORTED = 2,
+	REFERD_100REL_REQUIRED = 3,
+};
+
 /* referdReferFromHeader. */
 enum referd_from_header {
 	REFERD_FROM_REFERRED_BY = 1,
@@ -129,6 +136,7 @@ enum referd_counter {
 struct referd_sgp {
 	uint32_t index;
 	char     name[REFERD_NAME_MAX + 1];
+	int      rel100;           /* enum referd_rel100 */
 	int      redirect;          /* enum referd_redirect */
 	uint32_t max_redirects;     /* 0..REFERD_MAX_REDIRECTS_MAX */
 	uint32_t session_expires;  /* seconds, 0: no session timers */

@@ -222,6 +222,10 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		    NULL);
 		if (sup != NULL)
 			cat(b, "Supported: ", sup, "\r\n", NULL);
+		if (strcmp(r->method, "INVITE") == 0 &&
+		    profile_100rel(e->current, leg->sgp) ==
+		    REFERD_100REL_REQUIRED)
+			cat(b, "Require: 100rel\r\n", NULL);
 	}
 	/* An INVITE says the leg's session interval (RFC 4028 7). */
 	if (strcmp(r->method, "INVITE") == 0 &&
@@ -398,6 +402,12 @@ msg_response(struct engine *e, struct stx *stx, int code,
 	if (r != NULL && r->reason != NULL && value_ok(r->reason)) {
 		osip_free(resp->reason_phrase);
 		resp->reason_phrase = osip_strdup(r->reason);
+	}
+	if (r != NULL && r->rseq != 0 && code > 100 && code < 200) {
+		char n[24];
+
+		osip_message_set_header(resp, "Require", "100rel");
+		osip_message_set_header(resp, "RSeq", num(n, r->rseq));
 	}
 	if (r != NULL && r->leg != NULL && code > 100 && code < 300)
 		response_dialog(e, req, resp, r->leg);

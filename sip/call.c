@@ -255,6 +255,9 @@ call_admit(struct engine *e, struct stx *stx, const struct referd_gw **gwap,
 		replaces_from_stranger(e, stx, stx->ep->row.sgp_index);
 		return stack_reply(e, stx, 403, NULL, NULL), 1;
 	}
+	if (rel_refuse(e, stx, (*gwap)->sgp_index ? (*gwap)->sgp_index :
+	    stx->ep->row.sgp_index))
+		return 1;
 	/* An INVITE with Replaces names one of referd's dialogs. */
 	if (replaces_on_invite(e, stx, (*gwap)->sgp_index ?
 	    (*gwap)->sgp_index : stx->ep->row.sgp_index))
@@ -429,6 +432,8 @@ call_release(struct engine *e, struct call *c)
 	ev_timer_stop(e->loop, &c->timer_c);
 	ev_timer_stop(e->loop, &c->a.retx);
 	ev_timer_stop(e->loop, &c->x.retx);
+	rel_final(e, &c->a);
+	rel_final(e, &c->x);
 	delayed_stop(e, c);
 	ev_timer_stop(e->loop, &c->keepalive);
 	leg_streams_close(e, &c->x);
@@ -613,6 +618,9 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
 		b_answered_offer(e, c, b, sdp, b->invite_cseq, recv_info);
 		return;
 	}
+	/* Its answer came in a reliable 1xx: a 2xx without SDP keeps it. */
+	if (sdp == NULL && b->rseq_in != 0 && b->rseq_in_cseq == b->invite_cseq)
+		sdp = b->remote_sdp;
 	dialog_ack(e, b, b->invite_cseq, NULL);
 	if (c->dead || c->cancel_pending || c->a.invite == NULL) {
 		/* The caller is gone: hang up the answer. */
@@ -627,6 +635,7 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
 		call_release(e, c);
 		return;
 	}
+	sdp = b->remote_sdp;    /* the same text: sdp may have been the old copy */
 	/* Delayed Answer: A hears B (183) but is answered only when a
 	 * transfer target answers, or at the timer. */
 	if (delayed_start(e, c, sdp))
@@ -849,7 +858,14 @@ call_ended_by(struct call *c, const osip_message_t *req, uint32_t sgp)
 void
 call_cancelled(struct engine *e, struct call *c)
 {
-	call_reply_a(e, c, 487, NULL, NULL, NULL);
+	call_abort(e, c, 487);
+}
+
+/* The caller's INVITE refused with code; everyone else released. */
+void
+call_abort(struct engine *e, struct call *c, int code)
+{
+	call_reply_a(e, c, code, NULL, NULL, NULL);
 	abandon_b(e, c);
 	/* During Delayed Answer B (and any C) had answered: hang them up. */
 	dialog_bye(e, &c->b);

@@ -82,11 +82,24 @@ dialog_on_response(struct engine *e, struct leg *leg,
 	const char *tag = header_tag(resp->to);
 	int code = resp->status_code;
 
+	if (code > 100 && code < 300 && osip_list_size(&resp->allows) > 0)
+		leg->allow_update = msg_allows(resp, "UPDATE");
 	if (code < 200) {
+		char *target;
+
 		if (tag != NULL && d->remote_tag == NULL)
 			d->remote_tag = strdup(tag);
 		if (tag != NULL && code > 100 && dialog_is(leg, DLG_NONE))
 			dialog_set_state(e, leg, DLG_EARLY);
+		/* The early dialog's target and route set (RFC 3261 12.1.2):
+		 * where a PRACK or an UPDATE in it goes. */
+		if (tag == NULL || code == 100 || !dialog_is(leg, DLG_EARLY) ||
+		    (target = contact_uri(resp)) == NULL)
+			return;
+		free(d->remote_target);
+		d->remote_target = target;
+		free(d->route_set);
+		d->route_set = route_set_of(resp, 1);
 		return;
 	}
 	if (code >= 300)

@@ -18,23 +18,63 @@
 typedef void (request_h)(struct engine *e, struct stx *stx,
     osip_message_t *req);
 
+/*
+ * The leg of an in-dialog request, its dialog checked (dialog_check), or
+ * NULL once the request is answered 481 or 500.
+ */
+static struct leg *
+dialog_leg(struct engine *e, struct stx *stx, const osip_message_t *req)
+{
+	struct leg *leg = leg_find(e, req);
+	int code;
+
+	if (leg == NULL || (code = dialog_check(leg, req)) != 0) {
+		stack_reply(e, stx, leg == NULL ? 481 : code, NULL, NULL);
+		return NULL;
+	}
+	return leg;
+}
+
 /* INVITE: a new call, or a re-INVITE in one of referd's dialogs. */
 static void
 on_invite(struct engine *e, struct stx *stx, osip_message_t *req)
 {
 	struct leg *leg;
-	int code;
 
 	if (header_tag(req->to) == NULL) {
 		call_new(e, stx);
 		return;
 	}
-	leg = leg_find(e, req);
-	if (leg == NULL || (code = dialog_check(leg, req)) != 0) {
-		stack_reply(e, stx, leg == NULL ? 481 : code, NULL, NULL);
+	if ((leg = dialog_leg(e, stx, req)) != NULL)
+		session_on_reinvite(e, stx, leg);
+}
+
+/* UPDATE (RFC 3311): a session change in an early or confirmed dialog. */
+static void
+on_update(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = dialog_leg(e, stx, req);
+
+	if (leg != NULL)
+		session_on_update(e, stx, leg);
+}
+
+/*
+ * PRACK (RFC 3262): acknowledges a reliable provisional response (rel.c);
+ * an offer in it is a session change like an UPDATE's, whose answer
+ * comes in the 200.
+ */
+static void
+on_prack(struct engine *e, struct stx *stx, osip_message_t *req)
+{
+	struct leg *leg = dialog_leg(e, stx, req);
+
+	if (leg == NULL || rel_on_prack(e, stx, leg))
 		return;
-	}
-	session_on_reinvite(e, stx, leg);
+	if (body_of(req) != NULL)
+		session_on_update(e, stx, leg);
+	else
+		stack_reply(e, stx, 200, NULL, NULL);
 }
 
 /* OPTIONS: 200 with what referd supports (from gateways only). */
@@ -76,13 +116,10 @@ on_cancel(struct engine *e, struct stx *stx, osip_message_t *req)
 static void
 on_bye(struct engine *e, struct stx *stx, osip_message_t *req)
 {
-	struct leg *leg = leg_find(e, req);
-	int code;
+	struct leg *leg = dialog_leg(e, stx, req);
 
-	if (leg == NULL || (code = dialog_check(leg, req)) != 0) {
-		stack_reply(e, stx, leg == NULL ? 481 : code, NULL, NULL);
+	if (leg == NULL)
 		return;
-	}
 	stx->leg = NULL;
 	stack_reply(e, stx, 200, NULL, NULL);
 	billing_bye(leg, req);
@@ -194,23 +231,9 @@ static const struct {
 	{ "INFO", on_relayed },
 	{ "MESSAGE", on_relayed },
 	{ "NOTIFY", on_notify },
+	{ "UPDATE", on_update },
+	{ "PRACK", on_prack },
 };
-
-/* Is `tag` in the comma-separated list of option tags `list`? */
-int
-tag_listed(const char *list, const char *tag, size_t n)
-{
-	for (const char *p = list; p != NULL && *p != '\0'; ) {
-		size_t k;
-
-		p += strspn(p, " \t,");
-		k = strcspn(p, " \t,");
-		if (k == n && k > 0 && strncasecmp(p, tag, n) == 0)
-			return 1;
-		p += k;
-	}
-	return 0;
-}
 
 /*
  * RFC 3261 8.2.2.3: every option tag a request requires must be one the
@@ -360,6 +383,8 @@ on_invite_response(struct engine *e, struct stx *stx, int type,
 	/* Any 2xx to referd's INVITE sets the leg's session timer. */
 	if (type == OSIP_ICT_STATUS_2XX_RECEIVED)
 		timer_uac(e, leg, resp);
+	if (rel_on_response(e, leg, resp))
+		return;
 	if (session_on_result(e, stx, 0, resp))
 		return;
 	if (leg == &leg->call->x)
@@ -414,10 +439,7 @@ call_on_event(struct engine *e, struct deferred *d)
 			on_invite_response(e, stx, d->type, msg);
 		return;
 	case OSIP_NICT_STATUS_TIMEOUT:
-		if (relay_on_result(e, stx, 408, NULL))
-			return;
-		if (stx->leg != NULL && stx->leg->ping == stx)
-			keepalive_result(e, stx, 0);
+		on_no_answer(e, stx, 408);
 		return;
 	case OSIP_ICT_STATUS_TIMEOUT:
 		on_no_answer(e, stx, 408);
@@ -434,6 +456,8 @@ call_on_event(struct engine *e, struct deferred *d)
 			return;
 		if (msg != NULL && stx->leg != NULL && stx->leg->ping == stx)
 			keepalive_result(e, stx, msg->status_code);
+		else if (msg != NULL && session_on_result(e, stx, 0, msg))
+			return;
 		else if (msg != NULL)
 			sub_on_response(e, stx, msg->status_code);
 		return;

@@ -13,16 +13,24 @@
 
 #include "internal.h"
 
-#define ALLOW_BASIC "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE"
-#define ALLOW_REFER ALLOW_BASIC ", REFER, NOTIFY"
+/*
+ * Allow: INFO, MESSAGE and UPDATE (RFC 3311) on every leg; PRACK where
+ * the profile enables 100rel (RFC 3262); REFER and NOTIFY where it
+ * enables REFER.
+ */
+#define ALLOW_BASIC "INVITE, ACK, CANCEL, BYE, OPTIONS, INFO, MESSAGE, UPDATE"
+#define ALLOW_PRACK ", PRACK"
+#define ALLOW_REFER ", REFER, NOTIFY"
 
 /*
  * Supported: replaces (RFC 3891) and norefersub (RFC 4488), only where
  * the leg's profile enables REFER, since both are handled only there;
- * timer (RFC 4028) where the profile has session timers.
+ * timer (RFC 4028) where the profile has session timers; 100rel where
+ * its referdSgp100rel is not disabled.
  */
 #define SUPPORTED_REFER "replaces, norefersub"
 #define SUPPORTED_TIMER "timer"
+#define SUPPORTED_100REL "100rel"
 
 /* The active Refer Support row of profile sgp with support enabled. */
 const struct referd_refer *
@@ -50,23 +58,48 @@ profile_delayed_answer(const struct referd_config *cfg, uint32_t sgp)
 	return r != NULL && r->delayed_answer == REFERD_ENABLED ? r : NULL;
 }
 
-/* The Allow header of a profile's legs: REFER only where it is enabled. */
+/*
+ * referdSgp100rel of profile sgp (enum referd_rel100); a leg without a
+ * profile (0) has the column's default, supported.
+ */
+int
+profile_100rel(const struct referd_config *cfg, uint32_t sgp)
+{
+	const struct referd_sgp *s = sgp ? referd_config_sgp(cfg, sgp) : NULL;
+
+	return s != NULL && s->status == REFERD_RS_ACTIVE ? s->rel100 :
+	    REFERD_100REL_SUPPORTED;
+}
+
+/* The Allow header of a profile's legs: what it enables. */
 const char *
 profile_allow(const struct referd_config *cfg, uint32_t sgp)
 {
-	return profile_refer_enabled(cfg, sgp) ? ALLOW_REFER : ALLOW_BASIC;
+	static const char *const allow[2][2] = {
+		{ ALLOW_BASIC, ALLOW_BASIC ALLOW_PRACK },
+		{ ALLOW_BASIC ALLOW_REFER, ALLOW_BASIC ALLOW_PRACK ALLOW_REFER },
+	};
+
+	return allow[profile_refer_enabled(cfg, sgp)]
+	    [profile_100rel(cfg, sgp) != REFERD_100REL_DISABLED];
 }
 
 /* The Supported header of a profile's legs, or NULL for none. */
 const char *
 profile_supported(const struct referd_config *cfg, uint32_t sgp)
 {
-	int refer = profile_refer_enabled(cfg, sgp);
+	/* [REFER][100rel][timer] */
+	static const char *const sup[2][2][2] = {
+		{ { NULL, SUPPORTED_TIMER },
+		  { SUPPORTED_100REL, SUPPORTED_100REL ", " SUPPORTED_TIMER } },
+		{ { SUPPORTED_REFER, SUPPORTED_REFER ", " SUPPORTED_TIMER },
+		  { SUPPORTED_REFER ", " SUPPORTED_100REL, SUPPORTED_REFER ", "
+		    SUPPORTED_100REL ", " SUPPORTED_TIMER } },
+	};
 
-	if (profile_timers(cfg, sgp) != NULL)
-		return refer ? SUPPORTED_REFER ", " SUPPORTED_TIMER :
-		    SUPPORTED_TIMER;
-	return refer ? SUPPORTED_REFER : NULL;
+	return sup[profile_refer_enabled(cfg, sgp)]
+	    [profile_100rel(cfg, sgp) != REFERD_100REL_DISABLED]
+	    [profile_timers(cfg, sgp) != NULL];
 }
 
 /*

@@ -197,6 +197,24 @@ struct leg {
 	                                 a 422 (RFC 4028 7.3); 0: the profile's */
 	ev_timer        se_timer;     /* referd's refresh, or the deadline of
 	                                 the party's */
+	int             reinv_update; /* reinv_out is an UPDATE (RFC 3311) */
+	int             allow_update; /* the party's Allow lists UPDATE */
+	/* 100rel (rel.c, RFC 3262), as UAS on the leg's first INVITE... */
+	int             rel_peer;     /* its INVITE supports or requires it */
+	unsigned        rseq;         /* the last RSeq sent */
+	int             rel_acked;    /* ... and its PRACK came */
+	unsigned        rel_cseq;     /* the CSeq of the INVITE it answers */
+	osip_message_t *rel_1xx;      /* resent until its PRACK */
+	ev_timer        rel_retx;
+	double          rel_interval;
+	ev_tstamp       rel_start;
+	int             rel_next;     /* a 1xx that waits for that PRACK */
+	char           *rel_next_sdp; /* its body, written for the leg */
+	int             rel_answered; /* the answer went in a reliable 1xx */
+	char           *rel_src;      /* the SDP of the last answer the
+	                                 party got before the 2xx */
+	/* ... and as UAC: the reliable 1xx it got (RSeq of INVITE CSeq) */
+	unsigned        rseq_in, rseq_in_cseq;
 };
 
 /* The state of a REFER's implicit subscription (RFC 3515, 6665). */
@@ -451,6 +469,10 @@ char *syntax_reply(struct engine *e, const char *buf, size_t len, int code,
 const char *top_branch(const osip_message_t *msg);
 const char *header_first(const osip_message_t *msg, const char *name,
     const char *compact, int *countp);
+int   tag_listed(const char *list, const char *tag, size_t n);
+int   header_lists(const osip_message_t *msg, const char *name,
+    const char *compact, const char *tag);
+int   msg_allows(const osip_message_t *msg, const char *method);
 void  hostport(char *buf, size_t len, const char *host, unsigned port);
 const char *header_tag(osip_from_t *h);
 char *name_addr(osip_from_t *h);
@@ -514,6 +536,8 @@ struct msg_resp {
 	struct msg_hdr hdr;          /* one more header, or name NULL */
 	struct msg_hdr more[MSG_HDRS_MAX];  /* and these; name NULL ends */
 	const char   *reason;        /* NULL: the standard reason phrase */
+	unsigned      rseq;          /* a reliable 1xx (RFC 3262): RSeq, and
+	                                Require: 100rel; 0: none */
 	const char   *content_type;  /* with body */
 	const char   *body;
 };
@@ -560,6 +584,7 @@ const struct referd_sgp *profile_timers(const struct referd_config *cfg,
     uint32_t sgp);
 int   profile_header_policy(const struct referd_config *cfg, uint32_t sgp);
 int   profile_hides_topology(const struct referd_config *cfg, uint32_t sgp);
+int   profile_100rel(const struct referd_config *cfg, uint32_t sgp);
 int   gateways_sync(struct engine *e, const struct referd_config *cfg);
 /* A gateway's address (port 5060 when its port is 0), parsed once per
  * snapshot by gateways_sync(); NULL when its address text is not one. */
@@ -606,6 +631,7 @@ void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
     int transport, const struct addr *to, osip_message_t *resp, int bye);
 void  call_ended_by(struct call *c, const osip_message_t *req, uint32_t sgp);
 void  call_cancelled(struct engine *e, struct call *c);
+void  call_abort(struct engine *e, struct call *c, int code);
 void  call_release(struct engine *e, struct call *c);
 void  call_end(struct engine *e, struct call *c);
 void  call_release_all(struct engine *e);
@@ -617,7 +643,6 @@ int   call_reply_a(struct engine *e, struct call *c, int code,
     const char *sdp, const char *extra_name, const char *extra_value);
 
 /* dispatch.c: requests by method, responses by what they answer */
-int   tag_listed(const char *list, const char *tag, size_t n);
 void  call_on_event(struct engine *e, struct deferred *d);
 void  call_on_stray(struct engine *e, struct endpoint *ep, int transport,
     const struct addr *src, osip_message_t *msg);
@@ -708,8 +733,23 @@ int  sdp_same_codecs(const struct sdp *x, const struct pt_set *xa,
 void sdp_keep_codecs(const struct sdp *offer, const struct sdp *of,
     const struct pt_set *allowed, struct pt_set *keep);
 
+/* rel.c: reliable provisional responses (RFC 3262) on each leg */
+void  rel_init(struct leg *leg);
+void  rel_from_request(struct leg *leg, const osip_message_t *req);
+int   rel_refuse(struct engine *e, struct stx *stx, uint32_t sgp);
+int   rel_wanted(struct engine *e, const struct leg *leg,
+    const struct stx *stx);
+int   rel_reply(struct engine *e, struct leg *leg, struct stx *stx,
+    int code, const char *body);
+void  rel_final(struct engine *e, struct leg *leg);
+int   rel_on_prack(struct engine *e, struct stx *stx, struct leg *leg);
+int   rel_on_response(struct engine *e, struct leg *leg,
+    const osip_message_t *resp);
+void  rel_clear(struct leg *leg);
+
 /* session.c: the session a call carries, offer and answer across legs */
 void session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg);
+void session_on_update(struct engine *e, struct stx *stx, struct leg *leg);
 int  session_on_result(struct engine *e, struct stx *stx, int code,
     osip_message_t *resp);
 void session_on_ack(struct engine *e, struct leg *leg,

@@ -36,6 +36,7 @@ leg_init(struct leg *leg, struct call *c, int is_a)
 	ev_init(&leg->retx, on_retx);
 	leg->retx.data = leg;
 	timer_init(leg);
+	rel_init(leg);
 }
 
 /* Index a leg by its Call-ID. */
@@ -102,6 +103,8 @@ leg_from_request(struct leg *leg, struct stx *stx, uint32_t sgp)
 	leg->sgp = sgp;
 	leg->invite = stx;
 	stx->leg = leg;
+	leg->allow_update = msg_allows(stx->tr->orig_request, "UPDATE");
+	rel_from_request(leg, stx->tr->orig_request);
 }
 
 /*
@@ -144,6 +147,7 @@ leg_clear(struct leg *leg)
 {
 	dialog_clear(&leg->dlg);
 	session_clear(leg);
+	rel_clear(leg);
 	free(leg->remote_sdp);
 	osip_message_free(leg->last_2xx);
 	free(leg->invite_ruri);
@@ -176,14 +180,18 @@ leg_forget(struct engine *e, struct leg *leg)
 		endpoint_release(e, leg->ep);
 	ev_timer_stop(e->loop, &leg->retx);
 	timer_stop(e, leg);
+	rel_final(e, leg);
 	leg_clear(leg);
 	leg_init(leg, c, is_a);
 }
 
 /*
- * Respond on one of a leg's INVITE server transactions (its first INVITE
- * or a re-INVITE) with body, the leg's SDP already written (or NULL).  A
- * 2xx is kept to be resent until the ACK (oSIP2 leaves that to the core).
+ * Respond on one of a leg's server transactions that carry a session (its
+ * first INVITE, a re-INVITE, an UPDATE, a PRACK) with body, the leg's SDP
+ * already written (or NULL).  On the first INVITE a provisional response
+ * makes the dialog early, and goes reliably where 100rel says so (rel.c);
+ * an INVITE's 2xx is kept to be resent until the ACK (oSIP2 leaves that
+ * to the core).
  */
 int
 leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx, int code,
@@ -193,8 +201,15 @@ leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx, int code,
 	osip_message_t *resp = NULL;
 	int rc;
 
-	if (stx == NULL || stx->dead)
+	if (stx == NULL || stx->dead || stx->tr == NULL)
 		return ENOENT;
+	if (stx == leg->invite && code > 100 && code < 200 &&
+	    dialog_is(leg, DLG_NONE))
+		dialog_set_state(e, leg, DLG_EARLY);
+	if (code > 100 && code < 200 && rel_wanted(e, leg, stx))
+		return rel_reply(e, leg, stx, code, body);
+	if (stx == leg->invite && code >= 200)
+		rel_final(e, leg);
 	if (body != NULL) {
 		r.content_type = "application/sdp";
 		r.body = body;
@@ -204,7 +219,7 @@ leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx, int code,
 		timer_uas(e, leg, stx->tr->orig_request);
 	if ((rc = msg_response(e, stx, code, &r, &resp)) != 0)
 		return rc;
-	if (code >= 200 && code < 300) {
+	if (code >= 200 && code < 300 && MSG_IS_INVITE(stx->tr->orig_request)) {
 		osip_message_free(leg->last_2xx);
 		leg->last_2xx = NULL;
 		osip_message_clone(resp, &leg->last_2xx);
@@ -230,6 +245,19 @@ leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
 
 	if (leg->invite == NULL || leg->invite->dead)
 		return ENOENT;
+	/*
+	 * The answer went in a reliable 1xx: a 2xx that would say the same
+	 * repeats none (the offer/answer is complete).  One with other media
+	 * (Delayed Answer: the transfer target's) still carries it.
+	 */
+	if (code >= 200 && code < 300 && leg->rel_answered && sdp != NULL &&
+	    leg->rel_src != NULL && strcmp(sdp, leg->rel_src) == 0)
+		sdp = NULL;
+	if (code > 100 && code < 200 && sdp != NULL &&
+	    rel_wanted(e, leg, leg->invite)) {
+		free(leg->rel_src);
+		leg->rel_src = strdup(sdp);
+	}
 	if (sdp != NULL && (body = leg_sdp(leg, sdp, NULL, NULL)) == NULL)
 		return EINVAL;
 	rc = leg_reply_body(e, leg, leg->invite, code, body, extra_name,

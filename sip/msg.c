@@ -52,6 +52,51 @@ header_first(const osip_message_t *msg, const char *name, const char *compact,
 	return first;
 }
 
+/* Is `tag` (n characters) in the comma-separated list `list`? */
+int
+tag_listed(const char *list, const char *tag, size_t n)
+{
+	for (const char *p = list; p != NULL && *p != '\0'; ) {
+		size_t k;
+
+		p += strspn(p, " \t,");
+		k = strcspn(p, " \t,");
+		if (k == n && k > 0 && strncasecmp(p, tag, n) == 0)
+			return 1;
+		p += k;
+	}
+	return 0;
+}
+
+/* Does any header `name` (or `compact`) of msg list the option tag? */
+int
+header_lists(const osip_message_t *msg, const char *name,
+    const char *compact, const char *tag)
+{
+	const char *names[2] = { name, compact };
+	osip_header_t *h = NULL;
+
+	for (int k = 0; k < 2 && names[k] != NULL; k++)
+		for (int i = osip_message_header_get_byname(msg, names[k], 0, &h);
+		    i >= 0;
+		    i = osip_message_header_get_byname(msg, names[k], i + 1, &h))
+			if (tag_listed(h->hvalue, tag, strlen(tag)))
+				return 1;
+	return 0;
+}
+
+/* Does msg's Allow (oSIP2 keeps it apart) list method? */
+int
+msg_allows(const osip_message_t *msg, const char *method)
+{
+	const osip_allow_t *a;
+
+	for (int i = 0; (a = osip_list_get(&msg->allows, i)) != NULL; i++)
+		if (tag_listed(a->value, method, strlen(method)))
+			return 1;
+	return 0;
+}
+
 /* "host:port", with brackets around an IPv6 host. */
 void
 hostport(char *buf, size_t len, const char *host, unsigned port)

@@ -13,6 +13,14 @@
  *     or while the partner has one pending either way, gets 491; one
  *     while the party's previous one is unanswered gets 500 with
  *     Retry-After (RFC 3261 14.1, 14.2).
+ *   UPDATE (RFC 3311), in an early or a confirmed dialog, and an offer in
+ *     a PRACK (RFC 3262) take the same path, glare included (RFC 3311
+ *     5.2), as an UPDATE to the partner when the partner's Allow lists
+ *     UPDATE; the partner's answer comes back in referd's 200.  When the
+ *     partner's Allow does not list UPDATE, an offer goes to it in a
+ *     re-INVITE if both dialogs are confirmed, and is refused with 488
+ *     (the session unchanged) in an early dialog; an UPDATE without an
+ *     offer (a target refresh) is then answered by referd itself.
  *
  * referd answers a re-INVITE itself only where nobody is on the other side
  * (a transferor left alone after its transfer): that session is its own.
@@ -63,14 +71,16 @@ refresh_target(struct leg *leg, const osip_message_t *msg)
 }
 
 /*
- * Send a leg an INVITE in its dialog with body (an offer, or NULL); it is
- * the leg's pending re-INVITE.  0, or an errno value.
+ * Send a leg an INVITE (or, update, an UPDATE) in its dialog with body (an
+ * offer, or NULL); it is the leg's pending session change.  0, or an errno
+ * value.
  */
 static int
-send_reinvite(struct engine *e, struct leg *leg, const char *body)
+send_change(struct engine *e, struct leg *leg, const char *body, int update)
 {
 	struct msg_req r = {
-		.method = "INVITE", .leg = leg, .in_dialog = 1,
+		.method = update ? "UPDATE" : "INVITE", .leg = leg,
+		.in_dialog = 1,
 		.cseq = ++leg->dlg.local_cseq, .contact_user = "referd",
 		.allow = 1, .content_type = body ? "application/sdp" : NULL,
 		.body = body,
@@ -84,7 +94,24 @@ send_reinvite(struct engine *e, struct leg *leg, const char *body)
 		return EIO;
 	leg->reinv_out = stx;
 	leg->reinv_offerless = body == NULL;
+	leg->reinv_update = update;
 	return 0;
+}
+
+/* A re-INVITE referd sends a leg. */
+static int
+send_reinvite(struct engine *e, struct leg *leg, const char *body)
+{
+	return send_change(e, leg, body, 0);
+}
+
+/* Is a leg's dialog one a session change may go in: confirmed, or early
+ * for an UPDATE? */
+static int
+change_dialog(const struct leg *l, int update)
+{
+	return dialog_is(l, DLG_CONFIRMED) || (update && dialog_is(l,
+	    DLG_EARLY));
 }
 
 /* Is a re-INVITE on this leg, or on its partner, still open either way? */
@@ -95,13 +122,17 @@ pending(const struct leg *l)
 	    l->ack_hold;
 }
 
-/* A party's re-INVITE (or one that repeats one already answered). */
-void
-session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
+/*
+ * A party's session change: a re-INVITE (or one that repeats one already
+ * answered), or (update) an UPDATE or a PRACK with an offer.
+ */
+static void
+session_change(struct engine *e, struct stx *stx, struct leg *leg, int update)
 {
 	osip_message_t *req = stx->tr->orig_request;
 	const char *offer = body_of(req);
 	struct leg *p = leg->partner;
+	int by_update = update;
 	char *body;
 
 	if (leg->reinv_in != NULL) {
@@ -113,8 +144,8 @@ session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
 		return;
 	}
 	refresh_target(leg, req);
-	if (p == NULL || !dialog_is(p, DLG_CONFIRMED) ||
-	    !dialog_is(leg, DLG_CONFIRMED)) {
+	if (p == NULL || !change_dialog(p, update) ||
+	    !change_dialog(leg, update)) {
 		answer_locally(e, stx, leg, offer);
 		return;
 	}
@@ -122,13 +153,27 @@ session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
 		stack_reply(e, stx, 491, NULL, NULL);
 		return;
 	}
+	if (update && !p->allow_update) {
+		/* The partner takes no UPDATE: a re-INVITE where one may go. */
+		if (offer == NULL) {
+			answer_locally(e, stx, leg, NULL);
+			return;
+		}
+		if (!dialog_is(p, DLG_CONFIRMED) ||
+		    !dialog_is(leg, DLG_CONFIRMED)) {
+			stack_reply(e, stx, 488, "Warning", "399 referd \"the "
+			    "other party does not accept UPDATE\"");
+			return;
+		}
+		by_update = 0;
+	}
 	if (offer != NULL) {
 		leg_learn_media(leg, offer);
 		leg_keep_sdp(leg, offer);
 	}
 	body = offer ? leg_sdp(p, offer, NULL, NULL) : NULL;
 	if ((offer != NULL && body == NULL) ||
-	    send_reinvite(e, p, body) != 0) {
+	    send_change(e, p, body, by_update) != 0) {
 		free(body);
 		stack_reply(e, stx, 500, NULL, NULL);
 		return;
@@ -137,8 +182,23 @@ session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
 	leg->reinv_in = stx;
 	p->reinv_local = 0;
 	p->reinv_asker = leg;
-	engine_log(e, ENGINE_LOG_DEBUG, "call %u: re-INVITE relayed%s",
-	    leg->call->index, offer ? "" : " without an offer");
+	engine_log(e, ENGINE_LOG_DEBUG, "call %u: %s relayed as %s%s",
+	    leg->call->index, req->sip_method, by_update ? "UPDATE" :
+	    "re-INVITE", offer ? "" : " without an offer");
+}
+
+/* A party's re-INVITE. */
+void
+session_on_reinvite(struct engine *e, struct stx *stx, struct leg *leg)
+{
+	session_change(e, stx, leg, 0);
+}
+
+/* A party's UPDATE, or its PRACK with an offer. */
+void
+session_on_update(struct engine *e, struct stx *stx, struct leg *leg)
+{
+	session_change(e, stx, leg, 1);
 }
 
 /* The party whose re-INVITE leg's pending one relays, or NULL. */
@@ -191,7 +251,9 @@ reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
 			session_align_once(e, from, leg);
 		return;
 	}
-	if (leg->reinv_offerless && sdp != NULL && l != NULL) {
+	if (leg->reinv_update)
+		;   /* an UPDATE: nothing to ACK */
+	else if (leg->reinv_offerless && sdp != NULL && l != NULL) {
 		/* The 2xx holds the offer: ACKed with the asker's answer. */
 		leg->ack_hold = 1;
 		leg->ack_cseq = cseq;
@@ -201,14 +263,21 @@ reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
 	if (l == NULL)
 		return;
 	body = sdp ? leg_sdp(l, sdp, NULL, NULL) : NULL;
+	/* The caller's answer before its 2xx (100rel): what the 2xx need
+	 * not repeat (leg_reply). */
+	if (sdp != NULL && l->rel_answered) {
+		free(l->rel_src);
+		l->rel_src = strdup(sdp);
+	}
 	leg_reply_body(e, l, l->reinv_in, 200, body, NULL, NULL);
 	free(body);
 	l->reinv_in = NULL;
 }
 
 /*
- * The result of a re-INVITE referd sent (resp NULL: none came, code 408,
- * or it could not be sent, 503).  1 when stx was one, else 0.
+ * The result of a re-INVITE or an UPDATE referd sent (resp NULL: none
+ * came, code 408, or it could not be sent, 503).  1 when stx was one,
+ * else 0.
  */
 int
 session_on_result(struct engine *e, struct stx *stx, int code,

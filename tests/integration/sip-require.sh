@@ -23,9 +23,9 @@ A2=$H_NET.4
 RTP_LO=$((20000 + H_SLOT * 100))
 cat >"$H_TMP/referd.conf" <<EOF2
 rtpPortRange $RTP_LO $((RTP_LO + 99))
-profile 1 refer-on sessionExpires 0
+profile 1 refer-on sessionExpires 0 100rel disabled
 refer 1 support enabled
-profile 2 plain sessionExpires 0
+profile 2 plain sessionExpires 0 100rel disabled
 signaling 1 $H_ADDR port 5060 transport udp profile 1
 gateway 1 a-side $A port 0 profile 1
 gateway 2 b-side $B port 5060 profile 1

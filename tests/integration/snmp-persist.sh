@@ -78,7 +78,7 @@ cat >>"$pfile" <<'EOF2'
 referdRow 2 12 3 1 "twelve"
 referdRow 2 13 3
 referdRow 99 1 3 1 "nope"
-referdRow 2 14 3 1 "x" 1800 90 1 2 1 5 trailing
+referdRow 2 14 3 1 "x" 2 1800 90 1 2 1 5 trailing
 referdRow 6 40 3 1 "12" 77
 referdRow 2 10 3 1 "again"
 profile 50 sneaky

@@ -701,6 +701,26 @@ sess_ab() {
 	APID=$H_PID
 }
 
+# sess_call N B-SCENARIO A-SCENARIO [A-ARG...] [-- B-ARG...]: one call of
+# several in a test: B (peer bN) runs B-SCENARIO; once it listens, A (aN)
+# calls 5551000 through referd with A-SCENARIO; each gets its own ARGs.
+# Their pids in BPID and APID.
+sess_call() {
+	local n=$1 bsf=$2 asf=$3 a= arg
+	shift 3
+	for arg in "$@"; do
+		shift
+		[ "$arg" = -- ] && break
+		a="$a $arg"
+	done
+	sess_peer "b$n" "$B" "$bsf" -m 1 "$@"
+	BPID=$H_PID
+	h_wait_for 5 listening "$B" 5060 || h_bail "SIPp B did not start"
+	# shellcheck disable=SC2086
+	sess_peer "a$n" "$A" "$asf" -s 5551000 -m 1 $a "$H_ADDR:5060"
+	APID=$H_PID
+}
+
 # rtp_start NAME ADDR[:PORT] TARGET ARGS...: rtpcheck NAME on ADDR:PORT
 # (a party's media socket; PORT is $MP unless given) sending to referd's
 # port TARGET (nothing when TARGET is -), with rtpcheck's options ARGS (by
@@ -1093,14 +1113,15 @@ bs_has() {
 	[ "$(bs_events "$1" "$2")" -ge "$3" ]
 }
 
-# h_linphonec NAME ADDR USER CODECS: linphonec as NAME on ADDR:5060
+# h_linphonec NAME ADDR USER CODECS [SIP]: linphonec as NAME on ADDR:5060
 # (contact sip:USER@ADDR), its audio codecs CODECS (liblinphone's
 # mime/rate, space-separated, in order of preference, e.g. "opus/48000
 # PCMU/8000"; every other codec it enables by default is disabled), its
-# microphone a WAV file.  Returns when its SIP socket is bound and it took
-# the sound commands.
+# microphone a WAV file; SIP, more lines of linphonerc's [sip] section
+# (e.g. "100rel_support_level=1").  Returns when its SIP socket is bound
+# and it took the sound commands.
 h_linphonec() {
-	local name=$1 addr=$2 user=$3 codecs=$4 dir=$H_TMP/$1 rtp
+	local name=$1 addr=$2 user=$3 codecs=$4 sip=${5:-} dir=$H_TMP/$1 rtp
 	h_ua_rtp_port
 	rtp=$H_UA_RTP
 	mkdir -p "$dir/.local/share/linphone"
@@ -1115,6 +1136,7 @@ h_linphonec() {
 		guess_hostname=0
 		use_ipv6=0
 		inc_timeout=60
+		$sip
 		[rtp]
 		bind_address=$addr
 		audio_rtp_port=$rtp

@@ -50,7 +50,7 @@ static const char good[] =
     "radiusRetryInterval 30\n"
     "radiusInterimInterval 300\n"
     "profile 1 pbx\n"
-    "profile 2 ivr readOnly\n"
+    "profile 2 ivr 100rel required readOnly\n"
     "refer 1 support enabled fromHeader originalCaller delayedAnswer enabled "
     "delayedAnswerTimer 5 releaseSession enabled\n"
     "refer 2\n"
@@ -92,6 +92,9 @@ test_good(void)
 	    referd_config_sgp(c, 2)->storage == REFERD_ST_READONLY &&
 	    referd_config_sgp(c, 2)->status == REFERD_RS_ACTIVE,
 	    "profiles are permanent, or readOnly when the line says so");
+	ok(referd_config_sgp(c, 1)->rel100 == REFERD_100REL_SUPPORTED &&
+	    referd_config_sgp(c, 2)->rel100 == REFERD_100REL_REQUIRED,
+	    "referdSgp100rel: supported by default, or as the line says");
 	r = referd_config_refer(c, 1);
 	ok(r && r->support == REFERD_ENABLED &&
 	    r->from_header == REFERD_FROM_ORIGINAL_CALLER &&
@@ -139,6 +142,7 @@ test_bad(void)
 		{ "a profile twice", "profile 3 a\nprofile 3 b\n" },
 		{ "an unknown refer keyword", "profile 1 a\nrefer 1 color blue\n" },
 		{ "a bad switch value", "profile 1 a\nrefer 1 support maybe\n" },
+		{ "a bad 100rel value", "profile 1 a 100rel always\n" },
 		{ "a timer without Delayed Answer",
 		  "profile 1 a\nrefer 1 support enabled delayedAnswerTimer 3\n" },
 		{ "a timer of 11 minutes",
