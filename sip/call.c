@@ -645,6 +645,39 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
 }
 
 /*
+ * b's INVITE goes again as a new transaction, after a 3xx referd follows
+ * or a 422 it retries: the caller's INVITE with the next CSeq, the same
+ * Call-ID and From tag (RFC 3261 8.1.3.4, RFC 4028 7.3), and its
+ * Max-Forwards less one as the first time.  b has no dialog until it is
+ * answered again; the old transaction is no longer b's.  Timer C starts
+ * again before it goes (as in call_new).  0, or nonzero when it could not
+ * be sent.
+ */
+static int
+invite_b_again(struct engine *e, struct call *c, struct leg *b,
+    const struct referd_gw *gw, const char *user)
+{
+	osip_message_t *req = c->a.invite->tr->orig_request;
+	osip_header_t *mf = NULL;
+	int max_forwards = 70;
+
+	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
+		max_forwards = atoi(mf->hvalue);
+	if (b->invite != NULL)
+		b->invite->leg = NULL;
+	b->invite = NULL;
+	b->provisional = 0;
+	free(b->dlg.remote_tag);
+	free(b->dlg.remote_target);
+	free(b->dlg.route_set);
+	b->dlg.remote_tag = b->dlg.remote_target = b->dlg.route_set = NULL;
+	dialog_set_state(e, b, DLG_NONE);
+	ev_timer_again(e->loop, &c->timer_c);
+	return send_invite_b(e, c, req, gw, user, max_forwards - 1,
+	    b->invite_cseq + 1);
+}
+
+/*
  * b redirected the call (3xx) and its profile follows redirections
  * (referdSgpRedirect follow), fewer than referdSgpMaxRedirects so far:
  * the INVITE goes on, on leg b (same Call-ID and From tag, the next CSeq:
@@ -659,10 +692,7 @@ b_redirect(struct engine *e, struct call *c, struct leg *b,
 {
 	const struct referd_sgp *p = referd_config_sgp(e->current, b->sgp);
 	const struct referd_gw *gw = NULL;
-	osip_message_t *req;
 	osip_contact_t *ct = NULL;
-	osip_header_t *mf = NULL;
-	int max_forwards = 70;
 
 	if (p == NULL || p->redirect != REFERD_REDIRECT_FOLLOW ||
 	    c->a.invite == NULL || c->a.invite->tr == NULL)
@@ -705,36 +735,19 @@ b_redirect(struct engine *e, struct call *c, struct leg *b,
 		    c->index, resp->status_code);
 		return 0;
 	}
-	req = c->a.invite->tr->orig_request;
-	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
-		max_forwards = atoi(mf->hvalue);
 	c->redirects++;
-	/* b starts again: no dialog yet, another peer (and profile). */
-	if (b->invite != NULL)
-		b->invite->leg = NULL;
-	b->invite = NULL;
-	b->provisional = 0;
-	free(b->dlg.remote_tag);
-	free(b->dlg.remote_target);
-	free(b->dlg.route_set);
-	b->dlg.remote_tag = b->dlg.remote_target = b->dlg.route_set = NULL;
-	dialog_set_state(e, b, DLG_NONE);
+	/* Another peer (and profile). */
 	endpoint_release(e, b->ep);
 	b->ep = NULL;
 	engine_log(e, ENGINE_LOG_INFO, "call %u: %d: redirected to gateway "
 	    "%u (%s), redirection %u", c->index, resp->status_code, gw->index,
 	    gw->name, c->redirects);
-	if (leg_towards(b, c->a.ep, e, gw) != 0 ||
-	    send_invite_b(e, c, req, gw, ct->url->username ?
-	    ct->url->username : "", max_forwards - 1,
-	    b->invite_cseq + 1) != 0) {
-		if (!c->dead) {
-			call_reply_a(e, c, 500, NULL, NULL, NULL);
-			call_release(e, c);
-		}
-		return 1;
+	if ((leg_towards(b, c->a.ep, e, gw) != 0 ||
+	    invite_b_again(e, c, b, gw, ct->url->username ?
+	    ct->url->username : "") != 0) && !c->dead) {
+		call_reply_a(e, c, 500, NULL, NULL, NULL);
+		call_release(e, c);
 	}
-	ev_timer_again(e->loop, &c->timer_c);
 	return 1;
 }
 
@@ -747,11 +760,9 @@ static int
 retry_b_422(struct engine *e, struct call *c, struct leg *b,
     const osip_message_t *resp)
 {
-	osip_message_t *req;
-	osip_header_t *mf = NULL;
+	const osip_message_t *req;
 	const struct referd_gw *gw;
 	const char *user;
-	int max_forwards = 70;
 
 	if (c->dead || c->cancel_pending || c->a.invite == NULL ||
 	    c->a.invite->tr == NULL || timer_on_422(e, b, resp) == 0)
@@ -761,20 +772,10 @@ retry_b_422(struct engine *e, struct call *c, struct leg *b,
 	    req->req_uri->username : "";
 	if ((gw = route_lookup(e->current, user)) == NULL)
 		return 0;
-	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
-		max_forwards = atoi(mf->hvalue);
 	engine_log(e, ENGINE_LOG_INFO, "call %u: the called party answered "
 	    "422: INVITE again with Session-Expires %u", c->index,
 	    b->se_asked);
-	free(b->dlg.remote_tag);
-	b->dlg.remote_tag = NULL;
-	dialog_set_state(e, b, DLG_NONE);
-	b->provisional = 0;
-	ev_timer_again(e->loop, &c->timer_c);
-	if (send_invite_b(e, c, req, gw, user, max_forwards - 1,
-	    b->invite_cseq + 1) != 0)
-		return 0;
-	return 1;
+	return invite_b_again(e, c, b, gw, user) == 0;
 }
 
 /* A response from b to our INVITE. */
