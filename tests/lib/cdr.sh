@@ -8,11 +8,13 @@ export TZ
 # cdr_rows DIR: every record line of the CSV files in DIR (closed ones,
 # then the open one), each field on a line of its own as NAME=VALUE and
 # a line "--" after each record.  Quoted fields ("", embedded commas) are
-# read as RFC 4180 says.
+# read as RFC 4180 says.  Only whole lines are read: the file being
+# written may be caught in the middle of referd's write(2) (a reader
+# sees part of it), and such a last line is not a record yet.
 cdr_rows() {
 	local f
 	for f in "$1"/referd-cdr-*.csv "$1"/referd-cdr-*.csv.part; do
-		[ -f "$f" ] && cat "$f"
+		[ -f "$f" ] && perl -ne 'print if /\n\z/' "$f"
 	done | awk '
 	function parse(line, out,    n, i, c, f, q) {
 		n = 0; f = ""; q = 0
