@@ -10,12 +10,27 @@ export TZ
 # a line "--" after each record.  Quoted fields ("", embedded commas) are
 # read as RFC 4180 says.  Only whole lines are read: the file being
 # written may be caught in the middle of referd's write(2) (a reader
-# sees part of it), and such a last line is not a record yet.
+# sees part of it), and such a last line is not a record yet.  referd
+# renames the open file when it rotates it (by time, every few seconds
+# in the tests): the open file is listed before the closed ones, so a
+# rename between the two listings shows it twice, never not at all, and
+# a listed file that can no longer be opened means a rename in the
+# middle: the whole reading starts again.
 cdr_rows() {
-	local f
-	for f in "$1"/referd-cdr-*.csv "$1"/referd-cdr-*.csv.part; do
-		[ -f "$f" ] && perl -ne 'print if /\n\z/' "$f"
-	done | awk '
+	perl -e '
+	for my $try (1 .. 50) {
+		my @open = glob("$ARGV[0]/referd-cdr-*.csv.part");
+		my @closed = glob("$ARGV[0]/referd-cdr-*.csv");
+		my ($out, $lost) = ("", 0);
+		for my $f (@closed, @open) {
+			my $h;
+			if (!open($h, "<", $f)) { $lost = 1; last }
+			while (<$h>) { $out .= $_ if /\n\z/ }
+			close($h);
+		}
+		if (!$lost) { print $out; exit 0 }
+	}
+	die "cdr_rows: the files keep moving\n"' "$1" | awk '
 	function parse(line, out,    n, i, c, f, q) {
 		n = 0; f = ""; q = 0
 		for (i = 1; i <= length(line); i++) {
