@@ -246,7 +246,7 @@ call_admit(struct engine *e, struct stx *stx, const struct referd_gw **gwap,
 	const char *user, *offer = body_of(req);
 	osip_header_t *mf = NULL;
 	char host[INET6_ADDRSTRLEN];
-	int port;
+	int port, rc;
 
 	addr_to_text(&stx->dest, host, sizeof(host), &port);
 	if ((*gwap = trusted_gateway(e, &stx->dest)) == NULL) {
@@ -273,9 +273,12 @@ call_admit(struct engine *e, struct stx *stx, const struct referd_gw **gwap,
 		*mfp = atoi(mf->hvalue);
 	if (*mfp <= 1)
 		return stack_reply(e, stx, 483, NULL, NULL), 1;
-	if (offer != NULL && sdp_get_media(offer, host, sizeof(host), &port)) {
-		/* An offer referd cannot anchor (no usable first stream). */
-		stack_reply(e, stx, 488, "Warning",
+	if (offer != NULL &&
+	    (rc = sdp_get_media(offer, host, sizeof(host), &port)) != 0) {
+		/* An offer referd cannot anchor (no usable first stream), or
+		 * that is not SDP at all (a line not "<type>=<value>"). */
+		stack_reply(e, stx, 488, "Warning", rc == EBADMSG ?
+		    "399 referd \"a line of the SDP is not <type>=<value>\"" :
 		    "399 referd \"no media stream referd can anchor\"");
 		return 1;
 	}

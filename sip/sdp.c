@@ -11,7 +11,9 @@
  * of that leg, and, where asked, only some payload types (their rtpmap,
  * fmtp and rtcp-fb lines go with them) or another direction.  Every other
  * line passes through untouched, so a leg sees exactly the codecs and
- * attributes its peer wrote.
+ * attributes its peer wrote.  A body with a line that is not SDP (not
+ * "<letter>=<value>") is not read at all: sdp_parse() refuses it, so it is
+ * treated as a body referd cannot anchor and none of it is relayed.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -203,8 +205,20 @@ parse_c(const char *p, size_t n, char *buf, size_t len)
 }
 
 /*
- * Describe an SDP body.  0, or EINVAL when it has no m= line (or no
- * address for its first stream).
+ * Is the line p (n bytes, without its end) one SDP allows: "<type>=<value>",
+ * the type one lower-case letter (RFC 8866 5), or empty?  Anything else is
+ * not SDP: such a body is refused as a whole, never relayed, so no line a
+ * peer wrote reaches the other party unless it has SDP's shape.
+ */
+static int
+line_ok(const char *p, size_t n)
+{
+	return n == 0 || (n >= 2 && p[0] >= 'a' && p[0] <= 'z' && p[1] == '=');
+}
+
+/*
+ * Describe an SDP body.  0; EINVAL when it has no m= line (or no address
+ * for its first stream); EBADMSG when a line is not SDP (line_ok).
  */
 int
 sdp_parse(const char *text, struct sdp *s)
@@ -221,6 +235,10 @@ sdp_parse(const char *text, struct sdp *s)
 		    &s->m[cur] : NULL;
 		int d;
 
+		if (!line_ok(p, n)) {
+			s->n = 0;
+			return EBADMSG;
+		}
 		if (strncmp(p, "m=", 2) == 0) {
 			cur = s->n_total++;
 			if (cur < SDP_MEDIA_MAX) {
@@ -253,16 +271,20 @@ sdp_parse(const char *text, struct sdp *s)
 }
 
 /*
- * The media address and port of the first stream: 0, or -1 if absent.
- * (A body referd cannot anchor has none.)
+ * The media address and port of the first stream: 0; EBADMSG for a body
+ * that is not SDP, EINVAL when there is no such stream (a body referd
+ * cannot anchor has none).
  */
 int
 sdp_get_media(const char *sdp, char *host, size_t hostlen, int *port)
 {
 	struct sdp s;
+	int rc = sdp_parse(sdp, &s);
 
-	if (sdp_parse(sdp, &s) != 0 || s.m[0].port <= 0)
-		return -1;
+	if (rc != 0)
+		return rc;
+	if (s.m[0].port <= 0)
+		return EINVAL;
 	snprintf(host, hostlen, "%s", s.m[0].addr);
 	*port = s.m[0].port;
 	return 0;

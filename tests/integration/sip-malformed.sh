@@ -96,6 +96,14 @@ printf "BYE sip:$H_ADDR SIP/2.0\n$V-18\n$F\nTo: <sip:b@$H_ADDR>;tag=nope\nCall-I
 expect "a BYE for no dialog" 481 m18@x
 printf "INVITE sip:555@$H_ADDR SIP/2.0\n$V-19\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m19@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 70\nContent-Type: application/sdp\nContent-Length: 9\n\ngarbage!!" >"$H_TMP/m"; send
 expect "an INVITE whose SDP is garbage (no usable offer)" 488 m19@x
+# An offer with a line that is not SDP ("<type>=<value>", RFC 8866 5):
+# refused as a whole, never relayed (the line would reach B as it is).
+body="v=0\no=a 1 1 IN IP4 $A\ns=-\nc=IN IP4 $A\nt=0 0\nm=audio 6000 RTP/AVP 0\nX-Injected: 1\na=rtpmap:0 PCMU/8000\n"
+blen=$(printf "$body" | sed 's/$/\r/' | wc -c)
+printf "INVITE sip:555@$H_ADDR SIP/2.0\n$V-21\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m21@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 70\nContent-Type: application/sdp\nContent-Length: $blen\n\n$body" >"$H_TMP/m"; send
+expect "an INVITE whose SDP has a line that is not SDP" 488 m21@x
+h_ok "... with a Warning naming the line's shape" \
+    grep -q '^Warning: 399 referd "a line of the SDP is not <type>=<value>"$' "$H_TMP/resp"
 printf "INVITE sip:555@$H_ADDR SIP/2.0\n$V-20\n$F\nTo: <sip:555@$H_ADDR>\nCall-ID: m20@x\nCSeq: 1 INVITE\nContact: <sip:a@$A>\nMax-Forwards: 70\nContent-Length: 0\n\nINVITE sip:555@$H_ADDR SIP/2.0\n" >"$H_TMP/m"; send
 # An INVITE without a body is a delayed offer, taken like any call: 100
 # Trying; CANCELled at once (200, and 487 for the INVITE).
