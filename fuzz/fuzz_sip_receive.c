@@ -295,12 +295,19 @@ send_hook(struct engine *e, struct endpoint *ep, int transport,
 		    sends_fail ? " (fails)" : "", (int)len, buf);
 	if (buf != NULL) {
 		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
+		size_t hlen = hend ? (size_t)(hend - buf) : len;
+		static const char ct[] = "\r\nContent-Type: application/sdp";
+		int sdp = hend != NULL &&
+		    memmem(buf, hlen, ct, sizeof(ct) - 1) != NULL;
 
 		/* No value crosses into another message's header lines: no
 		 * NUL there, no header a seed or the dictionary tries to
-		 * inject (escaped CR LF in a Refer-To or Referred-By). */
-		if (memchr(buf, '\0', hend ? (size_t)(hend - buf) : len) != NULL ||
-		    memmem(buf, len, "\nX-Injected", 11) != NULL)
+		 * inject (escaped CR LF in a Refer-To or Referred-By); and no
+		 * such line in an SDP body, which referd writes line by line
+		 * (an INFO's or MESSAGE's body is the peer's, relayed as it
+		 * is: a line there is not referd's doing). */
+		if (memchr(buf, '\0', hlen) != NULL ||
+		    memmem(buf, sdp ? len : hlen, "\nX-Injected", 11) != NULL)
 			abort();
 	}
 	if (sends_fail)
