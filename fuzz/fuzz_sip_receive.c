@@ -717,10 +717,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char sel = 'a', psel = 0, k = 0;
 		const char *next, *p;
 
-		if (end - s >= 3 && s[0] == '%' && s[1] == '%') {
+		/* A selector line (even a bare "%%" at the very end, which
+		 * must be consumed too, or the loop would not advance). */
+		if (end - s >= 2 && s[0] == '%' && s[1] == '%') {
 			const char *eol = memchr(s, '\n', (size_t)(end - s));
 
-			sel = s[2];
+			sel = end - s >= 3 ? s[2] : 'a';
 			if (end - s >= 5) {
 				psel = s[3];
 				k = s[4];
