@@ -91,11 +91,18 @@ struct item {
 /* The event of a periodic Interim-Update (radiusInterimInterval). */
 #define EV_PERIODIC ((enum cdr_event)100)
 
-/* An answered call not ended yet, for its periodic Interim-Updates. */
+/*
+ * An answered call not ended yet, for its periodic Interim-Updates: found
+ * by its session id (a hash table) and kept in order of due time (a list,
+ * the soonest first), so that an event or a due update costs the same with
+ * ten calls or a hundred thousand (the due list is read under the queue's
+ * lock, which the engine thread takes for every record).
+ */
 struct live {
-	struct live       *next;
-	double             due;       /* its next periodic Interim-Update */
-	struct cdr_record  rec;       /* as of its last event */
+	struct live       *hnext;       /* the same bucket */
+	struct live       *prev, *next; /* by due time */
+	double             due;         /* its next periodic Interim-Update */
+	struct cdr_record *rec;         /* as of its last event */
 };
 
 struct cdr_radius {
@@ -117,7 +124,9 @@ struct cdr_radius {
 	double           probe_at;       /* next try while down */
 	unsigned         seq;            /* spool file names */
 	unsigned         spool_n;        /* requests in the spool */
-	struct live     *live;           /* answered calls (interim on) */
+	struct live    **bucket;         /* answered calls (interim on) */
+	size_t           nbucket, nlive;
+	struct live     *first, *last;   /* the same, soonest due first */
 
 	cdr_log_h       *log;
 	void            *log_arg;
@@ -372,22 +381,29 @@ send_req(struct cdr_radius *r, const struct req *q)
 		return -1;
 	while (*p != '\0') {
 		const char *nl = strchr(p, '\n');
-		char line[REQ_TEXT_MAX], type;
-		int id, vendor, off = 0;
+		char line[REQ_TEXT_MAX], *f, *v;
+		long id, vendor;
 		size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
+		/* "ID VENDOR TYPE VALUE" (add_line; read back from the spool
+		 * too): anything else is skipped. */
 		memcpy(line, p, n);
 		line[n] = '\0';
 		p += n + (nl != NULL);
-		if (sscanf(line, "%d %d %c %n", &id, &vendor, &type, &off) != 3 ||
-		    off == 0)
+		id = strtol(line, &f, 10);
+		if (f == line || *f != ' ')
 			continue;
-		if (type == 'i') {
-			uint32_t v = (uint32_t)strtoul(line + off, NULL, 10);
+		vendor = strtol(f + 1, &v, 10);
+		if (v == f + 1 || v[0] != ' ' || (v[1] != 'i' && v[1] != 's') ||
+		    v[2] != ' ' || id < 0 || id > 255 || vendor < 0)
+			continue;
+		if (v[1] == 'i') {
+			uint32_t u = (uint32_t)strtoul(v + 3, NULL, 10);
 
-			rc_avpair_add(r->rh, &send, id, &v, 0, vendor);
+			rc_avpair_add(r->rh, &send, (int)id, &u, 0, (int)vendor);
 		} else
-			rc_avpair_add(r->rh, &send, id, line + off, -1, vendor);
+			rc_avpair_add(r->rh, &send, (int)id, v + 3, -1,
+			    (int)vendor);
 	}
 	delay = (uint32_t)(cdr_now() - q->event > 0 ? cdr_now() - q->event : 0);
 	rc_avpair_add(r->rh, &send, PW_ACCT_DELAY_TIME, &delay, 0, 0);
@@ -556,16 +572,112 @@ apply_settings(struct cdr_radius *r, const struct cdr_settings *s)
 	set_up(r, r->rh != NULL ? 1 : -1);
 }
 
-/* The live call of a session, and where it is linked from; or NULL. */
-static struct live **
-live_find(struct cdr_radius *r, const char *session)
+/* The bucket of a session id (FNV-1a) in a table of n buckets. */
+static size_t
+live_hash(size_t n, const char *session)
 {
-	struct live **pp;
+	uint32_t h = 2166136261u;
 
-	for (pp = &r->live; *pp != NULL; pp = &(*pp)->next)
-		if (strcmp((*pp)->rec.session, session) == 0)
-			return pp;
+	for (const unsigned char *p = (const unsigned char *)session; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return h & (n - 1);
+}
+
+/* The live call of a session, or NULL. */
+static struct live *
+live_find(const struct cdr_radius *r, const char *session)
+{
+	struct live *l;
+
+	if (r->nbucket == 0)
+		return NULL;
+	for (l = r->bucket[live_hash(r->nbucket, session)]; l != NULL;
+	    l = l->hnext)
+		if (strcmp(l->rec->session, session) == 0)
+			return l;
 	return NULL;
+}
+
+/* Put l in the due list after every call due no later (searched from the
+ * end: a new or refreshed call is nearly always the latest). */
+static void
+due_insert(struct cdr_radius *r, struct live *l)
+{
+	struct live *a = r->last;
+
+	while (a != NULL && a->due > l->due)
+		a = a->prev;
+	l->prev = a;
+	l->next = a != NULL ? a->next : r->first;
+	if (l->next != NULL)
+		l->next->prev = l;
+	else
+		r->last = l;
+	if (a != NULL)
+		a->next = l;
+	else
+		r->first = l;
+}
+
+static void
+due_remove(struct cdr_radius *r, struct live *l)
+{
+	if (l->prev != NULL)
+		l->prev->next = l->next;
+	else
+		r->first = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	else
+		r->last = l->prev;
+}
+
+/* Forget a live call (its Stop, or the thread stopping). */
+static void
+live_remove(struct cdr_radius *r, struct live *l)
+{
+	struct live **pp = &r->bucket[live_hash(r->nbucket, l->rec->session)];
+
+	while (*pp != l)
+		pp = &(*pp)->hnext;
+	*pp = l->hnext;
+	due_remove(r, l);
+	r->nlive--;
+	free(l->rec);
+	free(l);
+}
+
+/* Add a live call; the table doubles when it holds one call per bucket. */
+static int
+live_add(struct cdr_radius *r, struct live *l)
+{
+	size_t k;
+
+	if (r->nlive + 1 > r->nbucket) {
+		size_t n = r->nbucket ? 2 * r->nbucket : 1024;
+		struct live **b = calloc(n, sizeof(*b));
+
+		if (b == NULL)
+			return -1;
+		for (size_t i = 0; i < r->nbucket; i++)
+			while (r->bucket[i] != NULL) {
+				struct live *x = r->bucket[i];
+
+				r->bucket[i] = x->hnext;
+				k = live_hash(n, x->rec->session);
+				x->hnext = b[k];
+				b[k] = x;
+			}
+		free(r->bucket);
+		r->bucket = b;
+		r->nbucket = n;
+	}
+	k = live_hash(r->nbucket, l->rec->session);
+	l->hnext = r->bucket[k];
+	r->bucket[k] = l;
+	r->nlive++;
+	due_insert(r, l);
+	return 0;
 }
 
 /*
@@ -577,36 +689,38 @@ live_find(struct cdr_radius *r, const char *session)
 static int
 live_track(struct cdr_radius *r, const struct item *it)
 {
-	struct live **pp = live_find(r, it->rec.session), *l;
+	struct live *l = live_find(r, it->rec.session);
 	size_t size = cdr_record_size(&it->rec);
+	struct cdr_record *copy;
 
 	if (it->ev == EV_PERIODIC)
-		return pp != NULL ? 0 : -1;
+		return l != NULL ? 0 : -1;
 	if (it->ev == CDR_EV_STOP) {
-		if (pp != NULL) {
-			l = *pp;
-			*pp = l->next;
-			free(l);
-		}
+		if (l != NULL)
+			live_remove(r, l);
 		return 0;
 	}
-	if (r->cur.radius_interim == 0)
+	if (r->cur.radius_interim == 0 ||
+	    (l == NULL && it->ev != CDR_EV_START) ||
+	    (copy = malloc(size)) == NULL)
 		return 0;
-	if (pp != NULL) {
+	memcpy(copy, &it->rec, size);
+	if (l != NULL) {
 		/* Its record as of now (the due time is kept). */
-		l = *pp;
-		*pp = l->next;
-		if ((l = realloc(l, offsetof(struct live, rec) + size)) == NULL)
-			return 0;
-	} else {
-		if (it->ev != CDR_EV_START || (l = malloc(offsetof(struct live,
-		    rec) + size)) == NULL)
-			return 0;
-		l->due = it->rec.answer + r->cur.radius_interim;
+		free(l->rec);
+		l->rec = copy;
+		return 0;
 	}
-	memcpy(&l->rec, &it->rec, size);
-	l->next = r->live;
-	r->live = l;
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		free(copy);
+		return 0;
+	}
+	l->rec = copy;
+	l->due = it->rec.answer + r->cur.radius_interim;
+	if (live_add(r, l) != 0) {
+		free(copy);
+		free(l);
+	}
 	return 0;
 }
 
@@ -628,32 +742,30 @@ req_take(struct cdr_radius *r, struct item *it)
 static double
 live_due(struct cdr_radius *r, double now)
 {
-	double next = 0;
+	struct live *l;
 
 	if (r->cur.radius_interim == 0)
 		return 0;
-	for (struct live *l = r->live; l != NULL; l = l->next) {
-		if (l->due <= now && r->n < QUEUE_MAX) {
-			size_t size = cdr_record_size(&l->rec);
-			struct item *it = malloc(offsetof(struct item, rec) +
-			    size);
+	/* Only the calls due: the list is in due order. */
+	while ((l = r->first) != NULL && l->due <= now && r->n < QUEUE_MAX) {
+		size_t size = cdr_record_size(l->rec);
+		struct item *it = malloc(offsetof(struct item, rec) + size);
 
-			if (it != NULL) {
-				it->next = NULL;
-				it->ev = EV_PERIODIC;
-				it->when = now;
-				memcpy(&it->rec, &l->rec, size);
-				*r->tail = it;
-				r->tail = &it->next;
-				r->n++;
-			}
-			while (l->due <= now)
-				l->due += r->cur.radius_interim;
+		if (it != NULL) {
+			it->next = NULL;
+			it->ev = EV_PERIODIC;
+			it->when = now;
+			memcpy(&it->rec, l->rec, size);
+			*r->tail = it;
+			r->tail = &it->next;
+			r->n++;
 		}
-		if (next == 0 || l->due < next)
-			next = l->due;
+		while (l->due <= now)
+			l->due += r->cur.radius_interim;
+		due_remove(r, l);
+		due_insert(r, l);
 	}
-	return next;
+	return r->first != NULL ? r->first->due : 0;
 }
 
 /* Wait for the condition, until `when` if it is not 0 (under the lock). */
@@ -679,7 +791,7 @@ radius_main(void *arg)
 	struct req *q;
 	double due;
 
-	cdr_background();
+	cdr_background("referd-radius");
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		double t = cdr_now();
@@ -769,12 +881,9 @@ radius_main(void *arg)
 	if (r->rh != NULL)
 		rc_destroy(r->rh);
 	r->rh = NULL;
-	while (r->live != NULL) {
-		struct live *l = r->live;
-
-		r->live = l->next;
-		free(l);
-	}
+	while (r->first != NULL)
+		live_remove(r, r->first);
+	free(r->bucket);
 	return NULL;
 }
 
