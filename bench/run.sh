@@ -5,7 +5,7 @@
 #   QUICK=1 sh bench/run.sh    short smoke run (under 3 minutes)
 #
 # Uses an existing build (BUILD, default build/bench: configured with plain
-# ../../configure and built with make -j2; made here only if it is missing)
+# ../../configure and built with make -j2; made, or brought up to date, here)
 # and compiles bench/rtpblast.c with cc into the results directory.  referd
 # runs standalone (-M, its own SNMP agent on udp:127.0.0.100:1161, with a
 # private SNMP_PERSISTENT_DIR), a fresh one for every step.  Addresses:
@@ -95,13 +95,12 @@ wait_exit() {
 
 # ---- build -----------------------------------------------------------------
 REFERD=$BUILD/agent/referd
-if [ ! -x "$REFERD" ]; then
-	log "no $REFERD: configuring and building $BUILD"
-	[ -x "$TOP/configure" ] || (cd "$TOP" && ./autogen.sh) || exit 2
-	mkdir -p "$BUILD" &&
-	    (cd "$BUILD" && { [ -f Makefile ] || "$TOP/configure" -q; } && make -j2 >/dev/null) ||
-	    { log "build failed"; exit 2; }
-fi
+# Built (or brought up to date: a stale build would measure old code).
+[ -x "$REFERD" ] || log "no $REFERD: configuring and building $BUILD"
+[ -f "$BUILD/Makefile" ] || [ -x "$TOP/configure" ] || (cd "$TOP" && ./autogen.sh) || exit 2
+mkdir -p "$BUILD" &&
+    (cd "$BUILD" && { [ -f Makefile ] || "$TOP/configure" -q; } && make -j2 >/dev/null) ||
+    { log "build failed"; exit 2; }
 RTPBLAST=$OUT/rtpblast
 cc -O2 -o "$RTPBLAST" "$TOP/bench/rtpblast.c" || { log "cannot compile rtpblast"; exit 2; }
 command -v sipp >/dev/null || { log "need sipp (Debian package sip-tester)"; exit 2; }
@@ -112,6 +111,23 @@ NOFILE=$(ulimit -n)
 
 # ---- helpers ---------------------------------------------------------------
 # CPU time in ns of every thread of the given processes.
+# thread_ns PID: "NAME NS" per thread name of PID (CPU time, summed over
+# the threads of one name: referd, referd-radius, referd-cdr, ...).
+thread_ns() {
+	local t
+	for t in /proc/"$1"/task/*; do
+		printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" \
+		    "$(cut -d' ' -f1 "$t/schedstat" 2>/dev/null)"
+	done | awk 'NF == 2 { ns[$1] += $2 } END { for (n in ns) print n, ns[n] }'
+}
+
+# cpu_split BEFORE AFTER CALLS [NAME PID-BEFORE PID-AFTER]...: CPU ms per
+# call of each thread name between two thread_ns snapshots.
+cpu_split() {
+	awk -v c="$3" 'FNR == 1 { f++ } f == 1 { a[$1] = $2; next }
+	    { if (c > 0) printf "%s %.3f ", $1, ($2 - a[$1]) / 1e6 / c }' "$1" "$2"
+}
+
 cpu_ns() {
 	local p t=0 v
 	for p in "$@"; do
@@ -244,9 +260,16 @@ step() {
 	half=$(awk -v s="$secs" 'BEGIN{print s / 2}')
 	sleep "$(awk -v s="$secs" 'BEGIN{print s / 4}')"
 	t0=$(date +%s.%N); c0=$(cpu_ns $rp); u0=$(cpu_ns "$uac"); s0=$(cpu_ns "$uas")
+	[ -n "$rp" ] && { thread_ns "$rp"; [ -n "${RADIUS_PID:-}" ] &&
+	    echo "freeradius $(cpu_ns "$RADIUS_PID")"; } >"$d/threads.0"
 	sleep "$half"
 	t1=$(date +%s.%N); c1=$(cpu_ns $rp); u1=$(cpu_ns "$uac"); s1=$(cpu_ns "$uas")
+	[ -n "$rp" ] && { thread_ns "$rp"; [ -n "${RADIUS_PID:-}" ] &&
+	    echo "freeradius $(cpu_ns "$RADIUS_PID")"; } >"$d/threads.1"
 	local el; el=$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')
+	# CPU ms per call of each thread (and of FreeRADIUS), calls = rate x el
+	[ -n "$rp" ] && echo "cpu_ms_per_call $(cpu_split "$d/threads.0" "$d/threads.1" \
+	    "$(awk -v r="$rate" -v e="$el" 'BEGIN{print r * e}')")" >"$d/cpu-split.txt"
 	wait_exit "$uac" $((secs + 60)); rc=$RC
 	case $kind in
 	xfer)
@@ -331,7 +354,7 @@ if [ "$ONLY" = acct ]; then
 	log "=== basic calls through referd: CDR files and RADIUS accounting on"
 	radius_start || exit 2
 	search basic-acct "$BASIC_LADDER"; BASIC_ACCT=$BEST; ACCT_SHORT=$SHORTBEST
-	stop "$RADIUS_PID"; untrack "$RADIUS_PID"
+	stop "$RADIUS_PID"; untrack "$RADIUS_PID"; RADIUS_PID=
 	{
 		echo "# referd benchmarks: the cost of billing"
 		echo
@@ -351,6 +374,12 @@ if [ "$ONLY" = acct ]; then
 			[ -f "$f" ] && echo "- $(basename "$(dirname "$f")"): $(cat "$f")"
 		done
 		echo
+		echo "CPU per call over the middle half of each step (ms; a thread's name, FreeRADIUS as a whole):"
+		echo
+		for f in "$OUT"/*-basic*/cpu-split.txt; do
+			[ -f "$f" ] && echo "- $(basename "$(dirname "$f")"): $(cat "$f")"
+		done
+		echo
 		echo "Raw results: $OUT"
 	} | tee "$OUT/report.md"
 	exit 0
@@ -364,7 +393,7 @@ log "=== 1. basic calls: through referd, CDR files and RADIUS accounting on"
 BASIC_ACCT=NA; ACCT_SHORT=NA
 if radius_start; then
 	search basic-acct "$BASIC_LADDER"; BASIC_ACCT=$BEST; ACCT_SHORT=$SHORTBEST
-	stop "$RADIUS_PID"; untrack "$RADIUS_PID"
+	stop "$RADIUS_PID"; untrack "$RADIUS_PID"; RADIUS_PID=
 fi
 log "=== 2. blind transfers through referd"
 search xfer "$XFER_LADDER"; XFER=$BEST; XFER_SHORT=$SHORTBEST

@@ -107,11 +107,11 @@ void cdr_logf(cdr_log_h *log, void *arg, int level, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /*
- * Lower the calling thread's priority (nice +10): the threads of cdr/
- * export billing in the background, and under CPU pressure they lag
- * behind call processing rather than slow it (their queues wait).
+ * Lower the calling thread's priority (nice +10) and name it: the threads
+ * of cdr/ export billing in the background, and under CPU pressure they
+ * lag behind call processing rather than slow it (their queues wait).
  */
-void cdr_background(void);
+void cdr_background(const char *name);
 
 /* The wall clock, in seconds. */
 double cdr_now(void);

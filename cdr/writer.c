@@ -430,7 +430,7 @@ writer_main(void *arg)
 {
 	struct cdr_writer *w = arg;
 
-	cdr_background();
+	cdr_background("referd-cdr");
 	pthread_mutex_lock(&w->lock);
 	for (;;) {
 		struct node *batch = NULL, *left;
