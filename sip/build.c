@@ -453,22 +453,30 @@ msg_response_stateless(struct engine *e, const osip_message_t *req, int code)
  * parses one, and prints it with only its first letter capitalized
  * (`Max-forwards`, `Referred-by`).
  */
-static const char *const canonical[] = {
-	"Accept", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow",
-	"Allow-Events", "Authentication-Info", "Authorization", "Call-ID",
-	"Call-Info", "Contact", "Content-Disposition", "Content-Encoding",
-	"Content-Language", "Content-Length", "Content-Type", "CSeq", "Date",
-	"Diversion", "Error-Info", "Event", "Expires", "From", "History-Info",
-	"In-Reply-To", "Info-Package", "Max-Forwards", "Min-Expires", "Min-SE",
-	"MIME-Version", "Organization", "P-Asserted-Identity",
-	"P-Preferred-Identity", "Priority", "Privacy", "Proxy-Authenticate",
-	"Proxy-Authorization", "Proxy-Require", "RAck", "Reason", "Record-Route",
-	"Recv-Info", "Refer-Sub", "Refer-To", "Referred-By", "Replaces",
-	"Reply-To", "Require", "Retry-After", "Route", "RSeq", "Server",
-	"Session-Expires", "Subject", "Subscription-State", "Supported",
-	"Timestamp", "To", "Unsupported", "User-Agent", "Via", "Warning",
-	"WWW-Authenticate",
+#define H(s) { s, sizeof(s) - 1 }
+static const struct {
+	const char *name;
+	size_t      len;         /* compared first: most names differ there */
+} canonical[] = {
+	H("Accept"), H("Accept-Encoding"), H("Accept-Language"), H("Alert-Info"),
+	H("Allow"), H("Allow-Events"), H("Authentication-Info"),
+	H("Authorization"), H("Call-ID"), H("Call-Info"), H("Contact"),
+	H("Content-Disposition"), H("Content-Encoding"), H("Content-Language"),
+	H("Content-Length"), H("Content-Type"), H("CSeq"), H("Date"),
+	H("Diversion"), H("Error-Info"), H("Event"), H("Expires"), H("From"),
+	H("History-Info"), H("In-Reply-To"), H("Info-Package"), H("Max-Forwards"),
+	H("Min-Expires"), H("Min-SE"), H("MIME-Version"), H("Organization"),
+	H("P-Asserted-Identity"), H("P-Preferred-Identity"), H("Priority"),
+	H("Privacy"), H("Proxy-Authenticate"), H("Proxy-Authorization"),
+	H("Proxy-Require"), H("RAck"), H("Reason"), H("Record-Route"),
+	H("Recv-Info"), H("Refer-Sub"), H("Refer-To"), H("Referred-By"),
+	H("Replaces"), H("Reply-To"), H("Require"), H("Retry-After"), H("Route"),
+	H("RSeq"), H("Server"), H("Session-Expires"), H("Subject"),
+	H("Subscription-State"), H("Supported"), H("Timestamp"), H("To"),
+	H("Unsupported"), H("User-Agent"), H("Via"), H("Warning"),
+	H("WWW-Authenticate"),
 };
+#undef H
 
 /*
  * Tidy the text oSIP2 printed of a message (len bytes in buf; the new
@@ -504,10 +512,10 @@ msg_wire_tidy(char *buf, size_t len)
 		while (n > 0 && (buf[r + n - 1] == ' ' || buf[r + n - 1] == '\t'))
 			n--;
 		for (size_t i = 0; i < sizeof(canonical) / sizeof(canonical[0]); i++)
-			if (strlen(canonical[i]) == n &&
-			    strncasecmp(canonical[i], buf + r, n) == 0) {
-				memcpy(buf + r, canonical[i], n);
-				allow = strcmp(canonical[i], "Allow") == 0;
+			if (canonical[i].len == n &&
+			    strncasecmp(canonical[i].name, buf + r, n) == 0) {
+				memcpy(buf + r, canonical[i].name, n);
+				allow = n == 5 && memcmp(buf + r, "Allow", 5) == 0;
 				break;
 			}
 		if (allow && prev_allow && colon < eol) {
