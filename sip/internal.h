@@ -199,6 +199,12 @@ struct leg {
 	                                 the party's */
 	int             reinv_update; /* reinv_out is an UPDATE (RFC 3311) */
 	int             allow_update; /* the party's Allow lists UPDATE */
+	/* While a response of another leg's party is answered on to this
+	 * leg's party (its 1xx or 2xx): that response, whose identity
+	 * referd's response carries (msg_resp relay), and its leg's
+	 * profile.  Set only around the reply, never kept. */
+	const osip_message_t *reply_relay;
+	uint32_t        reply_relay_sgp;
 	/* 100rel (rel.c, RFC 3262), as UAS on the leg's first INVITE... */
 	int             rel_peer;     /* its INVITE supports or requires it */
 	unsigned        rseq;         /* the last RSeq sent */
@@ -540,6 +546,11 @@ struct msg_resp {
 	                                Require: 100rel; 0: none */
 	const char   *content_type;  /* with body */
 	const char   *body;
+	/* In a 101..299: a response of another leg's party whose headers
+	 * are carried over as the header policy of both legs' profiles
+	 * allows (its identity), or NULL. */
+	const osip_message_t *relay;
+	uint32_t      relay_sgp;     /* the profile of the leg it came on */
 };
 char *msg_request_text(struct engine *e, const struct msg_req *r);
 osip_message_t *msg_request(struct engine *e, const struct msg_req *r);
