@@ -251,8 +251,10 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		    REFERD_100REL_REQUIRED)
 			cat(b, "Require: 100rel\r\n", NULL);
 	}
-	/* An INVITE says the leg's session interval (RFC 4028 7). */
-	if (strcmp(r->method, "INVITE") == 0 &&
+	/* An INVITE says the leg's session interval (RFC 4028 7), and so
+	 * does an UPDATE once there is one (a session refresh). */
+	if ((strcmp(r->method, "INVITE") == 0 ||
+	    (strcmp(r->method, "UPDATE") == 0 && leg->se_interval != 0)) &&
 	    timer_request_value(e, leg, se, sizeof(se), &min_se))
 		cat(b, "Session-Expires: ", se, "\r\nMin-SE: ", num(n, min_se),
 		    "\r\n", NULL);
@@ -367,7 +369,7 @@ response_of(const osip_message_t *req, int code, const char *to_tag,
 
 /*
  * What a dialog-creating or target-refreshing response of a leg says; a
- * 2xx to an INVITE, the leg's session interval (RFC 4028 9).
+ * 2xx to an INVITE or an UPDATE, the leg's session interval (RFC 4028 9).
  */
 static void
 response_dialog(struct engine *e, const osip_message_t *req,
@@ -386,7 +388,8 @@ response_dialog(struct engine *e, const osip_message_t *req,
 	    profile_allow(e->current, leg->sgp));
 	if (sup != NULL)
 		osip_message_set_header(resp, "Supported", sup);
-	if (MSG_IS_INVITE(req) && resp->status_code >= 200 &&
+	if ((MSG_IS_INVITE(req) || MSG_IS_UPDATE(req)) &&
+	    resp->status_code >= 200 &&
 	    timer_response_value(leg, se, sizeof(se), &require)) {
 		osip_message_set_header(resp, "Session-Expires", se);
 		if (require)

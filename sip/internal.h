@@ -285,6 +285,8 @@ struct call {
 	osip_message_t *ending;       /* the BYE or CANCEL that ended the call,
 	                                 whose Reason goes on (header policy) */
 	uint32_t        ending_sgp;   /* the profile of the leg it came on */
+	char            own_reason[80]; /* referd ends the call itself: the
+	                                 Reason of its BYEs (timer.c), or "" */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct cdr_record *cdr;       /* its billing record, or NULL */

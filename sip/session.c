@@ -313,6 +313,10 @@ session_on_result(struct engine *e, struct stx *stx, int code,
 		return 1;
 	}
 	refresh_target(leg, resp);
+	/* A 2xx to an UPDATE refreshes the session as one to a re-INVITE
+	 * does (dispatch.c: on_invite_response). */
+	if (leg->reinv_update)
+		timer_uac(e, leg, resp);
 	reinvite_answered(e, leg, resp,
 	    (unsigned)strtoul(resp->cseq->number, NULL, 10), body_of(resp));
 	return 1;
@@ -375,26 +379,33 @@ session_offer(struct engine *e, struct leg *leg, const char *sdp,
 }
 
 /*
- * A session refresh of referd's own (timer.c, RFC 4028): a re-INVITE with
- * the SDP the leg was last sent, unchanged (same o= version: RFC 3264 8,
- * no change to act on).  0, EBUSY while a re-INVITE is open either way,
- * or another errno value.
+ * A session refresh of referd's own (timer.c, RFC 4028): an UPDATE
+ * without SDP to a party whose Allow lists UPDATE (RFC 4028 9: no offer
+ * in a refreshing UPDATE, nothing for the party to answer), else a
+ * re-INVITE with the SDP the leg was last sent, unchanged (same o=
+ * version: RFC 3264 8, no change to act on).  0, EBUSY while a session
+ * change is open either way, or another errno value.
  */
 int
 session_refresh(struct engine *e, struct leg *leg)
 {
+	int update = leg->allow_update;
+
 	if (pending(leg) || (leg->partner != NULL && pending(leg->partner)))
 		return EBUSY;
-	if (leg->local_sdp == NULL || !dialog_is(leg, DLG_CONFIRMED))
+	if ((!update && leg->local_sdp == NULL) ||
+	    !dialog_is(leg, DLG_CONFIRMED))
 		return ENOENT;
-	if (send_reinvite(e, leg, leg->local_sdp) != 0)
+	if ((update ? send_change(e, leg, NULL, 1, NULL, NULL) :
+	    send_reinvite(e, leg, leg->local_sdp)) != 0)
 		return EIO;
 	leg->reinv_local = 1;
 	leg->reinv_asker = NULL;
 	leg->reinv_align = NULL;
 	leg->se_refresh = 1;
-	engine_log(e, ENGINE_LOG_DEBUG, "call %u: session refresh sent to the "
-	    "%s", leg->call->index, leg->is_a ? "caller" : "called party");
+	engine_log(e, ENGINE_LOG_DEBUG, "call %u: session refresh (%s) sent to "
+	    "the %s", leg->call->index, update ? "UPDATE" : "re-INVITE",
+	    leg->is_a ? "caller" : "called party");
 	return 0;
 }
 
