@@ -454,7 +454,8 @@ msg_response(struct engine *e, struct stx *stx, int code,
 	}
 	if (r != NULL && r->body != NULL) {
 		osip_message_set_content_type(resp, r->content_type);
-		osip_message_set_body(resp, r->body, strlen(r->body));
+		osip_message_set_body(resp, r->body, r->body_len ? r->body_len :
+		    strlen(r->body));
 	} else
 		osip_message_set_content_length(resp, "0");
 	*respp = resp;

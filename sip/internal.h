@@ -515,7 +515,7 @@ struct msg_hdr {
 	const char   *name;
 	const char   *value;
 };
-#define MSG_HDRS_MAX 6
+#define MSG_HDRS_MAX 8
 
 struct msg_req {
 	const char   *method;
@@ -548,6 +548,7 @@ struct msg_resp {
 	                                Require: 100rel; 0: none */
 	const char   *content_type;  /* with body */
 	const char   *body;
+	size_t        body_len;      /* 0: strlen(body); a body may hold NUL */
 	/* In a 101..299: a response of another leg's party whose headers
 	 * are carried over as the header policy of both legs' profiles
 	 * allows (its identity), or NULL. */
