@@ -296,9 +296,9 @@ send_hook(struct engine *e, struct endpoint *ep, int transport,
 	if (buf != NULL) {
 		const char *hend = memmem(buf, len, "\r\n\r\n", 4);
 		size_t hlen = hend ? (size_t)(hend - buf) : len;
-		static const char ct[] = "\r\nContent-Type: application/sdp";
+		static const char sdp_ct[] = "\r\nContent-Type: application/sdp";
 		int sdp = hend != NULL &&
-		    memmem(buf, hlen, ct, sizeof(ct) - 1) != NULL;
+		    memmem(buf, hlen, sdp_ct, sizeof(sdp_ct) - 1) != NULL;
 
 		/* No value crosses into another message's header lines: no
 		 * NUL there, no header a seed or the dictionary tries to
