@@ -11,28 +11,39 @@
 #   r2: B (V) on a noIdentity profile (outside the trust domain): A gets
 #       none of V's identity, V none of A's;
 #   r3: A (U) on a noIdentity profile, B carrier: U is given none of B's
-#       identity, and B none of U's.
-# Peers: A $H_NET.2, B $H_NET.3, U $H_NET.5, V $H_NET.6.
+#       identity, and B none of U's;
+#   r4: Delayed Answer: B (profile with REFER and Delayed Answer) answers,
+#       A hears 183, B transfers A to C; A's 200, sent when C answers,
+#       carries C's P-Asserted-Identity.
+# Peers: A $H_NET.2, B $H_NET.3, C $H_NET.4, U $H_NET.5, V $H_NET.6,
+# D $H_NET.7 (B's address on the Delayed Answer profile).
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 h_init 52 sip-identity-resp
 SC=${REFERD_SRCDIR:-.}/tests/scenarios
 A=$H_NET.2
 B=$H_NET.3
+C=$H_NET.4
 U=$H_NET.5
 V=$H_NET.6
+D=$H_NET.7
 RTP_LO=$((20000 + H_SLOT * 100))
 conf=$H_TMP/referd.conf
 cat >"$conf" <<EOF2
 rtpPortRange $RTP_LO $((RTP_LO + 99))
 profile 1 carrier
 profile 2 outside headerPolicy noIdentity
+profile 3 ivr
+refer 3 support enabled delayedAnswer enabled
 signaling 1 $H_ADDR port 5060 profile 1
 gateway 1 a-side $A port 0 profile 1
 gateway 2 b-side $B port 5060 profile 1
+gateway 3 c-side $C port 5060 profile 1
 gateway 4 u-side $U port 0 profile 2
 gateway 5 v-side $V port 5060 profile 2
+gateway 6 d-side $D port 5060 profile 3
 route 1 555 2
 route 2 556 5
+route 3 557 6
 EOF2
 h_referd_subagent "$conf"
 
@@ -123,5 +134,18 @@ h_ok "r3: B's INVITE, re-INVITE and UPDATE without U's identity" \
 	"$(hdr r3-b recv "INVITE" "1 INVITE" P-Asserted-Identity)" \
 	"$(hdr r3-b recv "INVITE" "2 INVITE" P-Asserted-Identity)" \
 	"$(hdr r3-b recv "UPDATE" "[0-9]+ UPDATE" P-Asserted-Identity)"
+# r4: Delayed Answer, then a transfer: A is answered when C answers.
+h_sipp r4-c "$C" 5060 -sf "$SC/uas-identity-answer.xml" -m 1
+cpid=$H_PID
+h_sipp r4-b "$D" 5060 -sf "$SC/uas-refer.xml" -set target "sip:carol@$C:5060" -m 1
+bpid=$H_PID
+h_wait_for 5 listening "$C" 5060 && h_wait_for 5 listening "$D" 5060
+h_sipp r4-a "$A" 5060 -sf "$SC/uac-delayed.xml" -s 5571000 -m 1 \
+	-trace_msg -message_file "$H_TMP/r4-a.msg" "$H_ADDR:5060"
+sipp_ok "r4: A hears 183, is answered when C answers, hangs up" r4-a "$H_PID" 30
+sipp_ok "r4: B transferred A and hung up" r4-b "$bpid" 20
+sipp_ok "r4: C answered and got A's BYE" r4-c "$cpid" 20
+h_ok "r4: A's 200 carries C's P-Asserted-Identity" has r4-a recv "SIP/2.0 200" "1 INVITE" \
+	"P-Asserted-Identity: <sip:+15559870009@target.example>"
 h_ok "no call is left" h_wait_for 10 calls_idle
 h_done
