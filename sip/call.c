@@ -122,6 +122,7 @@ call_free(struct call *c)
 	leg_clear(&c->b);
 	leg_clear(&c->x);
 	osip_message_free(c->ending);
+	osip_message_free(c->da_answer);
 	free(c->xfer.target);
 	free(c->target_uri);
 	free(c->caller_uri);

@@ -276,6 +276,8 @@ struct call {
 	int             da_waiting;   /* Delayed Answer: A not answered yet */
 	ev_timer        da_timer;     /* Delayed Answer Timer */
 	ev_timer        da_refresh;   /* the 183 resent while A waits */
+	osip_message_t *da_answer;    /* B's 2xx while A waits: its identity
+	                                 goes in A's 183s and 200 (build.c) */
 	ev_timer        keepalive;    /* in-dialog OPTIONS to each party */
 	char           *caller_uri, *callee_uri;
 	ev_tstamp       started;

@@ -14,9 +14,14 @@
 #       identity, and B none of U's;
 #   r4: Delayed Answer: B (profile with REFER and Delayed Answer) answers,
 #       A hears 183, B transfers A to C; A's 200, sent when C answers,
-#       carries C's P-Asserted-Identity.
-# Peers: A $H_NET.2, B $H_NET.3, C $H_NET.4, U $H_NET.5, V $H_NET.6,
-# D $H_NET.7 (B's address on the Delayed Answer profile).
+#       carries C's P-Asserted-Identity;
+#   r5: Delayed Answer and nobody transfers (started first, it runs while
+#       the others do: the timer's real minute): B's 200 asserts its
+#       identity; A's 183s, the one at once and the one 30 s later, and
+#       its 200 at the timer carry it.
+# Peers: A $H_NET.2 (port 5062 in r5), B $H_NET.3, C $H_NET.4,
+# U $H_NET.5, V $H_NET.6, D $H_NET.7 and E $H_NET.8 (B's addresses on the
+# Delayed Answer profile).
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 h_init 52 sip-identity-resp
 SC=${REFERD_SRCDIR:-.}/tests/scenarios
@@ -26,6 +31,7 @@ C=$H_NET.4
 U=$H_NET.5
 V=$H_NET.6
 D=$H_NET.7
+E=$H_NET.8
 RTP_LO=$((20000 + H_SLOT * 100))
 conf=$H_TMP/referd.conf
 cat >"$conf" <<EOF2
@@ -41,11 +47,21 @@ gateway 3 c-side $C port 5060 profile 1
 gateway 4 u-side $U port 0 profile 2
 gateway 5 v-side $V port 5060 profile 2
 gateway 6 d-side $D port 5060 profile 3
+gateway 7 e-side $E port 5060 profile 3
 route 1 555 2
 route 2 556 5
 route 3 557 6
+route 4 558 7
 EOF2
 h_referd_subagent "$conf"
+
+# r5 first: its Delayed Answer Timer (a minute) runs meanwhile.
+h_sipp r5-b "$E" 5060 -sf "$SC/uas-identity-answer.xml" -m 1 -timeout 100s
+r5bpid=$H_PID
+h_wait_for 5 listening "$E" 5060
+h_sipp r5-a "$A" 5062 -sf "$SC/uac-delayed.xml" -s 5581000 -m 1 \
+	-timeout 100s -trace_msg -message_file "$H_TMP/r5-a.msg" "$H_ADDR:5060"
+r5apid=$H_PID
 
 # call NAME FROM CALLEE-ADDR NUMBER: FROM (uac-identity-change.xml)
 # calls NUMBER at the callee (uas-identity.xml); both trace what they
@@ -146,6 +162,15 @@ sipp_ok "r4: A hears 183, is answered when C answers, hangs up" r4-a "$H_PID" 30
 sipp_ok "r4: B transferred A and hung up" r4-b "$bpid" 20
 sipp_ok "r4: C answered and got A's BYE" r4-c "$cpid" 20
 h_ok "r4: A's 200 carries C's P-Asserted-Identity" has r4-a recv "SIP/2.0 200" "1 INVITE" \
+	"P-Asserted-Identity: <sip:+15559870009@target.example>"
+sipp_ok "r5: A hears 183s and is answered at the Delayed Answer Timer" \
+	r5-a "$r5apid" 90
+sipp_ok "r5: B answered and got A's BYE" r5-b "$r5bpid" 20
+# sip_nth's N-th 183 and the 200, each with B's identity.
+h_is "r5: A's first and second 183 carry B's P-Asserted-Identity" \
+	"$(sip_nth_hdr r5-a recv "SIP/2.0 183" 1 P-Asserted-Identity) $(sip_nth_hdr r5-a recv "SIP/2.0 183" 2 P-Asserted-Identity)" \
+	"<sip:+15559870009@target.example> <sip:+15559870009@target.example>"
+h_ok "r5: A's 200 at the timer carries it too" has r5-a recv "SIP/2.0 200" "1 INVITE" \
 	"P-Asserted-Identity: <sip:+15559870009@target.example>"
 h_ok "no call is left" h_wait_for 10 calls_idle
 h_done
