@@ -139,13 +139,16 @@ contact_of(char *buf, size_t len, const struct leg *leg, const char *user)
 }
 
 /*
- * The headers referd carries from a request received on one leg to the
- * request it sends on another (RFC 3325 identity, RFC 3326 Reason, the
- * Diversion and History-Info of a forwarded call), by the methods that
- * carry them, and the header policies (referdSgpHeaderPolicy) that let
- * them pass.  A header passes only when the profiles of both legs allow
- * it: identity is neither accepted from nor given to peers outside the
- * trust domain (noIdentity).  Nothing else of a request is copied.
+ * The headers referd carries from a message received on one leg to the
+ * one it sends on another (RFC 3325 identity, RFC 3326 Reason, the
+ * Diversion and History-Info of a forwarded call): the requests that
+ * carry each, whether a provisional or 2xx response relayed to the other
+ * party carries it too (RFC 3325 9.1: the identity of the party that
+ * answers), and the header policies (referdSgpHeaderPolicy) that let it
+ * pass.  A header passes only when the profiles of both legs allow it:
+ * identity is neither accepted from nor given to peers outside the trust
+ * domain (noIdentity).  Nothing else of a message is copied.  An INVITE
+ * row covers re-INVITEs too: a relayed session change says who sends it.
  */
 #define HP_CARRIER_ONLY  (1u << REFERD_HP_CARRIER)
 #define HP_NOT_NONE      ((1u << REFERD_HP_CARRIER) | \
@@ -153,13 +156,14 @@ contact_of(char *buf, size_t len, const struct leg *leg, const char *user)
 static const struct {
 	const char *name;
 	const char *method, *method2;  /* the requests that carry it */
+	int         in_response;       /* and a relayed 1xx or 2xx */
 	unsigned    policies;          /* 1 << enum referd_header_policy */
 } relayed[] = {
-	{ "P-Asserted-Identity", "INVITE", NULL, HP_CARRIER_ONLY },
-	{ "Privacy", "INVITE", NULL, HP_CARRIER_ONLY },
-	{ "Diversion", "INVITE", NULL, HP_NOT_NONE },
-	{ "History-Info", "INVITE", NULL, HP_NOT_NONE },
-	{ "Reason", "BYE", "CANCEL", HP_NOT_NONE },
+	{ "P-Asserted-Identity", "INVITE", "UPDATE", 1, HP_CARRIER_ONLY },
+	{ "Privacy", "INVITE", "UPDATE", 1, HP_CARRIER_ONLY },
+	{ "Diversion", "INVITE", NULL, 0, HP_NOT_NONE },
+	{ "History-Info", "INVITE", NULL, 0, HP_NOT_NONE },
+	{ "Reason", "BYE", "CANCEL", 0, HP_NOT_NONE },
 };
 
 /* May header `name` pass from a leg of profile `from` to one of `to`? */
@@ -177,29 +181,49 @@ msg_relays(const struct engine *e, const char *name, uint32_t from,
 	return 0;
 }
 
-/* The headers r carries over from the request it relays. */
+/*
+ * Each header line of src (received on a leg of profile from) that goes
+ * on a message to a leg of profile to: a request `method`, or with method
+ * NULL a provisional or 2xx response; put(arg, name, value) for each.
+ */
 static void
-put_relayed(struct engine *e, struct sbuf *b, const struct msg_req *r)
+each_relayed(const struct engine *e, const osip_message_t *src,
+    uint32_t from, uint32_t to, const char *method,
+    void (*put)(void *, const char *, const char *), void *arg)
 {
 	osip_header_t *h = NULL;
 
-	if (r->relay == NULL)
+	if (src == NULL)
 		return;
 	for (size_t i = 0; i < sizeof(relayed) / sizeof(relayed[0]); i++) {
-		if (strcmp(r->method, relayed[i].method) != 0 &&
+		if (method == NULL ? !relayed[i].in_response :
+		    strcmp(method, relayed[i].method) != 0 &&
 		    (relayed[i].method2 == NULL ||
-		    strcmp(r->method, relayed[i].method2) != 0))
+		    strcmp(method, relayed[i].method2) != 0))
 			continue;
-		if (!msg_relays(e, relayed[i].name, r->relay_sgp, r->leg->sgp))
+		if (!msg_relays(e, relayed[i].name, from, to))
 			continue;
-		for (int k = osip_message_header_get_byname(r->relay,
+		for (int k = osip_message_header_get_byname(src,
 		    relayed[i].name, 0, &h); k >= 0;
-		    k = osip_message_header_get_byname(r->relay,
+		    k = osip_message_header_get_byname(src,
 		    relayed[i].name, k + 1, &h))
 			if (h->hvalue != NULL && value_ok(h->hvalue))
-				cat(b, relayed[i].name, ": ", h->hvalue, "\r\n",
-				    NULL);
+				put(arg, relayed[i].name, h->hvalue);
 	}
+}
+
+/* A relayed header line, written into a request's text. */
+static void
+put_line(void *arg, const char *name, const char *value)
+{
+	cat(arg, name, ": ", value, "\r\n", NULL);
+}
+
+/* A relayed header, set on a response. */
+static void
+put_header(void *arg, const char *name, const char *value)
+{
+	osip_message_set_header(arg, name, value);
 }
 
 /* The header lines of a request after its Call-ID and CSeq. */
@@ -227,14 +251,17 @@ put_tail(struct engine *e, struct sbuf *b, const struct msg_req *r)
 		    REFERD_100REL_REQUIRED)
 			cat(b, "Require: 100rel\r\n", NULL);
 	}
-	/* An INVITE says the leg's session interval (RFC 4028 7). */
-	if (strcmp(r->method, "INVITE") == 0 &&
+	/* An INVITE says the leg's session interval (RFC 4028 7), and so
+	 * does an UPDATE once there is one (a session refresh). */
+	if ((strcmp(r->method, "INVITE") == 0 ||
+	    (strcmp(r->method, "UPDATE") == 0 && leg->se_interval != 0)) &&
 	    timer_request_value(e, leg, se, sizeof(se), &min_se))
 		cat(b, "Session-Expires: ", se, "\r\nMin-SE: ", num(n, min_se),
 		    "\r\n", NULL);
 	for (int i = 0; i < MSG_HDRS_MAX && r->hdrs[i].name; i++)
 		cat(b, r->hdrs[i].name, ": ", r->hdrs[i].value, "\r\n", NULL);
-	put_relayed(e, b, r);
+	each_relayed(e, r->relay, r->relay_sgp, leg->sgp, r->method, put_line,
+	    b);
 	if (r->body != NULL && r->content_type != NULL)
 		cat(b, "Content-Type: ", r->content_type, "\r\n", NULL);
 	cat(b, "Content-Length: ", num(n, blen), "\r\n\r\n", NULL);
@@ -342,7 +369,7 @@ response_of(const osip_message_t *req, int code, const char *to_tag,
 
 /*
  * What a dialog-creating or target-refreshing response of a leg says; a
- * 2xx to an INVITE, the leg's session interval (RFC 4028 9).
+ * 2xx to an INVITE or an UPDATE, the leg's session interval (RFC 4028 9).
  */
 static void
 response_dialog(struct engine *e, const osip_message_t *req,
@@ -361,7 +388,8 @@ response_dialog(struct engine *e, const osip_message_t *req,
 	    profile_allow(e->current, leg->sgp));
 	if (sup != NULL)
 		osip_message_set_header(resp, "Supported", sup);
-	if (MSG_IS_INVITE(req) && resp->status_code >= 200 &&
+	if ((MSG_IS_INVITE(req) || MSG_IS_UPDATE(req)) &&
+	    resp->status_code >= 200 &&
 	    timer_response_value(leg, se, sizeof(se), &require)) {
 		osip_message_set_header(resp, "Session-Expires", se);
 		if (require)
@@ -411,6 +439,10 @@ msg_response(struct engine *e, struct stx *stx, int code,
 	}
 	if (r != NULL && r->leg != NULL && code > 100 && code < 300)
 		response_dialog(e, req, resp, r->leg);
+	if (r != NULL && r->relay != NULL && leg != NULL && code > 100 &&
+	    code < 300)
+		each_relayed(e, r->relay, r->relay_sgp, leg->sgp, NULL,
+		    put_header, resp);
 	if (r != NULL && r->allow) {
 		const char *sup = profile_supported(e->current, r->sgp);
 
@@ -422,7 +454,8 @@ msg_response(struct engine *e, struct stx *stx, int code,
 	}
 	if (r != NULL && r->body != NULL) {
 		osip_message_set_content_type(resp, r->content_type);
-		osip_message_set_body(resp, r->body, strlen(r->body));
+		osip_message_set_body(resp, r->body, r->body_len ? r->body_len :
+		    strlen(r->body));
 	} else
 		osip_message_set_content_length(resp, "0");
 	*respp = resp;

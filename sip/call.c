@@ -122,6 +122,7 @@ call_free(struct call *c)
 	leg_clear(&c->b);
 	leg_clear(&c->x);
 	osip_message_free(c->ending);
+	osip_message_free(c->da_answer);
 	free(c->xfer.target);
 	free(c->target_uri);
 	free(c->caller_uri);
@@ -782,8 +783,8 @@ retry_b_422(struct engine *e, struct call *c, struct leg *b,
 }
 
 /* A response from b to our INVITE. */
-void
-call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
+static void
+b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 {
 	struct call *c = b->call;
 	int code = resp->status_code;
@@ -820,6 +821,22 @@ call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
 		free(contacts);
 	}
 	call_release(e, c);
+}
+
+/*
+ * A response from b to our INVITE; what referd answers the caller with
+ * carries its identity as the header policy allows (build.c).  A
+ * released call stays allocated until the loop reaps it.
+ */
+void
+call_on_b_response(struct engine *e, struct leg *b, osip_message_t *resp)
+{
+	struct leg *a = &b->call->a;
+
+	a->reply_relay = resp;
+	a->reply_relay_sgp = b->sgp;
+	b_response(e, b, resp);
+	a->reply_relay = NULL;
 }
 
 /* b's or x's INVITE got no answer (Timer B) or could not be sent. */

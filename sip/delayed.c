@@ -4,7 +4,10 @@
  * does not answer A: A hears 183 with B's media (refreshed every
  * DA_REFRESH s, under the 60 s of RFC 3261 13.3.1.1) until a transfer
  * target answers (billing starts there) or the Delayed Answer Timer
- * expires, and only then gets its 200.
+ * expires, and only then gets its 200.  The 183s and a 200 at the timer
+ * carry B's identity as the header policy allows (B's 2xx is kept for
+ * that while A waits); a 200 at the transfer target's answer carries the
+ * target's.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,8 +31,27 @@ delayed_init(struct call *c)
 }
 
 /*
- * B answered with sdp: hold the caller in Delayed Answer if B's profile
- * says so (1), or not (0: the caller is to be answered now).
+ * Answer the caller with code and sdp; what it says of the answering
+ * party's identity is B's kept 2xx's unless the reply relays another
+ * response (leg a's reply_relay).
+ */
+static void
+reply_a(struct engine *e, struct call *c, int code, const char *sdp)
+{
+	const osip_message_t *was = c->a.reply_relay;
+
+	if (was == NULL && c->da_answer != NULL) {
+		c->a.reply_relay = c->da_answer;
+		c->a.reply_relay_sgp = c->b.sgp;
+	}
+	call_reply_a(e, c, code, sdp, NULL, NULL);
+	c->a.reply_relay = was;
+}
+
+/*
+ * B answered with sdp (its 2xx being relayed: leg a's reply_relay): hold
+ * the caller in Delayed Answer if B's profile says so (1), or not (0:
+ * the caller is to be answered now).
  */
 int
 delayed_start(struct engine *e, struct call *c, const char *sdp)
@@ -40,7 +62,12 @@ delayed_start(struct engine *e, struct call *c, const char *sdp)
 	if (da == NULL)
 		return 0;
 	c->da_waiting = 1;
-	call_reply_a(e, c, 183, sdp, NULL, NULL);
+	osip_message_free(c->da_answer);
+	c->da_answer = NULL;
+	if (c->a.reply_relay != NULL &&
+	    osip_message_clone(c->a.reply_relay, &c->da_answer) != 0)
+		c->da_answer = NULL;
+	reply_a(e, c, 183, sdp);
 	ev_timer_set(&c->da_timer, da->da_timer * 60., 0.);
 	ev_timer_start(e->loop, &c->da_timer);
 	ev_timer_set(&c->da_refresh, DA_REFRESH, DA_REFRESH);
@@ -60,7 +87,9 @@ delayed_answer(struct engine *e, struct call *c, const char *sdp)
 		return;
 	c->da_waiting = 0;
 	delayed_stop(e, c);
-	call_reply_a(e, c, 200, sdp, NULL, NULL);
+	reply_a(e, c, 200, sdp);
+	osip_message_free(c->da_answer);
+	c->da_answer = NULL;
 }
 
 /* Stop a call's Delayed Answer timers (it is answered or released). */
@@ -104,6 +133,5 @@ on_da_refresh(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)loop;
 	(void)revents;
 	if (c->da_waiting)
-		call_reply_a(c->a.media.engine, c, 183, c->b.remote_sdp, NULL,
-		    NULL);
+		reply_a(c->a.media.engine, c, 183, c->b.remote_sdp);
 }

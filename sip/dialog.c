@@ -169,14 +169,20 @@ dialog_request(struct engine *e, struct leg *leg, const char *method,
 		.body = body,
 	};
 
-	/* A BYE that ends the call after a party's carries its Reason. */
+	int n = 0;
+
+	for (; hdrs != NULL && n < MSG_HDRS_MAX && hdrs[n].name; n++)
+		r.hdrs[n] = hdrs[n];
+	/* A BYE that ends the call after a party's carries its Reason; one
+	 * that ends it for referd's own reason, that (RFC 3326). */
 	if (leg->call != NULL && leg->call->ending != NULL) {
 		r.relay = leg->call->ending;
 		r.relay_sgp = leg->call->ending_sgp;
+	} else if (leg->call != NULL && leg->call->own_reason[0] != '\0' &&
+	    strcmp(method, "BYE") == 0 && n < MSG_HDRS_MAX) {
+		r.hdrs[n].name = "Reason";
+		r.hdrs[n].value = leg->call->own_reason;
 	}
-
-	for (int i = 0; hdrs != NULL && i < MSG_HDRS_MAX && hdrs[i].name; i++)
-		r.hdrs[i] = hdrs[i];
 	if (strcmp(method, "NOTIFY") == 0)
 		r.contact_user = "referd";
 	return msg_request(e, &r);

@@ -199,6 +199,12 @@ struct leg {
 	                                 the party's */
 	int             reinv_update; /* reinv_out is an UPDATE (RFC 3311) */
 	int             allow_update; /* the party's Allow lists UPDATE */
+	/* While a response of another leg's party is answered on to this
+	 * leg's party (its 1xx or 2xx): that response, whose identity
+	 * referd's response carries (msg_resp relay), and its leg's
+	 * profile.  Set only around the reply, never kept. */
+	const osip_message_t *reply_relay;
+	uint32_t        reply_relay_sgp;
 	/* 100rel (rel.c, RFC 3262), as UAS on the leg's first INVITE... */
 	int             rel_peer;     /* its INVITE supports or requires it */
 	unsigned        rseq;         /* the last RSeq sent */
@@ -270,6 +276,8 @@ struct call {
 	int             da_waiting;   /* Delayed Answer: A not answered yet */
 	ev_timer        da_timer;     /* Delayed Answer Timer */
 	ev_timer        da_refresh;   /* the 183 resent while A waits */
+	osip_message_t *da_answer;    /* B's 2xx while A waits: its identity
+	                                 goes in A's 183s and 200 (build.c) */
 	ev_timer        keepalive;    /* in-dialog OPTIONS to each party */
 	char           *caller_uri, *callee_uri;
 	ev_tstamp       started;
@@ -279,6 +287,8 @@ struct call {
 	osip_message_t *ending;       /* the BYE or CANCEL that ended the call,
 	                                 whose Reason goes on (header policy) */
 	uint32_t        ending_sgp;   /* the profile of the leg it came on */
+	char            own_reason[80]; /* referd ends the call itself: the
+	                                 Reason of its BYEs (timer.c), or "" */
 	int             reap_when_idle; /* released; freed once its ICTs end */
 	int             dead;         /* released; freed by engine_reap */
 	struct cdr_record *cdr;       /* its billing record, or NULL */
@@ -507,7 +517,7 @@ struct msg_hdr {
 	const char   *name;
 	const char   *value;
 };
-#define MSG_HDRS_MAX 6
+#define MSG_HDRS_MAX 8
 
 struct msg_req {
 	const char   *method;
@@ -540,6 +550,12 @@ struct msg_resp {
 	                                Require: 100rel; 0: none */
 	const char   *content_type;  /* with body */
 	const char   *body;
+	size_t        body_len;      /* 0: strlen(body); a body may hold NUL */
+	/* In a 101..299: a response of another leg's party whose headers
+	 * are carried over as the header policy of both legs' profiles
+	 * allows (its identity), or NULL. */
+	const osip_message_t *relay;
+	uint32_t      relay_sgp;     /* the profile of the leg it came on */
 };
 char *msg_request_text(struct engine *e, const struct msg_req *r);
 osip_message_t *msg_request(struct engine *e, const struct msg_req *r);

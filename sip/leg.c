@@ -197,7 +197,8 @@ int
 leg_reply_body(struct engine *e, struct leg *leg, struct stx *stx, int code,
     const char *body, const char *extra_name, const char *extra_value)
 {
-	struct msg_resp r = { .leg = leg, .hdr = { extra_name, extra_value } };
+	struct msg_resp r = { .leg = leg, .hdr = { extra_name, extra_value },
+	    .relay = leg->reply_relay, .relay_sgp = leg->reply_relay_sgp };
 	osip_message_t *resp = NULL;
 	int rc;
 

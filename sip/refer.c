@@ -161,7 +161,11 @@ refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
 		refer_fail(e, c, 488);
 		return;
 	}
+	/* A caller answered now (Delayed Answer) hears C's identity. */
+	c->a.reply_relay = resp;
+	c->a.reply_relay_sgp = x->sgp;
 	refer_done(e, c, code);
+	c->a.reply_relay = NULL;
 }
 
 /*

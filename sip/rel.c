@@ -87,7 +87,8 @@ int
 rel_reply(struct engine *e, struct leg *leg, struct stx *stx, int code,
     const char *body)
 {
-	struct msg_resp r = { .leg = leg };
+	struct msg_resp r = { .leg = leg, .relay = leg->reply_relay,
+	    .relay_sgp = leg->reply_relay_sgp };
 	osip_message_t *resp = NULL;
 	int rc;
 

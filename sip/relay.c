@@ -6,8 +6,8 @@
  * the two parties, so it is not answered here but becomes a request of
  * referd's in the other party's dialog (its CSeq, tags, route set), with
  * the body byte for byte under its Content-Type and the headers that
- * describe it; the other party's final status (and its reason phrase)
- * goes back to the sender.
+ * describe it; the other party's final status (and its reason phrase,
+ * and its body likewise) goes back to the sender.
  *
  * The two transactions are paired by their `relay` pointers (struct stx);
  * when either ends, the other forgets it.  No leg is referenced, so a
@@ -31,15 +31,19 @@
 
 #include "internal.h"
 
-/* Headers of a relayed request that describe it or its body. */
+/*
+ * Headers of a relayed request that describe it or its body; those of
+ * the body (of_body) go back too with the body of a final response.
+ */
 static const struct {
 	const char *name, *compact;
+	int         of_body;
 } carried[] = {
-	{ "Info-Package", NULL },          /* RFC 6086 */
-	{ "Content-Disposition", NULL },
-	{ "Content-Encoding", "e" },
-	{ "Content-Language", NULL },
-	{ "Subject", "s" },                /* MESSAGE */
+	{ "Info-Package", NULL, 0 },          /* RFC 6086 */
+	{ "Content-Disposition", NULL, 1 },
+	{ "Content-Encoding", "e", 1 },
+	{ "Content-Language", NULL, 1 },
+	{ "Subject", "s", 0 },                /* MESSAGE */
 };
 
 /* Headers of a final response carried back with its status. */
@@ -127,8 +131,11 @@ relay_on_request(struct engine *e, struct stx *stx, struct leg *leg)
 
 /*
  * A final response (resp), or none (resp NULL: code 408 or 503), to a
- * request referd relayed: the same status goes back to its sender.
- * 1 when stx was such a request, else 0.
+ * request referd relayed: the same status goes back to its sender, with
+ * the response's body byte for byte under its Content-Type (the same
+ * type and parameters; oSIP2 prints it with a space after each ';') and
+ * the headers that describe it (a body without a Content-Type says
+ * nothing the sender can read: left out).  1 when stx was such a request, else 0.
  */
 int
 relay_on_result(struct engine *e, struct stx *stx, int code,
@@ -137,7 +144,9 @@ relay_on_result(struct engine *e, struct stx *stx, int code,
 	struct stx *in = stx->relay;
 	struct msg_resp r = { .leg = NULL };
 	osip_message_t *out = NULL;
-	char *v[MSG_HDRS_MAX];
+	char *v[MSG_HDRS_MAX], *ct = NULL;
+	const char *body = NULL;
+	size_t blen = 0;
 	int n = 0;
 
 	if (in == NULL)
@@ -156,9 +165,24 @@ relay_on_result(struct engine *e, struct stx *stx, int code,
 				r.more[n] = (struct msg_hdr){ carried_back[i], v[n] };
 				n++;
 			}
+		if ((body = body_raw(resp, &blen)) != NULL)
+			ct = header_raw(resp, "Content-Type", "c");
+	}
+	if (ct != NULL) {
+		r.content_type = ct;
+		r.body = body;
+		r.body_len = blen;
+		for (size_t i = 0; i < sizeof(carried) / sizeof(carried[0]) &&
+		    n < MSG_HDRS_MAX; i++)
+			if (carried[i].of_body && (v[n] = header_raw(resp,
+			    carried[i].name, carried[i].compact)) != NULL) {
+				r.more[n] = (struct msg_hdr){ carried[i].name, v[n] };
+				n++;
+			}
 	}
 	if (msg_response(e, in, code, &r, &out) == 0)
 		stack_send_response(e, in, out);
+	free(ct);
 	while (n > 0)
 		free(v[--n]);
 	return 1;

@@ -72,18 +72,22 @@ refresh_target(struct leg *leg, const osip_message_t *msg)
 
 /*
  * Send a leg an INVITE (or, update, an UPDATE) in its dialog with body (an
- * offer, or NULL); it is the leg's pending session change.  0, or an errno
- * value.
+ * offer, or NULL); it is the leg's pending session change.  A change
+ * that relays a party's request (asked, from leg from; NULL: referd's
+ * own) carries its headers as the header policy allows (its identity:
+ * build.c).  0, or an errno value.
  */
 static int
-send_change(struct engine *e, struct leg *leg, const char *body, int update)
+send_change(struct engine *e, struct leg *leg, const char *body, int update,
+    const struct leg *from, const osip_message_t *asked)
 {
 	struct msg_req r = {
 		.method = update ? "UPDATE" : "INVITE", .leg = leg,
 		.in_dialog = 1,
 		.cseq = ++leg->dlg.local_cseq, .contact_user = "referd",
 		.allow = 1, .content_type = body ? "application/sdp" : NULL,
-		.body = body,
+		.body = body, .relay = from ? asked : NULL,
+		.relay_sgp = from ? from->sgp : 0,
 	};
 	osip_message_t *req = msg_request(e, &r);
 	struct stx *stx = NULL;
@@ -102,7 +106,7 @@ send_change(struct engine *e, struct leg *leg, const char *body, int update)
 static int
 send_reinvite(struct engine *e, struct leg *leg, const char *body)
 {
-	return send_change(e, leg, body, 0);
+	return send_change(e, leg, body, 0, NULL, NULL);
 }
 
 /* Is a leg's dialog one a session change may go in: confirmed, or early
@@ -173,7 +177,7 @@ session_change(struct engine *e, struct stx *stx, struct leg *leg, int update)
 	}
 	body = offer ? leg_sdp(p, offer, NULL, NULL) : NULL;
 	if ((offer != NULL && body == NULL) ||
-	    send_change(e, p, body, by_update) != 0) {
+	    send_change(e, p, body, by_update, leg, req) != 0) {
 		free(body);
 		stack_reply(e, stx, 500, NULL, NULL);
 		return;
@@ -227,8 +231,8 @@ reinvite_failed(struct engine *e, struct leg *leg, int code)
 
 /* referd's re-INVITE to a leg was answered 2xx with sdp (may be NULL). */
 static void
-reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
-    const char *sdp)
+reinvite_answered(struct engine *e, struct leg *leg,
+    const osip_message_t *resp, unsigned cseq, const char *sdp)
 {
 	struct leg *l = asker_of(leg);
 	char *body;
@@ -269,7 +273,11 @@ reinvite_answered(struct engine *e, struct leg *leg, unsigned cseq,
 		free(l->rel_src);
 		l->rel_src = strdup(sdp);
 	}
+	/* The 200 carries the identity of the party that answered. */
+	l->reply_relay = resp;
+	l->reply_relay_sgp = leg->sgp;
 	leg_reply_body(e, l, l->reinv_in, 200, body, NULL, NULL);
+	l->reply_relay = NULL;
 	free(body);
 	l->reinv_in = NULL;
 }
@@ -305,7 +313,11 @@ session_on_result(struct engine *e, struct stx *stx, int code,
 		return 1;
 	}
 	refresh_target(leg, resp);
-	reinvite_answered(e, leg,
+	/* A 2xx to an UPDATE refreshes the session as one to a re-INVITE
+	 * does (dispatch.c: on_invite_response). */
+	if (leg->reinv_update)
+		timer_uac(e, leg, resp);
+	reinvite_answered(e, leg, resp,
 	    (unsigned)strtoul(resp->cseq->number, NULL, 10), body_of(resp));
 	return 1;
 }
@@ -367,26 +379,33 @@ session_offer(struct engine *e, struct leg *leg, const char *sdp,
 }
 
 /*
- * A session refresh of referd's own (timer.c, RFC 4028): a re-INVITE with
- * the SDP the leg was last sent, unchanged (same o= version: RFC 3264 8,
- * no change to act on).  0, EBUSY while a re-INVITE is open either way,
- * or another errno value.
+ * A session refresh of referd's own (timer.c, RFC 4028): an UPDATE
+ * without SDP to a party whose Allow lists UPDATE (RFC 4028 9: no offer
+ * in a refreshing UPDATE, nothing for the party to answer), else a
+ * re-INVITE with the SDP the leg was last sent, unchanged (same o=
+ * version: RFC 3264 8, no change to act on).  0, EBUSY while a session
+ * change is open either way, or another errno value.
  */
 int
 session_refresh(struct engine *e, struct leg *leg)
 {
+	int update = leg->allow_update;
+
 	if (pending(leg) || (leg->partner != NULL && pending(leg->partner)))
 		return EBUSY;
-	if (leg->local_sdp == NULL || !dialog_is(leg, DLG_CONFIRMED))
+	if ((!update && leg->local_sdp == NULL) ||
+	    !dialog_is(leg, DLG_CONFIRMED))
 		return ENOENT;
-	if (send_reinvite(e, leg, leg->local_sdp) != 0)
+	if ((update ? send_change(e, leg, NULL, 1, NULL, NULL) :
+	    send_reinvite(e, leg, leg->local_sdp)) != 0)
 		return EIO;
 	leg->reinv_local = 1;
 	leg->reinv_asker = NULL;
 	leg->reinv_align = NULL;
 	leg->se_refresh = 1;
-	engine_log(e, ENGINE_LOG_DEBUG, "call %u: session refresh sent to the "
-	    "%s", leg->call->index, leg->is_a ? "caller" : "called party");
+	engine_log(e, ENGINE_LOG_DEBUG, "call %u: session refresh (%s) sent to "
+	    "the %s", leg->call->index, update ? "UPDATE" : "re-INVITE",
+	    leg->is_a ? "caller" : "called party");
 	return 0;
 }
 

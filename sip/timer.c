@@ -19,16 +19,27 @@
  *     refresher at the interval it asked for.  A 422 to referd's first
  *     INVITE to the called party makes it send the INVITE again, once,
  *     with the Min-SE the 422 names (RFC 4028 7.3; call.c).
- *   referd refreshes: a re-INVITE with the leg's last SDP unchanged (same
- *     o= version, so no new offer for the party to act on) at half the
- *     interval.  A refresh answered 408 or 481, or not at all, ends the
- *     party's dialog as a BYE would; any other failure keeps the session
+ *   referd refreshes at half the interval: an UPDATE without SDP when the
+ *     party's Allow lists UPDATE (RFC 4028 9 recommends no offer in it),
+ *     else a re-INVITE with the leg's last SDP unchanged (same o= version,
+ *     so no new offer for the party to act on).  A refresh answered 408
+ *     or 481, or not at all, ends the party's dialog: a BYE to it (RFC
+ *     4028 10) and to the others; any other failure keeps the session
  *     and the next refresh comes at half the interval again.
- *   the party refreshes: when no refresh (a 2xx to a re-INVITE either
- *     way) has come by the interval minus min(32 s, interval / 3) (RFC
- *     4028 10), the session has expired: BYE to the party and the call
- *     ended as if it had hung up (BYE to the others), counted in its
- *     profile's referdSgpSessionExpired.
+ *   the party refreshes: when no refresh (a 2xx to a re-INVITE or an
+ *     UPDATE either way) has come by the interval minus min(32 s,
+ *     interval / 3) (RFC 4028 10), the session has expired: BYE to the
+ *     party and the call ended as if it had hung up (BYE to the others),
+ *     counted in its profile's referdSgpSessionExpired.
+ *
+ * The BYEs that end a call here say why (RFC 3326), with the SIP status
+ * that stands for it: an expired session
+ *     Reason: SIP;cause=408;text="Session timer expired"
+ * (408: what was awaited did not come), a failed refresh the status it
+ * got (408 when none came, 503 when it could not be sent)
+ *     Reason: SIP;cause=481;text="Session refresh failed"
+ * Each is referd's own header, written whatever the header policy (which
+ * governs what is copied between legs).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -191,8 +202,8 @@ timer_uas(struct engine *e, struct leg *leg, const osip_message_t *req)
 }
 
 /*
- * A 2xx to an INVITE referd sent on a leg: the interval and refresher the
- * party chose, or, when it chose none (no session timers there), referd
+ * A 2xx to an INVITE or an UPDATE referd sent on a leg: the interval and
+ * refresher the party chose, or, when it chose none (no session timers there), referd
  * refreshes at the interval it asked for.
  */
 void
@@ -294,7 +305,13 @@ timer_refresh_failed(struct engine *e, struct leg *leg, int code)
 		engine_log(e, ENGINE_LOG_NOTICE, "call %u: session refresh "
 		    "answered %d: the %s's dialog is ended", c->index, code,
 		    leg->is_a ? "caller" : "called party");
+		snprintf(c->own_reason, sizeof(c->own_reason),
+		    "SIP;cause=%d;text=\"Session refresh failed\"", code);
+		if (code != 503)
+			dialog_bye(e, leg);
 		call_leg_gone(e, leg);
+		if (!c->dead)       /* a transferor's leg: the call goes on */
+			c->own_reason[0] = '\0';
 		return;
 	}
 	arm(e, leg);
@@ -311,8 +328,12 @@ expired(struct engine *e, struct leg *leg)
 	    leg->is_a ? "caller" : leg == &c->b ? "called party" :
 	    "transfer target", leg->se_interval);
 	engine_count(e, leg->sgp, REFERD_CTR_SESSION_EXPIRED);
+	snprintf(c->own_reason, sizeof(c->own_reason),
+	    "SIP;cause=408;text=\"Session timer expired\"");
 	dialog_bye(e, leg);
 	call_leg_gone(e, leg);
+	if (!c->dead)
+		c->own_reason[0] = '\0';
 }
 
 /* A leg's timer: referd's refresh is due, or the party's has not come. */

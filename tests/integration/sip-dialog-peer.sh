@@ -4,10 +4,10 @@
 # peer (its transport address, the configured gateway at that address,
 # or a gateway on its route set).  While A and B are in a call through
 # referd, X (no gateway) and C (a gateway, not in the call) send BYE,
-# REFER, re-INVITE, INFO, CANCEL and ACK carrying the call's Call-IDs and
-# tags: each gets 403 (the ACK is dropped), referdSgpDialogRequestsRefused
+# REFER, re-INVITE, INFO, UPDATE, PRACK, CANCEL and ACK carrying the
+# call's Call-IDs and tags: each gets 403 (the ACK is dropped), referdSgpDialogRequestsRefused
 # counts them, and nothing changes: B gets no BYE, no INVITE, no REFER's
-# call; A and B stay in the call until A hangs up, and then the BYE goes
+# call, no UPDATE; A and B stay in the call until A hangs up, and then the BYE goes
 # through as usual.  (Before: X's BYE got 200 and referd sent BYE to B;
 # the REFER got 202, the re-INVITE reached B.)
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
@@ -43,6 +43,14 @@ sip_request "$X" INVITE 21 "$acid" "$atag" "$rtag"
 h_is "X's re-INVITE in A's dialog: 403" "$RESP" 403
 sip_request "$X" INFO 22 "$acid" "$atag" "$rtag"
 h_is "X's INFO in A's dialog: 403" "$RESP" 403
+sip_request "$X" UPDATE 28 "$acid" "$atag" "$rtag"
+h_is "X's UPDATE (an offer, its Contact) in A's dialog: 403" "$RESP" 403
+sip_request "$C" UPDATE 29 "$bcid" "$btag" "$rbtag"
+h_is "C's UPDATE in B's dialog: 403" "$RESP" 403
+sip_request "$X" PRACK 30 "$acid" "$atag" "$rtag" "RAck: 1 1 INVITE"
+h_is "X's PRACK in A's dialog: 403" "$RESP" 403
+sip_request "$C" PRACK 31 "$bcid" "$btag" "$rbtag" "RAck: 1 1 INVITE"
+h_is "C's PRACK in B's dialog: 403" "$RESP" 403
 sip_request "$X" CANCEL 1 "$acid" "$atag" ""
 h_is "X's CANCEL of A's INVITE: 403" "$RESP" 403
 sip_request "$X" ACK 1 "$acid" "$atag" "$rtag"
@@ -56,14 +64,14 @@ sip_request "$C" BYE 25 "$acid" "$atag" "$rtag"
 h_is "C's BYE in A's dialog: 403" "$RESP" 403
 sip_request "$X" BYE 26 "$acid" "$atag" "$rtag"
 h_is "X's BYE in A's dialog: 403" "$RESP" 403
-h_is "referdSgpDialogRequestsRefused counts the nine" "$(sget "$STATS.11.1")" 9
+h_is "referdSgpDialogRequestsRefused counts the thirteen" "$(sget "$STATS.11.1")" 13
 h_grep "referd logs who was refused" "$H_TMP/referd.log" \
 	"BYE from $X:[0-9]+ refused: not the peer of dialog $acid"
 # The peer itself (A's gateway, another port) is heard: referd answers
 # an in-dialog OPTIONS itself (an INFO would now go on to B).
 sip_request "$A" OPTIONS 27 "$acid" "$atag" "$rtag"
 h_is "A's own OPTIONS (from another port of its gateway) is taken: 200" "$RESP" 200
-h_is "... and not counted" "$(sget "$STATS.11.1")" 9
+h_is "... and not counted" "$(sget "$STATS.11.1")" 13
 h_is "the call is still up" "$(sget "$RO.1.3.0")" 1
 
 h_wait_exit "$apid" 30
@@ -71,7 +79,8 @@ h_is "A stayed in the call and its own BYE got 200" "$H_RC" 0
 h_wait_exit "$bpid" 30
 h_is "B got the ACK and then A's BYE, nothing else (no BYE, INVITE or REFER's call before)" \
 	"$H_RC" 0
-h_is "B received one INVITE and one BYE" \
-	"$(grep -c '^INVITE ' "$H_TMP/b.msg") $(grep -c '^BYE ' "$H_TMP/b.msg")" "1 1"
+h_is "B received one INVITE and one BYE, no UPDATE and no PRACK" \
+	"$(grep -c '^INVITE ' "$H_TMP/b.msg") $(grep -c '^BYE ' "$H_TMP/b.msg") $(grep -c '^UPDATE ' "$H_TMP/b.msg") $(grep -c '^PRACK ' "$H_TMP/b.msg")" \
+	"1 1 0 0"
 h_ok "no call is left" h_wait_for 10 calls_idle
 h_done

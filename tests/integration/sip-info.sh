@@ -4,7 +4,8 @@
 # an INFO from A reaches B with its body byte for byte under its
 # Content-Type and the headers describing it (Info-Package,
 # Content-Disposition), in B's dialog with referd; B's final status
-# (200, or a refusal with its reason) comes back to A.  MESSAGE likewise.
+# (200, or a refusal with its reason) comes back to A, with its body
+# under its Content-Type (and Content-Disposition).  MESSAGE likewise.
 # A NOTIFY of a package referd does not know gets 489, one of `refer`
 # (referd sent no REFER) 481.  During a transfer, an INFO goes to the party
 # its sender is still connected to: the transferor while the target
@@ -49,6 +50,24 @@ h_is "INFO 1: CSeq 2 in B's dialog (referd's INVITE was 1)" \
 h_is "A gets B's refusal with B's reason phrase" \
     "$(sip_nth a recv "SIP/2.0" 4 | head -n 1 | tr -d '\r')" "SIP/2.0 415 Dtmf Not Here"
 h_is "... and B's Accept" "$(sip_nth_hdr a recv "SIP/2.0" 4 Accept)" application/dtmf-relay
+h_is "... and the body of B's 415, byte for byte" \
+    "$(sip_nth_body a recv "SIP/2.0 415" 1 | od -c)" \
+    "$(sip_nth_body b sent "SIP/2.0 415" 1 | od -c)"
+# (a response referd sends is printed by oSIP2, which writes a space
+# after each ';' of a media type: the same type and parameters.)
+h_is "... under its Content-Type" \
+    "$(sip_nth_hdr a recv "SIP/2.0 415" 1 Content-Type | tr -d ' ')" \
+    "text/plain;charset=UTF-8"
+h_is "INFO 3: A's 200 carries the body of B's 200, byte for byte" \
+    "$(sip_nth_body a recv "SIP/2.0 200" 3 | od -c)" \
+    "$(sip_nth_body b sent "SIP/2.0 200" 3 | od -c)"
+h_is "INFO 3: ... its Content-Type" \
+    "$(sip_nth_hdr a recv "SIP/2.0 200" 3 Content-Type)" application/x-isup-ack
+h_is "INFO 3: ... its Content-Disposition" \
+    "$(sip_nth_hdr a recv "SIP/2.0 200" 3 Content-Disposition)" "signal; handling=optional"
+h_is "INFO 3: ... and a Content-Length that matches" \
+    "$(sip_nth_hdr a recv "SIP/2.0 200" 3 Content-Length)" \
+    "$(sip_nth_hdr b sent "SIP/2.0 200" 3 Content-Length)"
 h_is "MESSAGE: B gets A's text" "$(sip_nth_body b recv MESSAGE 1 | tr -d '\r')" \
     "Hello B, this is A."
 h_is "MESSAGE: with its Content-Type" "$(sip_nth_hdr b recv MESSAGE 1 Content-Type)" \

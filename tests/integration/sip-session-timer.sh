@@ -11,12 +11,14 @@
 #      referd refreshes B itself 50 s later (half of 100) with the SDP it
 #      last sent B, unchanged.  A then stops refreshing: 60 s after its
 #      refresh (90 minus a third), not 60 s after the call began, both A
-#      and B get referd's BYE; profile 1 counts one expired session.
+#      and B get referd's BYE (with Reason: SIP;cause=408); profile 1
+#      counts one expired session.
 #   2. A2 (no session timers) calls B2, who supports them, takes the
 #      refresh on itself (refresher=uas) and never refreshes.  A2's 200
 #      says 90;refresher=uas (A2's profile) without Require; referd
 #      refreshes A2 at 45 s with its last SDP; B2's session expires at
-#      100 - 32 = 68 s: BYE to both, counted on B2's profile 2.
+#      100 - 32 = 68 s: BYE to both (Reason: SIP;cause=408), counted on
+#      B2's profile 2.
 # Then: an INVITE with Session-Expires 60 gets 422 with Min-SE 90, and
 # the MIB refuses a Session-Expires below 90 (rule session-timer-range);
 # B3, whose Min-SE is 150, answers referd's INVITE (Session-Expires 100)
@@ -55,22 +57,6 @@ route 3 557 5
 EOF2
 h_referd_subagent "$conf"
 
-# tick NAME WHAT: SIPp's clock (ms) in NAME's log line "WHAT ... at N"
-# (0 when there is none).
-tick() {
-	local t
-	t=$(sed -n "s/^.*$2.* at \\([0-9]*\\).*\$/\\1/p" "$H_TMP/$1.log" \
-		2>/dev/null | head -n 1)
-	echo "${t:-0}"
-}
-# logval NAME WHAT KEY: KEY=... of NAME's log line WHAT.
-logval() {
-	sed -n "s/^.*$2.* $3=\\([^ ]*\\).*\$/\\1/p" "$H_TMP/$1.log" 2>/dev/null |
-		head -n 1
-}
-# within X LO HI: LO <= X <= HI.
-within() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
-
 peer b "$B" -sf "$SC/uas-timer-refreshed.xml" -set se 100 -set min_se 90 \
 	-m 1 -timeout 120s
 bpid=$H_PID
@@ -89,18 +75,18 @@ a2pid=$H_PID
 h_ok "1: A's 200 came (Require: timer accepted, no 420)" \
 	h_wait_for 5 grep -q "A answered" "$H_TMP/a.log"
 h_is "1: A's 200: Session-Expires 90;refresher=uac (with Require: timer)" \
-	"$(logval a "A answered" se)" "90;refresher=uac"
+	"$(logword a "A answered" se)" "90;refresher=uac"
 h_ok "1: B's INVITE had Session-Expires 100 (B's profile), Min-SE 90, Supported: timer" \
 	grep -q "B invite" "$H_TMP/b.log"
 h_ok "2: A2's 200 came" h_wait_for 5 grep -q "A answered" "$H_TMP/a2.log"
 h_is "2: A2's 200: Session-Expires 90;refresher=uas, no Require" \
-	"$(logval a2 "A answered" se)" "90;refresher=uas"
+	"$(logword a2 "A answered" se)" "90;refresher=uas"
 
 # --- the 422, while the calls run -------------------------------------
 peer r "$A" -sf "$SC/uac-timer-422.xml" -s 5551000 -set se 60 -m 1 \
 	-p 5062 "$H_ADDR:5060"
 sipp_ok "an INVITE with Session-Expires 60 gets 422" r "$H_PID"
-h_is "... with Min-SE: 90" "$(logval r "A 422" min-se)" 90
+h_is "... with Min-SE: 90" "$(logword r "A 422" min-se)" 90
 h_set_err "referdSgpSessionExpires 60 is refused (session-timer-range)" \
 	inconsistentValue "$SGP.6.1" "$SGP.6.1" u 60
 h_is "... and nothing changed" "$(sget "$SGP.6.1")" 1800
@@ -115,7 +101,7 @@ peer a3 "$A" -sn uac -s 5571000 -d 1000 -m 1 -p 5064 "$H_ADDR:5060"
 sipp_ok "B3's 422 does not reach A3: the call is answered" a3 "$H_PID"
 sipp_ok "B3: the INVITE again with Session-Expires and Min-SE 150, same Call-ID and tag" \
 	b3 "$b3pid" 10
-h_is "... and a higher CSeq" "$(logval b3 "B retry" cseq)" 2
+h_is "... and a higher CSeq" "$(logword b3 "B retry" cseq)" 2
 
 # --- the long wait: every peer ends by about 82 s ------------------------
 sipp_ok "2: A2: referd's refresh with its 200's SDP, then the BYE" a2 "$a2pid" 100
@@ -131,16 +117,21 @@ t0=$(tick b "B reinvite")
 h_ok "1: referd refreshed B 50 s (half of 100) after the last refresh ($(($(tick b "B refresh") - t0)) ms)" \
 	within "$(($(tick b "B refresh") - t0))" 49000 52000
 h_is "1: referd's refresh to B: Session-Expires 100;refresher=uac" \
-	"$(logval b "B refresh" se)" "100;refresher=uac"
+	"$(logword b "B refresh" se)" "100;refresher=uac"
 h_ok "1: B got its BYE 10 s after referd's refresh ($(($(tick b "B BYE") - $(tick b "B refresh"))) ms)" \
 	within "$(($(tick b "B BYE") - $(tick b "B refresh")))" 8000 12000
 t0=$(tick a2 "A answered")
 h_ok "2: referd refreshed A2 at half of 90 s ($(($(tick a2 "A refresh") - t0)) ms)" \
 	within "$(($(tick a2 "A refresh") - t0))" 44000 47000
 h_is "2: referd's refresh to A2: Session-Expires 90;refresher=uac" \
-	"$(logval a2 "A refresh" se)" "90;refresher=uac"
+	"$(logword a2 "A refresh" se)" "90;refresher=uac"
 h_ok "2: B2's session expired at 100 - 32 s: A2's BYE ($(($(tick a2 "A BYE") - t0)) ms)" \
 	within "$(($(tick a2 "A BYE") - t0))" 67000 70000
+EXPIRED='SIP;cause=408;text="Session timer expired"'
+h_is "1: A's BYE says why: Reason $EXPIRED" "$(bye_reason a)" "$EXPIRED"
+h_is "1: ... and B's" "$(bye_reason b)" "$EXPIRED"
+h_is "2: A2's BYE (B2's session expired) says it too" "$(bye_reason a2)" "$EXPIRED"
+h_is "2: ... and B2's" "$(bye_reason b2)" "$EXPIRED"
 h_is "referdSgpSessionExpired: 1 on A's profile" "$(sget "$STATS.14.1")" 1
 h_is "... 1 on B2's profile" "$(sget "$STATS.14.2")" 1
 h_is "... 0 on A2's profile" "$(sget "$STATS.14.3")" 0

@@ -683,6 +683,30 @@ logged() {
 	grep -q "^$2|" "$H_TMP/$1.log" 2>/dev/null
 }
 
+# Peers whose scenarios log "WHAT key=value ... at TICK ..." lines
+# (SIPp's [clock_tick], ms: the session timer tests).
+# tick NAME WHAT [N]: the TICK of peer NAME's Nth (default first) log
+# line with WHAT (0 when there is none).
+tick() {
+	local t
+	t=$(sed -n "s/^.*$2.* at \\([0-9]*\\).*\$/\\1/p" "$H_TMP/$1.log" \
+		2>/dev/null | sed -n "${3:-1}p")
+	echo "${t:-0}"
+}
+# logword NAME WHAT KEY [N]: KEY=... (up to a space) of that line.
+logword() {
+	sed -n "s/^.*$2.* $3=\\([^ ]*\\).*\$/\\1/p" "$H_TMP/$1.log" \
+		2>/dev/null | sed -n "${4:-1}p"
+}
+# bye_reason NAME: the Reason of the BYE peer NAME got, from its line
+# "X BYE at TICK reason=..." ("" for none).
+bye_reason() {
+	sed -n 's/^.* BYE at [0-9]* reason=\(.*\)$/\1/p' "$H_TMP/$1.log" \
+		2>/dev/null | head -n 1
+}
+# within X LO HI: LO <= X <= HI.
+within() { [ -n "$1" ] && [ "$1" -ge "$2" ] && [ "$1" -le "$3" ]; }
+
 # in_range PORT: a port of referd's relay range.
 in_range() {
 	[ -n "$1" ] && [ "$1" -ge "$RTP_LO" ] 2>/dev/null && [ "$1" -le "$RTP_HI" ]

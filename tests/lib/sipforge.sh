@@ -9,8 +9,8 @@
 # sip_request FROM METHOD CSEQ CALL-ID FROM-TAG TO-TAG [HEADER...]
 #   METHOD to referd ($H_ADDR:5060) from FROM (any port), in the dialog
 #   CALL-ID / FROM-TAG / TO-TAG (TO-TAG empty: none); each HEADER is a
-#   header line as written (@x00@ in it: a NUL byte); an INVITE carries
-#   an SDP offer of FROM's.  The Request-URI is referd's Contact, or
+#   header line as written (@x00@ in it: a NUL byte); an INVITE or an
+#   UPDATE carries an SDP offer of FROM's.  The Request-URI is referd's Contact, or
 #   $RURI when set.
 #   The message is in $H_TMP/request; what came back (each message
 #   followed by a line "--") in $H_TMP/request.out; the first status
@@ -18,7 +18,7 @@
 sip_request() {
 	local from=$1 m=$2 n=$3 cid=$4 ft=$5 tt=$6 body= h
 	shift 6
-	[ "$m" = INVITE ] && body="v=0
+	{ [ "$m" = INVITE ] || [ "$m" = UPDATE ]; } && body="v=0
 o=x 1 1 IN IP4 $from
 s=-
 c=IN IP4 $from
