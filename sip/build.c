@@ -342,7 +342,10 @@ response_of(const osip_message_t *req, int code, const char *to_tag,
 
 /*
  * What a dialog-creating or target-refreshing response of a leg says; a
- * 2xx to an INVITE, the leg's session interval (RFC 4028 9).
+ * 2xx to an INVITE or an UPDATE (the two session refresh requests: a
+ * party refreshing with UPDATE, as linphonec does, must learn that the
+ * session timer still runs, RFC 4028 9 and 7.4), the leg's session
+ * interval.
  */
 static void
 response_dialog(struct engine *e, const osip_message_t *req,
@@ -361,7 +364,8 @@ response_dialog(struct engine *e, const osip_message_t *req,
 	    profile_allow(e->current, leg->sgp));
 	if (sup != NULL)
 		osip_message_set_header(resp, "Supported", sup);
-	if (MSG_IS_INVITE(req) && resp->status_code >= 200 &&
+	if ((MSG_IS_INVITE(req) || MSG_IS_UPDATE(req)) &&
+	    resp->status_code >= 200 &&
 	    timer_response_value(leg, se, sizeof(se), &require)) {
 		osip_message_set_header(resp, "Session-Expires", se);
 		if (require)
