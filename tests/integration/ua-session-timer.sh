@@ -29,16 +29,6 @@ h_baresip b "$B" 200 "PCMU/8000/1,PCMA/8000/1"
 h_linphonec a "$A" 100 "PCMU/8000 PCMA/8000" "session_expires_enabled=1
 session_expires_value=90"
 
-# wire_time FROM TO [REGEX...]: when (seconds, from the capture) the first
-# such message went.
-wire_time() {
-	wire_msgs "$@" | awk '/^---- / { print $2; exit }'
-}
-# hdr NAME: the value of the first header NAME of the message on stdin.
-hdr() {
-	awk -v h="$1" 'tolower($0) ~ "^" tolower(h) ": *" { sub(/^[^:]*: */, ""); print; exit }'
-}
-
 lp_cmd a "call sip:200@$H_ADDR"
 h_ok "B answers A's call (baresip CALL_ESTABLISHED)" bs_wait b CALL_ESTABLISHED
 h_ok "A is connected (linphonec)" lp_wait a 'Call 1 with .* connected'
@@ -48,19 +38,19 @@ h_ok "A's INVITE and referd's INVITE to B are on the wire ($cid, $cidb)" \
 	test -n "$cid" -a -n "$cidb"
 inv=$(wire_msgs "$A" "$H_ADDR" '^INVITE ' "^Call-ID: $cid")
 h_like "linphonec does session timers: Supported: timer" \
-	"$(printf '%s\n' "$inv" | hdr Supported)" '(^|[ ,])timer($|[ ,])'
+	"$(printf '%s\n' "$inv" | msg_hdr Supported)" '(^|[ ,])timer($|[ ,])'
 h_is "... and asks for Session-Expires 90" \
-	"$(printf '%s\n' "$inv" | hdr Session-Expires)" 90
+	"$(printf '%s\n' "$inv" | msg_hdr Session-Expires)" 90
 ok_a=$(wire_msgs "$H_ADDR" "$A" '^SIP/2.0 200 ' "^Call-ID: $cid" '^CSeq: [0-9]+ INVITE')
 h_is "referd's 200 to A: A refreshes (Session-Expires 90;refresher=uac)" \
-	"$(printf '%s\n' "$ok_a" | hdr Session-Expires)" "90;refresher=uac"
-h_is "... Require: timer" "$(printf '%s\n' "$ok_a" | hdr Require)" timer
+	"$(printf '%s\n' "$ok_a" | msg_hdr Session-Expires)" "90;refresher=uac"
+h_is "... Require: timer" "$(printf '%s\n' "$ok_a" | msg_hdr Require)" timer
 invb=$(wire_msgs "$H_ADDR" "$B" '^INVITE ' "^Call-ID: $cidb" '^CSeq: 1 INVITE')
 h_is "referd's INVITE to B asks for Session-Expires 90" \
-	"$(printf '%s\n' "$invb" | hdr Session-Expires)" 90
+	"$(printf '%s\n' "$invb" | msg_hdr Session-Expires)" 90
 okb=$(wire_msgs "$B" "$H_ADDR" '^SIP/2.0 200 ' "^Call-ID: $cidb" '^CSeq: 1 INVITE')
 h_is "baresip does no session timers: its 200 has no Session-Expires" \
-	"$(printf '%s\n' "$okb" | hdr Session-Expires)" ""
+	"$(printf '%s\n' "$okb" | msg_hdr Session-Expires)" ""
 t0=$(wire_time "$B" "$H_ADDR" '^SIP/2.0 200 ' "^Call-ID: $cidb" '^CSeq: 1 INVITE')
 o1=$(printf '%s\n' "$invb" | awk '/^o=/ { print; exit }')
 
@@ -72,7 +62,7 @@ t1=$(wire_time "$H_ADDR" "$B" '^INVITE ' "^Call-ID: $cidb" '^CSeq: 2 INVITE')
 h_ok "... 45 s after the answer (half the interval: $t0 -> $t1)" \
 	awk -v a="$t0" -v b="$t1" 'BEGIN { d = b - a; exit !(d >= 44 && d <= 47) }'
 h_is "... with referd as refresher (Session-Expires 90;refresher=uac)" \
-	"$(printf '%s\n' "$reinv" | hdr Session-Expires)" "90;refresher=uac"
+	"$(printf '%s\n' "$reinv" | msg_hdr Session-Expires)" "90;refresher=uac"
 h_is "... and B's SDP unchanged (the same o= line)" \
 	"$(printf '%s\n' "$reinv" | awk '/^o=/ { print; exit }')" "$o1"
 h_ok "B answers referd's refresh 200" h_wait_for 5 wire_has "$B" "$H_ADDR" \
@@ -83,13 +73,13 @@ h_ok "A (linphonec) refreshes: an UPDATE with Session-Expires 90;refresher=uac" 
 	h_wait_for 10 wire_has "$A" "$H_ADDR" '^UPDATE ' "^Call-ID: $cid" \
 	'^Session-Expires: 90;refresher=uac'
 upd=$(wire_msgs "$A" "$H_ADDR" '^UPDATE ' "^Call-ID: $cid")
-h_like "... a refresh only: no SDP" "$(printf '%s\n' "$upd" | hdr Content-Length)" '^(0)?$'
+h_like "... a refresh only: no SDP" "$(printf '%s\n' "$upd" | msg_hdr Content-Length)" '^(0)?$'
 h_ok "referd answers A's UPDATE 200" h_wait_for 5 wire_has "$H_ADDR" "$A" \
 	'^SIP/2.0 200 ' "^Call-ID: $cid" '^CSeq: [0-9]+ UPDATE'
 ok_u=$(wire_msgs "$H_ADDR" "$A" '^SIP/2.0 200 ' "^Call-ID: $cid" '^CSeq: [0-9]+ UPDATE')
 h_is "... with the interval: Session-Expires 90;refresher=uac" \
-	"$(printf '%s\n' "$ok_u" | hdr Session-Expires)" "90;refresher=uac"
-h_is "... and Require: timer" "$(printf '%s\n' "$ok_u" | hdr Require)" timer
+	"$(printf '%s\n' "$ok_u" | msg_hdr Session-Expires)" "90;refresher=uac"
+h_is "... and Require: timer" "$(printf '%s\n' "$ok_u" | msg_hdr Require)" timer
 h_is "A's UPDATE did not reach B (baresip's Allow has no UPDATE)" \
 	"$(wire_count "$H_ADDR" "$B" '^UPDATE ')" 0
 
