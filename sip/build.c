@@ -369,7 +369,10 @@ response_of(const osip_message_t *req, int code, const char *to_tag,
 
 /*
  * What a dialog-creating or target-refreshing response of a leg says; a
- * 2xx to an INVITE or an UPDATE, the leg's session interval (RFC 4028 9).
+ * 2xx to an INVITE or an UPDATE (the two session refresh requests: a
+ * party refreshing with UPDATE, as linphonec does, must learn that the
+ * session timer still runs, RFC 4028 9 and 7.4), the leg's session
+ * interval.
  */
 static void
 response_dialog(struct engine *e, const osip_message_t *req,

@@ -123,7 +123,7 @@ call_free(struct call *c)
 	leg_clear(&c->x);
 	osip_message_free(c->ending);
 	osip_message_free(c->da_answer);
-	free(c->xfer.target);
+	refer_clear(&c->xfer);
 	free(c->target_uri);
 	free(c->caller_uri);
 	free(c->callee_uri);
@@ -144,12 +144,10 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 		.max_forwards = max_forwards, .contact_user = "referd",
 		.allow = 1, .relay = req, .relay_sgp = c->a.sgp,
 	};
-	char hp_gw[96], ruri[384], euser[160];
+	char ruri[384];
 	char *text, *sdp, *ri;
 	osip_message_t *inv;
 
-	hostport(hp_gw, sizeof(hp_gw), gw->address, gw->port ? gw->port : 5060);
-	user_escaped(user, euser, sizeof(euser));   /* oSIP2 unescaped it */
 	/* No offer from the caller (delayed offer): none to b either. */
 	sdp = body_of(req) ? leg_sdp(b, body_of(req), NULL, NULL) : NULL;
 	if (body_of(req) != NULL && sdp == NULL)
@@ -161,10 +159,7 @@ send_invite_b(struct engine *e, struct call *c, osip_message_t *req,
 	if ((ri = header_all(req, "Recv-Info")) != NULL)
 		r.hdrs[0] = (struct msg_hdr){ "Recv-Info", ri };
 	for (int pass = 0; pass < 2; pass++) {
-		const char *tp = transport_uri_param(b->transport);
-
-		snprintf(ruri, sizeof(ruri), "sip:%s@%s%s%s", euser, hp_gw,
-		    tp ? ";transport=" : "", tp ? tp : "");
+		gateway_ruri(ruri, sizeof(ruri), gw, user, b->transport);
 		if ((text = msg_request_text(e, &r)) == NULL)
 			break;
 		/*
@@ -652,10 +647,9 @@ b_answered(struct engine *e, struct call *c, struct leg *b, const char *sdp,
  * b's INVITE goes again as a new transaction, after a 3xx referd follows
  * or a 422 it retries: the caller's INVITE with the next CSeq, the same
  * Call-ID and From tag (RFC 3261 8.1.3.4, RFC 4028 7.3), and its
- * Max-Forwards less one as the first time.  b has no dialog until it is
- * answered again; the old transaction is no longer b's.  Timer C starts
- * again before it goes (as in call_new).  0, or nonzero when it could not
- * be sent.
+ * Max-Forwards less one as the first time (leg_invite_reset: b has no
+ * dialog until it is answered again).  Timer C starts again before it
+ * goes (as in call_new).  0, or nonzero when it could not be sent.
  */
 static int
 invite_b_again(struct engine *e, struct call *c, struct leg *b,
@@ -667,44 +661,40 @@ invite_b_again(struct engine *e, struct call *c, struct leg *b,
 
 	if (osip_message_get_max_forwards(req, 0, &mf) >= 0 && mf && mf->hvalue)
 		max_forwards = atoi(mf->hvalue);
-	if (b->invite != NULL)
-		b->invite->leg = NULL;
-	b->invite = NULL;
-	b->provisional = 0;
-	free(b->dlg.remote_tag);
-	free(b->dlg.remote_target);
-	free(b->dlg.route_set);
-	b->dlg.remote_tag = b->dlg.remote_target = b->dlg.route_set = NULL;
-	dialog_set_state(e, b, DLG_NONE);
+	leg_invite_reset(e, b);
 	ev_timer_again(e->loop, &c->timer_c);
 	return send_invite_b(e, c, req, gw, user, max_forwards - 1,
 	    b->invite_cseq + 1);
 }
 
 /*
- * b redirected the call (3xx) and its profile follows redirections
- * (referdSgpRedirect follow), fewer than referdSgpMaxRedirects so far:
- * the INVITE goes on, on leg b (same Call-ID and From tag, the next CSeq:
- * RFC 3261 8.1.3.4), to the Contact of highest q-value that reaches a
- * configured gateway (target_gateway: its address, else its user's route; never
- * anywhere else), as the Contact's user at that gateway, like any call.
- * 1 when it went (or the call ended trying), 0 to relay the 3xx.
+ * A redirection (3xx) to an INVITE of referd's on leg (b, the called side,
+ * or x, a transfer target) whose profile follows redirections
+ * (referdSgpRedirect follow), fewer than referdSgpMaxRedirects (*count)
+ * so far for that INVITE: the Contact of highest q-value that reaches a
+ * configured gateway (target_gateway: its address, else its user's route;
+ * never anywhere else) is where the INVITE goes on.  The leg is pointed
+ * at that gateway (leg_towards: another peer and profile), *gwp is it and
+ * *userp the Contact's user.  1 then, -1 when no endpoint reaches that
+ * gateway, 0 when the redirection is not followed (what is done instead
+ * is the caller's: what names that is what).
  */
-static int
-b_redirect(struct engine *e, struct call *c, struct leg *b,
-    const osip_message_t *resp)
+int
+leg_redirect(struct engine *e, struct leg *leg, const osip_message_t *resp,
+    unsigned *count, const char *what, const struct referd_gw **gwp,
+    const char **userp)
 {
-	const struct referd_sgp *p = referd_config_sgp(e->current, b->sgp);
+	const struct referd_sgp *p = referd_config_sgp(e->current, leg->sgp);
+	const struct call *c = leg->call;
 	const struct referd_gw *gw = NULL;
 	osip_contact_t *ct = NULL;
 
-	if (p == NULL || p->redirect != REFERD_REDIRECT_FOLLOW ||
-	    c->a.invite == NULL || c->a.invite->tr == NULL)
+	if (p == NULL || p->redirect != REFERD_REDIRECT_FOLLOW)
 		return 0;
-	if (c->redirects >= p->max_redirects) {
+	if (*count >= p->max_redirects) {
 		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d after %u "
-		    "redirections: relayed to the caller", c->index,
-		    resp->status_code, c->redirects);
+		    "redirections: %s", c->index, resp->status_code, *count,
+		    what);
 		return 0;
 	}
 	/* The highest q-value first, the order given among equals (RFC 3261
@@ -735,20 +725,44 @@ b_redirect(struct engine *e, struct call *c, struct leg *b,
 	}
 	if (gw == NULL) {
 		engine_log(e, ENGINE_LOG_NOTICE, "call %u: %d: no Contact "
-		    "reaches a configured gateway: relayed to the caller",
-		    c->index, resp->status_code);
+		    "reaches a configured gateway: %s", c->index,
+		    resp->status_code, what);
 		return 0;
 	}
-	c->redirects++;
+	(*count)++;
 	/* Another peer (and profile). */
-	endpoint_release(e, b->ep);
-	b->ep = NULL;
-	engine_log(e, ENGINE_LOG_INFO, "call %u: %d: redirected to gateway "
-	    "%u (%s), redirection %u", c->index, resp->status_code, gw->index,
-	    gw->name, c->redirects);
-	if ((leg_towards(b, c->a.ep, e, gw) != 0 ||
-	    invite_b_again(e, c, b, gw, ct->url->username ?
-	    ct->url->username : "") != 0) && !c->dead) {
+	endpoint_release(e, leg->ep);
+	leg->ep = NULL;
+	engine_log(e, ENGINE_LOG_INFO, "call %u: %d: %s redirected to gateway "
+	    "%u (%s), redirection %u", c->index, resp->status_code,
+	    leg == &c->x ? "transfer" : "call", gw->index, gw->name, *count);
+	*gwp = gw;
+	*userp = ct->url->username ? ct->url->username : "";
+	return leg_towards(leg, c->a.ep, e, gw) == 0 ? 1 : -1;
+}
+
+/*
+ * b redirected the call (3xx): followed per b's profile (leg_redirect),
+ * on leg b (same Call-ID and From tag, the next CSeq: RFC 3261 8.1.3.4),
+ * as the Contact's user at that gateway, like any call, at most
+ * referdSgpMaxRedirects times in the call.  1 when it went (or the call
+ * ended trying), 0 to relay the 3xx.
+ */
+static int
+b_redirect(struct engine *e, struct call *c, struct leg *b,
+    const osip_message_t *resp)
+{
+	const struct referd_gw *gw = NULL;
+	const char *user = NULL;
+	int rc;
+
+	if (c->a.invite == NULL || c->a.invite->tr == NULL)
+		return 0;
+	rc = leg_redirect(e, b, resp, &c->redirects, "relayed to the caller",
+	    &gw, &user);
+	if (rc == 0)
+		return 0;
+	if ((rc < 0 || invite_b_again(e, c, b, gw, user) != 0) && !c->dead) {
 		call_reply_a(e, c, 500, NULL, NULL, NULL);
 		call_release(e, c);
 	}

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -294,6 +295,24 @@ target_gateway(const struct engine *e, const osip_uri_t *uri)
 				return g;
 		}
 	return route_lookup(cfg, uri->username ? uri->username : "");
+}
+
+/*
+ * The Request-URI of an INVITE to user at gateway gw over transport:
+ * sip:USER@ADDRESS:PORT[;transport=..], the user escaped again (oSIP2
+ * unescaped it).
+ */
+void
+gateway_ruri(char *buf, size_t len, const struct referd_gw *gw,
+    const char *user, int transport)
+{
+	const char *tp = transport_uri_param(transport);
+	char hp[96], euser[160];
+
+	hostport(hp, sizeof(hp), gw->address, gw->port ? gw->port : 5060);
+	user_escaped(user, euser, sizeof(euser));
+	snprintf(buf, len, "sip:%s@%s%s%s", euser, hp, tp ? ";transport=" : "",
+	    tp ? tp : "");
 }
 
 /*

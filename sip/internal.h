@@ -263,6 +263,11 @@ struct transfer {
 	uint32_t        sgp;          /* the transferor's profile */
 	int             release_session;
 	ev_timer        timer;        /* no final answer from C */
+	unsigned        redirects;    /* 3xx from C followed so far */
+	char           *from_user;    /* the INVITE to C: its From user, */
+	char           *referred_by;  /* Referred-By */
+	char           *replaces;     /* and Replaces (or NULL): kept for
+	                                 sending it again (a 3xx followed) */
 };
 
 /* A call: two legs and their relay, and a third during a transfer. */
@@ -616,6 +621,8 @@ const struct referd_gw *target_gateway(const struct engine *e,
     const osip_uri_t *uri);
 int   leg_towards(struct leg *leg, struct endpoint *near, struct engine *e,
     const struct referd_gw *gw);
+void  gateway_ruri(char *buf, size_t len, const struct referd_gw *gw,
+    const char *user, int transport);
 
 /* leg.c: legs: their index, their UAS answers and 2xx retransmission */
 const char *ep_host(const struct leg *leg);
@@ -627,6 +634,7 @@ struct leg *leg_find_callid(struct engine *e, const char *call_id);
 void  leg_from_request(struct leg *leg, struct stx *stx, uint32_t sgp);
 int   leg_send_invite(struct engine *e, struct leg *leg,
     osip_message_t *inv);
+void  leg_invite_reset(struct engine *e, struct leg *leg);
 void  leg_clear(struct leg *leg);
 void  leg_forget(struct engine *e, struct leg *leg);
 int   leg_reply(struct engine *e, struct leg *leg, int code, const char *sdp,
@@ -642,6 +650,9 @@ void  call_new(struct engine *e, struct stx *stx);
 void  call_on_b_response(struct engine *e, struct leg *b,
     osip_message_t *resp);
 void  call_on_invite_failed(struct engine *e, struct leg *leg, int code);
+int   leg_redirect(struct engine *e, struct leg *leg,
+    const osip_message_t *resp, unsigned *count, const char *what,
+    const struct referd_gw **gwp, const char **userp);
 void  call_leg_gone(struct engine *e, struct leg *leg);
 void  call_hangup_orphan(struct engine *e, struct endpoint *ep,
     int transport, const struct addr *to, osip_message_t *resp, int bye);
@@ -698,6 +709,7 @@ void refer_on_request(struct engine *e, struct stx *stx);
 void refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp);
 void refer_fail(struct engine *e, struct call *c, int code);
 void refer_stop(struct engine *e, struct call *c);
+void refer_clear(struct transfer *t);
 
 /* refer.c: header helpers, also driven by the fuzz harness (fuzz/) */
 int  refer_split_target(osip_uri_t *url, char **targetp, char **replacesp);

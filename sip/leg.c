@@ -141,6 +141,26 @@ leg_send_invite(struct engine *e, struct leg *leg, osip_message_t *inv)
 	return stack_send_request(e, leg, inv, &leg->invite);
 }
 
+/*
+ * A leg's INVITE is over (a 3xx referd follows, a 422 it retries) and
+ * another goes in its place: the leg has no dialog until that one is
+ * answered, and the old transaction is no longer the leg's.
+ */
+void
+leg_invite_reset(struct engine *e, struct leg *leg)
+{
+	if (leg->invite != NULL)
+		leg->invite->leg = NULL;
+	leg->invite = NULL;
+	leg->provisional = 0;
+	free(leg->dlg.remote_tag);
+	free(leg->dlg.remote_target);
+	free(leg->dlg.route_set);
+	leg->dlg.remote_tag = leg->dlg.remote_target = leg->dlg.route_set =
+	    NULL;
+	dialog_set_state(e, leg, DLG_NONE);
+}
+
 /* Free what a leg holds (not its media: call_release does that). */
 void
 leg_clear(struct leg *leg)

@@ -33,6 +33,9 @@ struct refer_req {
 	const char *why;                   /* refused: the log's reason */
 };
 
+static int invite_c(struct engine *e, struct call *c, const char *ruri,
+    unsigned cseq);
+
 /* Timer on C's INVITE: no final answer in time. */
 static void
 on_xfer_timer(struct ev_loop *loop, ev_timer *w, int revents)
@@ -61,6 +64,17 @@ refer_stop(struct engine *e, struct call *c)
 		leg_forget(e, &c->x);
 	sub_end(&c->xfer.sub);
 	c->xfer.active = 0;
+}
+
+/* Free what a transfer's record holds (it may be used again). */
+void
+refer_clear(struct transfer *t)
+{
+	free(t->target);
+	free(t->from_user);
+	free(t->referred_by);
+	free(t->replaces);
+	t->target = t->from_user = t->referred_by = t->replaces = NULL;
 }
 
 /* The transfer failed with C's status: back to the call as it was. */
@@ -131,6 +145,43 @@ refer_done(struct engine *e, struct call *c, int code)
 		sub_then_bye(e, &t->sub, t->transferor);
 }
 
+/*
+ * C redirected its INVITE (3xx): followed per C's profile as a called
+ * side's is (leg_redirect: a configured gateway only, at most
+ * referdSgpMaxRedirects times in the transfer), the INVITE going again
+ * on leg x (its Call-ID and From tag, the next CSeq) as the Contact's
+ * user at that gateway; the transfer's timer starts again.  1 when it
+ * went (or the transfer failed trying), 0 when not followed.
+ */
+static int
+x_redirect(struct engine *e, struct call *c, struct leg *x,
+    const osip_message_t *resp)
+{
+	const struct referd_gw *gw = NULL;
+	const char *user = NULL;
+	char ruri[384];
+	int rc;
+
+	rc = leg_redirect(e, x, resp, &c->xfer.redirects,
+	    "the transfer fails", &gw, &user);
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		refer_fail(e, c, 503);
+		return 1;
+	}
+	gateway_ruri(ruri, sizeof(ruri), gw, user, x->transport);
+	leg_invite_reset(e, x);
+	if (invite_c(e, c, ruri, x->invite_cseq + 1) != 0) {
+		refer_fail(e, c, 500);
+		return 1;
+	}
+	/* Not sent at all: refer_fail() has ended the transfer. */
+	if (c->xfer.active)
+		ev_timer_again(e->loop, &c->xfer.timer);
+	return 1;
+}
+
 /* C answered, failed, or rang. */
 void
 refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
@@ -150,11 +201,13 @@ refer_on_x_response(struct engine *e, struct leg *x, osip_message_t *resp)
 		return;
 	}
 	ev_timer_stop(e->loop, &t->timer);
+	if (code < 400 && x_redirect(e, c, x, resp))
+		return;
 	if (code >= 300) {
 		refer_fail(e, c, code);
 		return;
 	}
-	dialog_ack(e, x, 1, NULL);
+	dialog_ack(e, x, x->invite_cseq, NULL);
 	if (sdp == NULL || leg_learn_media(x, sdp) != 0 ||
 	    leg_keep_sdp(x, sdp) != 0) {
 		dialog_bye(e, x);
@@ -370,16 +423,22 @@ from_user_of(const struct refer_req *rq, const struct leg *tl,
 		snprintf(buf, len, "unavailable");
 }
 
-/* Build and send the INVITE to C on leg x. */
+/*
+ * Build and send the INVITE to C on leg x, to ruri with CSeq cseq: the
+ * transfer's first (to its target, CSeq 1), or one after a 3xx from C
+ * followed (x_redirect).  The From user, Referred-By and Replaces are
+ * the transfer's own.
+ */
 static int
-invite_c(struct engine *e, struct call *c, const char *from_user,
-    const char *referred_by, const char *replaces)
+invite_c(struct engine *e, struct call *c, const char *ruri, unsigned cseq)
 {
 	struct leg *x = &c->x, *sv = c->xfer.survivor;
+	const char *from_user = c->xfer.from_user;
+	const char *replaces = c->xfer.replaces;
 	struct msg_req r = {
-		.method = "INVITE", .ruri = c->xfer.target, .leg = x, .cseq = 1,
+		.method = "INVITE", .ruri = ruri, .leg = x, .cseq = cseq,
 		.contact_user = from_user, .allow = 1,
-		.hdrs = { { "Referred-By", referred_by } },
+		.hdrs = { { "Referred-By", c->xfer.referred_by } },
 		.content_type = "application/sdp",
 	};
 	struct pt_set keep[SDP_MEDIA_MAX];
@@ -462,7 +521,7 @@ refer_accept(struct engine *e, struct stx *stx, struct leg *tl,
 	if (t->timer.data != NULL)
 		ev_timer_stop(e->loop, &t->timer);
 	sub_end(&t->sub);
-	free(t->target);
+	refer_clear(t);
 	memset(t, 0, sizeof(*t));
 	t->active = 1;
 	t->transferor = tl;
@@ -559,7 +618,14 @@ refer_call_target(struct engine *e, struct stx *stx, struct leg *tl,
 			free(bare);
 		}
 	}
-	rc = invite_c(e, c, from_user, referred_by, rq->replaces);
+	c->xfer.from_user = strdup(from_user);
+	c->xfer.referred_by = strdup(referred_by);
+	if (rq->replaces != NULL) {
+		c->xfer.replaces = rq->replaces;
+		rq->replaces = NULL;
+	}
+	rc = c->xfer.from_user == NULL || c->xfer.referred_by == NULL ? ENOMEM :
+	    invite_c(e, c, c->xfer.target, 1);
 	if (rc != 0) {
 		refer_fail(e, c, 500);
 		return;

@@ -12,6 +12,8 @@
  *     profile's Session-Expires but never below either Min-SE, or the
  *     profile's when the request has none) and the refresher: the one the
  *     request names, else the party when it supports `timer`, else referd.
+ *     So does the 2xx to a party's UPDATE, the other refresh request
+ *     (linphonec refreshes with UPDATE).
  *   referd as UAC (the INVITE to the called party or a transfer target,
  *     referd's re-INVITEs): the request carries the leg's interval and
  *     the profile's Min-SE; the 2xx decides.  A 2xx without

@@ -1265,6 +1265,19 @@ wire_count() {
 	    /^---- / { getline; if ($0 ~ re) n++ } END { print n + 0 }'
 }
 
+# wire_time FROM TO [REGEX...]: when the first of those messages went
+# (seconds since the epoch, as captured), empty when none did.
+wire_time() {
+	wire_msgs "$@" | awk '/^---- / { print $2; exit }'
+}
+
+# msg_hdr NAME: the value of the first header NAME of the SIP message on
+# standard input (its long name; "" when it has none).
+msg_hdr() {
+	awk -v h="$1" '/^$/ { exit } tolower($0) ~ "^" tolower(h) ": *" {
+	    sub(/^[^:]*: */, ""); print; exit }'
+}
+
 # wire_has FROM TO FIRST [REGEX...]: wire_count is not 0.
 wire_has() {
 	[ "$(wire_count "$@")" != 0 ]
