@@ -306,7 +306,8 @@ check_invite_body(struct engine *e, struct stx *stx, const osip_message_t *req)
 /*
  * The checks of RFC 3261 8.2.2-8.2.3 before a handler runs, for a request
  * from a gateway or in a dialog (anything else is refused by its
- * handler): Require (420), and an INVITE's body and Accept (415, 406).
+ * handler): Require (420), an INVITE's body and Accept (415, 406), and
+ * an INVITE's or UPDATE's Session-Expires below Min-SE (422).
  * 0, or 1 once answered.
  */
 static int
@@ -322,8 +323,11 @@ uas_checks(struct engine *e, struct stx *stx, const osip_message_t *req)
 	    stx->ep->row.sgp_index;
 	if (!MSG_IS_CANCEL(req) && check_require(e, stx, req, sgp))
 		return 1;
-	return MSG_IS_INVITE(req) && (check_invite_body(e, stx, req) ||
-	    timer_check(e, stx, req, sgp));
+	if (MSG_IS_INVITE(req) && check_invite_body(e, stx, req))
+		return 1;
+	/* Both session refresh requests (RFC 4028 9): INVITE and UPDATE. */
+	return (MSG_IS_INVITE(req) || MSG_IS_UPDATE(req)) &&
+	    timer_check(e, stx, req, sgp);
 }
 
 /*

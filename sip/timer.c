@@ -6,8 +6,9 @@
  * timers off for the profile, which then neither advertises `timer` nor
  * answers 422).
  *
- *   referd as UAS (the caller's INVITE, any re-INVITE): a Session-Expires
- *     below the profile's Min-SE gets 422 with Min-SE (timer_check); else
+ *   referd as UAS (the caller's INVITE, any re-INVITE or UPDATE): a
+ *     Session-Expires below the profile's Min-SE gets 422 with Min-SE
+ *     (timer_check; RFC 4028 9: both are session refresh requests); else
  *     the 2xx carries the interval (the request's, lowered to the
  *     profile's Session-Expires but never below either Min-SE, or the
  *     profile's when the request has none) and the refresher: the one the
@@ -128,8 +129,8 @@ timer_check(struct engine *e, struct stx *stx, const osip_message_t *req,
 	if (p == NULL || se == 0 || se >= p->min_se)
 		return 0;
 	snprintf(min, sizeof(min), "%u", p->min_se);
-	engine_log(e, ENGINE_LOG_INFO, "INVITE with Session-Expires %u "
-	    "refused: below Min-SE %u (422)", se, p->min_se);
+	engine_log(e, ENGINE_LOG_INFO, "%s with Session-Expires %u "
+	    "refused: below Min-SE %u (422)", req->sip_method, se, p->min_se);
 	stack_reply(e, stx, 422, "Min-SE", min);
 	return 1;
 }

@@ -19,8 +19,9 @@
 #      refreshes A2 at 45 s with its last SDP; B2's session expires at
 #      100 - 32 = 68 s: BYE to both (Reason: SIP;cause=408), counted on
 #      B2's profile 2.
-# Then: an INVITE with Session-Expires 60 gets 422 with Min-SE 90, and
-# the MIB refuses a Session-Expires below 90 (rule session-timer-range);
+# Then: an INVITE (and an UPDATE) with Session-Expires 60 gets 422 with
+# Min-SE 90, and the MIB refuses a Session-Expires below 90 (rule
+# session-timer-range);
 # B3, whose Min-SE is 150, answers referd's INVITE (Session-Expires 100)
 # with 422: referd sends it again with Session-Expires and Min-SE 150,
 # and the call goes on (RFC 4028 7.3).
@@ -87,6 +88,15 @@ peer r "$A" -sf "$SC/uac-timer-422.xml" -s 5551000 -set se 60 -m 1 \
 	-p 5062 "$H_ADDR:5060"
 sipp_ok "an INVITE with Session-Expires 60 gets 422" r "$H_PID"
 h_is "... with Min-SE: 90" "$(logword r "A 422" min-se)" 90
+# UPDATE is a session refresh request too (RFC 4028 9): the same check,
+# before the request is matched to a dialog (this one has none).
+printf 'UPDATE sip:%s SIP/2.0\r\nVia: SIP/2.0/UDP %s:5063;branch=z9hG4bK-u422\r\nFrom: <sip:a@%s>;tag=u422\r\nTo: <sip:b@%s>\r\nCall-ID: u422@x\r\nCSeq: 1 UPDATE\r\nMax-Forwards: 70\r\nSession-Expires: 60\r\nContent-Length: 0\r\n\r\n' \
+	"$H_ADDR" "$A" "$A" "$H_ADDR" |
+	"${SIPSEND:-$REFERD_BUILDDIR/tests/tools/sipsend}" "$A" "$H_ADDR" 5060 600 |
+	tr -d '\r' >"$H_TMP/u422"
+h_is "an UPDATE with Session-Expires 60 gets 422" \
+	"$(head -n 1 "$H_TMP/u422")" "SIP/2.0 422 Session Interval Too Small"
+h_ok "... with Min-SE: 90" grep -q '^Min-SE: 90$' "$H_TMP/u422"
 h_set_err "referdSgpSessionExpires 60 is refused (session-timer-range)" \
 	inconsistentValue "$SGP.6.1" "$SGP.6.1" u 60
 h_is "... and nothing changed" "$(sget "$SGP.6.1")" 1800
