@@ -443,6 +443,14 @@ call_release(struct engine *e, struct call *c)
 			l->ping->leg = NULL;
 			l->ping = NULL;
 		}
+		/* referd's re-INVITE or UPDATE still running outlives the call:
+		 * its answer goes to nobody (a 2xx is ACKed and hung up as an
+		 * orphan's), never to the freed leg. */
+		if (l->reinv_out != NULL) {
+			l->reinv_out->leg = NULL;
+			l->reinv_out = NULL;
+			l->reinv_asker = NULL;
+		}
 	}
 	leg_streams_close(e, &c->a);
 	leg_streams_close(e, &c->b);
