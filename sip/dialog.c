@@ -188,6 +188,28 @@ dialog_request(struct engine *e, struct leg *leg, const char *method,
 	return msg_request(e, &r);
 }
 
+/*
+ * Where a request in a leg's dialog goes (RFC 3261 12.2.1.1, 8.1.2): the
+ * first Route's address when the dialog has a route set (loose routing),
+ * else the remote target's.  The leg's peer (the gateway, or where its
+ * INVITE came from) when the dialog has no remote target yet (the INVITE
+ * that starts it, its CANCEL), or when that URI's host is a name rather
+ * than an IP literal: referd resolves no names on its engine thread.  The
+ * leg keeps its transport (a transport= parameter is not followed); over
+ * a connection (TCP) a target on the peer's host is reached through the
+ * peer's connection, as its requests came.
+ */
+void
+dialog_dest(const struct leg *leg, struct addr *out)
+{
+	const struct dialog *d = &leg->dlg;
+	const char *uri = d->route_set ? d->route_set : d->remote_target;
+
+	if (uri == NULL || uri_addr(uri, out) != 0 ||
+	    (transport_reliable(leg->transport) && same_host(out, &leg->peer)))
+		*out = leg->peer;
+}
+
 /* Send BYE on a confirmed leg (fire and forget: its NICT has no owner). */
 void
 dialog_bye(struct engine *e, struct leg *leg)
@@ -215,11 +237,12 @@ dialog_ack(struct engine *e, struct leg *leg, unsigned cseq, const char *sdp)
 		.content_type = sdp ? "application/sdp" : NULL, .body = sdp,
 	};
 	char *ack = msg_request_text(e, &r);
+	struct addr to;
 
 	if (ack == NULL)
 		return;
-	transport_send(e, leg->ep, leg->transport, &leg->peer, ack,
-	    strlen(ack));
+	dialog_dest(leg, &to);
+	transport_send(e, leg->ep, leg->transport, &to, ack, strlen(ack));
 	free(leg->ack_text);
 	leg->ack_text = ack;
 	leg->ack_cseq = cseq;
@@ -235,7 +258,10 @@ dialog_reack(struct engine *e, struct leg *leg, unsigned cseq)
 	if (leg->ack_hold && leg->ack_cseq == cseq)
 		return;
 	if (leg->ack_text != NULL && leg->ack_cseq == cseq) {
-		transport_send(e, leg->ep, leg->transport, &leg->peer,
+		struct addr to;
+
+		dialog_dest(leg, &to);
+		transport_send(e, leg->ep, leg->transport, &to,
 		    leg->ack_text, strlen(leg->ack_text));
 		return;
 	}

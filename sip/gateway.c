@@ -173,19 +173,6 @@ gateway_addr(const struct engine *e, const struct referd_gw *g)
 	return ga->ok ? &ga->a : NULL;
 }
 
-/* The same IP address (the ports aside). */
-static int
-same_host(const struct addr *x, const struct addr *y)
-{
-	if (x->ss.ss_family != y->ss.ss_family)
-		return 0;
-	if (x->ss.ss_family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)&x->ss)->sin_addr,
-		    &((const struct sockaddr_in *)&y->ss)->sin_addr, 4) == 0;
-	return memcmp(&((const struct sockaddr_in6 *)&x->ss)->sin6_addr,
-	    &((const struct sockaddr_in6 *)&y->ss)->sin6_addr, 16) == 0;
-}
-
 /* The active gateway a request comes from, or NULL. */
 const struct referd_gw *
 trusted_gateway(const struct engine *e, const struct addr *src)
@@ -213,19 +200,9 @@ route_set_names(const struct engine *e, const char *rs,
 {
 	for (const char *p = rs ? strchr(rs, '<') : NULL; p != NULL;
 	    p = strchr(p + 1, '<')) {
-		size_t n = strcspn(p + 1, ">");
-		char *text = strndup(p + 1, n);
-		osip_uri_t *u = NULL;
 		struct addr ra;
-		int hit;
 
-		hit = text != NULL && osip_uri_init(&u) == 0 &&
-		    osip_uri_parse(u, text) == 0 && u->host != NULL &&
-		    addr_from_text(&ra, u->host, u->port ? atoi(u->port) :
-		    5060) == 0 && trusted_gateway(e, &ra) == g;
-		osip_uri_free(u);
-		free(text);
-		if (hit)
+		if (uri_addr(p, &ra) == 0 && trusted_gateway(e, &ra) == g)
 			return 1;
 	}
 	return 0;
@@ -233,21 +210,26 @@ route_set_names(const struct engine *e, const char *rs,
 
 /*
  * Is src the peer of a leg's dialog (SPEC 5, "Who may act on a dialog"):
- * its transport address, the configured gateway at that address (any of
- * its ports when its port is 0), or a gateway on its route set?  Only
- * then may a request act on the dialog.
+ * its transport address, the address referd sends the dialog's requests
+ * to (dialog_dest: the remote target or the first Route, which the peer
+ * itself named), the configured gateway at either (any of its ports when
+ * its port is 0), or a gateway on its route set?  Only then may a request
+ * act on the dialog.
  */
 int
 leg_from_peer(const struct engine *e, const struct leg *leg,
     const struct addr *src)
 {
 	const struct referd_gw *g;
+	struct addr dest;
 
-	if (addr_equal(&leg->peer, src))
+	dialog_dest(leg, &dest);
+	if (addr_equal(&leg->peer, src) || addr_equal(&dest, src))
 		return 1;
 	if ((g = trusted_gateway(e, src)) == NULL)
 		return 0;
 	return g == trusted_gateway(e, &leg->peer) ||
+	    g == trusted_gateway(e, &dest) ||
 	    route_set_names(e, leg->dlg.route_set, g);
 }
 

@@ -498,6 +498,7 @@ const char *body_raw(const osip_message_t *msg, size_t *lenp);
 char *header_raw(const osip_message_t *msg, const char *name,
     const char *compact);
 char *contact_uri(const osip_message_t *msg);
+int   uri_addr(const char *text, struct addr *out);
 char *route_set_of(const osip_message_t *msg, int reverse);
 char *contacts_of(const osip_message_t *msg);
 char *header_all(const osip_message_t *msg, const char *name);
@@ -592,6 +593,7 @@ void  dialog_ack(struct engine *e, struct leg *leg, unsigned cseq,
     const char *sdp);
 void  dialog_reack(struct engine *e, struct leg *leg, unsigned cseq);
 void  dialog_cancel(struct engine *e, struct leg *leg);
+void  dialog_dest(const struct leg *leg, struct addr *out);
 
 /* gateway.c: gateways, trust, routing, and what a profile enables */
 const struct referd_refer *profile_refer(const struct referd_config *cfg,

@@ -312,6 +312,28 @@ contact_uri(const osip_message_t *msg)
 }
 
 /*
+ * The transport address a SIP URI names (text: the URI, bare or in <>):
+ * its host, which must be an IP literal (referd resolves no names on its
+ * engine thread), and its port (5060 when absent).  0, or EINVAL.
+ */
+int
+uri_addr(const char *text, struct addr *out)
+{
+	const char *lt = strchr(text, '<');
+	char *bare = lt ? strndup(lt + 1, strcspn(lt + 1, ">")) : strdup(text);
+	osip_uri_t *u = NULL;
+	int rc = EINVAL;
+
+	if (bare != NULL && osip_uri_init(&u) == 0 &&
+	    osip_uri_parse(u, bare) == 0 && u->host != NULL)
+		rc = addr_from_text(out, u->host, u->port ? atoi(u->port) :
+		    5060);
+	osip_uri_free(u);
+	free(bare);
+	return rc;
+}
+
+/*
  * Append ", piece" (or piece, to an empty text) to the text *outp of
  * length *lenp, which grows.  0, or ENOMEM (the text is left as it was).
  */

@@ -449,7 +449,12 @@ stack_send_request(struct engine *e, struct leg *leg, osip_message_t *req,
 	}
 	osip_transaction_set_reserved3(tr, e);
 	stx->leg = stxp ? leg : NULL;    /* owned only if the leg keeps it */
-	stx->dest = leg->peer;
+	/* An in-dialog request goes to the dialog's target; the INVITE that
+	 * starts a dialog, and its CANCEL, to the leg's peer. */
+	if (MSG_IS_CANCEL(req))
+		stx->dest = leg->peer;
+	else
+		dialog_dest(leg, &stx->dest);
 	stx->ep = leg->ep;
 	if (stx->ep != NULL)
 		stx->ep->refs++;

@@ -71,6 +71,19 @@ addr_equal(const struct addr *x, const struct addr *y)
 	return x->len == y->len && memcmp(&x->ss, &y->ss, x->len) == 0;
 }
 
+/* The same IP address (the ports aside). */
+int
+same_host(const struct addr *x, const struct addr *y)
+{
+	if (x->ss.ss_family != y->ss.ss_family)
+		return 0;
+	if (x->ss.ss_family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)&x->ss)->sin_addr,
+		    &((const struct sockaddr_in *)&y->ss)->sin_addr, 4) == 0;
+	return memcmp(&((const struct sockaddr_in6 *)&x->ss)->sin6_addr,
+	    &((const struct sockaddr_in6 *)&y->ss)->sin6_addr, 16) == 0;
+}
+
 /*
  * The descriptor of a referd_transport value.  A value without one (none
  * comes from a validated configuration) is taken as UDP.

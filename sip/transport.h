@@ -106,5 +106,6 @@ void endpoint_stop(struct engine *e, struct endpoint *ep);
 void addr_to_text(const struct addr *a, char *host, size_t hostlen, int *port);
 int  addr_from_text(struct addr *a, const char *host, int port);
 int  addr_equal(const struct addr *x, const struct addr *y);
+int  same_host(const struct addr *x, const struct addr *y);
 
 #endif /* REFERD_SIP_TRANSPORT_H */
