@@ -8,7 +8,7 @@ packages="build-essential autoconf automake libtool pkg-config
 libsnmp-dev libosip2-dev libev-dev libjemalloc-dev libradcli-dev
 snmp snmpd snmptrapd libsnmp-base smitools
 sip-tester mandoc clang jq freeradius
-baresip-core linphone-cli socat"
+baresip-core linphone-cli socat kamailio"
 
 missing=
 for p in $packages; do
@@ -28,6 +28,21 @@ if [ -n "$missing" ]; then
 	apt-get update -qq
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+	# Debian's kamailio package enables and starts kamailio.service, which
+	# listens on 5060 on every address of the machine: it would take the
+	# port from referd and from the tests' own Kamailio (contrib/kamailio,
+	# started and stopped by the tests on loopback).  Stopped and disabled,
+	# but only when this run installed the package: a kamailio installed
+	# before is the operator's and left as it is.
+	case " $missing " in
+	*" kamailio "*)
+		if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ] &&
+		    systemctl is-active --quiet kamailio.service; then
+			echo "deps: stopping and disabling kamailio.service"
+			systemctl disable --now kamailio.service
+		fi
+		;;
+	esac
 fi
 # Debian's snmpd package starts a system snmpd on 161; referd's tests and
 # the demo use their own private master, so the system one is left as it is.

@@ -440,6 +440,60 @@ h_tail() {
 	fi
 }
 
+# h_referd_master NAME ADDR CONF ARGS...: one more referd, standalone
+# (-M udp:ADDR:H_SNMP_PORT, its own SNMP agent), beside others in the same
+# test: log $H_TMP/NAME.log, persistent files in $H_TMP/NAME-persist, pid
+# file $H_TMP/NAME.pid.  CONF must let the test read it (e.g.
+# `rocommunity public ADDR`: the tools then speak from ADDR, see
+# h_sget_at).  Waits until its engine applied the configuration and its
+# agent answers.  The pid is in H_PID.
+h_referd_master() {
+	local name=$1 addr=$2 conf=$3
+	shift 3
+	mkdir -p "$H_TMP/$name-persist"
+	: >"$H_TMP/$name.log"
+	SNMP_PERSISTENT_DIR=$H_TMP/$name-persist h_spawn_referd "$name" \
+	    "$H_TMP/$name.log" "$REFERD" -f -Lf "$H_TMP/$name.log" -c "$conf" \
+	    -p "$H_TMP/$name.pid" -M "udp:$addr:$H_SNMP_PORT" "$@"
+	h_wait_for 10 grep -q 'configuration 1 applied' "$H_TMP/$name.log" ||
+		h_bail "$name did not start: $(tail -n 5 "$H_TMP/$name.log")"
+	h_wait_for 10 h_sget_at "$addr" "$RO.1.1.0" ||
+		h_bail "$name's agent on $addr does not answer"
+}
+
+# h_sget_at ADDR OID: sget from the agent on ADDR:H_SNMP_PORT (the tools
+# speak from ADDR itself, community public).
+h_sget_at() {
+	snmpget -v2c -c public -Oqv -On -t 2 -r 0 --clientaddr="$1" \
+	    "$1:$H_SNMP_PORT" "$2" 2>&1 | tr -d '"'
+}
+
+# ---- Kamailio (contrib/kamailio) ----------------------------------------
+
+# h_kamailio NAME ARGS...: Kamailio (Debian `kamailio`) in the foreground
+# with its own children (-DD), logging to stderr ($H_TMP/NAME.out), its
+# pid file, working and runtime directories in $H_TMP; ARGS name the
+# configuration (-f) and its defines (-A).  Waits until its UDP workers
+# run.  The main pid is in H_PID (h_stop it: it stops its children; see
+# h_children).
+h_kamailio() {
+	local name=$1
+	shift
+	h_need "${KAMAILIO:-kamailio}"
+	mkdir -p "$H_TMP/$name.run"
+	h_spawn "$name" "${KAMAILIO:-kamailio}" -DD -E -m 64 -M 16 \
+	    -P "$H_TMP/$name.pid" -w "$H_TMP/$name.run" -Y "$H_TMP/$name.run" \
+	    "$@"
+	h_wait_for 10 grep -q 'udp receiver child=0' "$H_TMP/$name.out" ||
+	    h_wait_for 5 test -n "$(h_children "$H_PID")" ||
+		h_bail "$name did not start: $(tail -n 5 "$H_TMP/$name.out")"
+}
+
+# h_children PID: the pids of PID's children, one line each.
+h_children() {
+	ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' '
+}
+
 # ---- referd with SNMP ------------------------------------------------------
 
 # REFERD-MIB's OIDs, numeric so that the tools need no MIB (and do no
