@@ -16,6 +16,7 @@
 
 #include "model/config.h"
 #include "model/columns.h"
+#include "model/digest.h"
 
 /* One row of referdSgpStatsTable. */
 struct stats_row {
@@ -46,6 +47,7 @@ struct view {
 	char                  version[65];
 	uint32_t              active_calls;
 	uint64_t              notify_dropped;
+	char                  digest[REFERD_DIGEST_HEX];  /* or "" */
 	uint64_t              acct[32];  /* referdAccounting's read-only
 	                                  * objects, by arc */
 	struct referd_config *cfg;       /* scalars + the five tables */
