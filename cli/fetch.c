@@ -420,6 +420,31 @@ view_free(struct view *v)
 }
 
 int
+fetch_scalar_text(netsnmp_session *ss, unsigned group, unsigned arc,
+    char *buf, size_t size)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *resp;
+	oid name[MAX_OID_LEN];
+	int rc = -1;
+
+	memcpy(name, referd_objects_oid, referd_objects_len * sizeof(oid));
+	name[referd_objects_len] = group;
+	name[referd_objects_len + 1] = arc;
+	name[referd_objects_len + 2] = 0;
+	snmp_add_null_var(pdu, name, referd_objects_len + 3);
+	*buf = '\0';
+	if ((resp = exchange(ss, pdu, "reading REFERD-MIB")) == NULL)
+		return -1;
+	if (resp->errstat == SNMP_ERR_NOERROR && resp->variables != NULL &&
+	    resp->variables->type == ASN_OCTET_STR) {
+		vb_text(resp->variables, buf, size);
+		rc = 0;
+	}
+	snmp_free_pdu(resp);
+	return rc;
+}
+
+int
 fetch_set(netsnmp_session *ss, const struct change *ch, size_t n,
     struct set_error *err)
 {
