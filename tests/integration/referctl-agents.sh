@@ -3,7 +3,8 @@
 # compares the digests (exit 0 when equal, 5 with the differing field of
 # each agent), a change goes to both, a change refused on one goes to
 # neither, a SET refused by the second agent is set back on the first
-# (add, set and delete; checked with snmpget), a bad line of the file is
+# (add, set and delete; checked with snmpget), setting back that fails
+# is exit 7 (one agent listed twice), a bad line of the file is
 # named, and an agent that is down is reported without a hang.
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 h_init 78 referctl-agents
@@ -126,6 +127,21 @@ h_is "... transport tcp" "$(g "$A1" "$GW.5.4")" 2
 h_is "... active" "$(g "$A1" "$GW.8.4")" 1
 agents "$AG" show
 h_is "... and the agents agree" "$RRC" 0
+
+# Setting back that fails, for real: r1 listed twice.  The delete goes to
+# r1 (done) and again to r1 (destroying a missing row succeeds), r2
+# refuses; setting back re-creates gateway 4 through the second line,
+# and then the first line's createAndGo finds the row there: refused.
+cat >"$H_TMP/agents-twice" <<EOF2
+r1 -v2c -c private -t 2 -r 0 udp:$A1:$H_SNMP_PORT
+r1-again -v2c -c private -t 2 -r 0 udp:$A1:$H_SNMP_PORT
+r2 -v2c -c public -t 2 -r 0 udp:$A2:$H_SNMP_PORT
+EOF2
+agents "$H_TMP/agents-twice" gateway delete 4
+h_is "setting back fails: exit 7" "$RRC" 7
+h_like "... said loudly, naming the agent and the row" "$RERR" \
+	"UNDO FAILED on agent r1: its gateway 4 may be left deleted"
+h_like "... the other agent was set back" "$ROUT" "^r1-again: gateway 4 set back\$"
 
 h_referd_check "$P2"
 start=$(date +%s)
