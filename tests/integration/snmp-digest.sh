@@ -79,6 +79,48 @@ out=$(snmpget -v2c -c public -t 3 -r 0 "$A1:$H_SNMP_PORT" "$RO.1.6.0" 2>&1)
 h_like "referdGeneral 6 is not served on this branch (no object)" "$out" \
 	'No Such Object'
 
+# The digest recomputed here from the MIB's DESCRIPTION: one line per
+# value, `GROUP-OR-TABLE INDEX COLUMN LENGTH:VALUE`, the values read with
+# snmpget (inviteTimeout and dialogKeepalive: the file's, or defaults).
+v() {
+	snmpget -v2c -c public -Oqv -On -t 3 -r 0 "$A1:$H_SNMP_PORT" "$1" |
+		sed 's/^"//; s/"$//'
+}
+line() {
+	printf '%s %s %s %s:%s\n' "$1" "$2" "$3" "${#4}" "$4"
+}
+{
+	line referdGeneral 0 referdMaxCalls "$(v $RO.1.2.0)"
+	line referdGeneral 0 referdNotifyRateLimit "$(v $RO.1.4.0)"
+	line referdGeneral 0 inviteTimeout 180
+	line referdGeneral 0 dialogKeepalive 120
+	for a in 2:CdrFormat 3:CdrRotateSize 4:CdrRotateInterval \
+	    5:CdrSyncInterval 8:RadiusServer 9:RadiusPort 11:RadiusServer2 \
+	    12:RadiusPort2 15:RadiusTimeout 16:RadiusRetryInterval \
+	    22:RadiusInterimInterval; do
+		line referdAccounting 0 "referd${a#*:}" "$(v $RO.10.${a%%:*}.0)"
+	done
+	for a in 2:Name 5:100rel 6:SessionExpires 7:MinSE 8:HeaderPolicy \
+	    9:TopologyHiding 10:Redirect 11:MaxRedirects; do
+		line referdSgpTable 1 "referdSgp${a#*:}" "$(v $SGP.${a%%:*}.1)"
+	done
+	for a in 1:Support 2:FromHeader 3:DelayedAnswer 4:DelayedAnswerTimer \
+	    5:ReleaseSession; do
+		line referdReferTable 1 "referdRefer${a#*:}" "$(v $REFER.${a%%:*}.1)"
+	done
+	for i in 1 2; do
+		for a in 2:Name 3:Address 4:Port 5:Transport 6:SgpIndex \
+		    9:Replaces; do
+			line referdGatewayTable $i "referdGw${a#*:}" \
+			    "$(v $GW.${a%%:*}.$i)"
+		done
+	done
+	line referdRouteTable 1 referdRoutePrefix "$(v $ROUTE.2.1)"
+	line referdRouteTable 1 referdRouteGatewayIndex "$(v $ROUTE.3.1)"
+} >"$H_TMP/digest-lines"
+h_is "the digest is SHA-256 of the lines the MIB's DESCRIPTION describes" \
+	"$(sha256sum <"$H_TMP/digest-lines" | cut -d ' ' -f 1)" "$(dget "$A1")"
+
 echo "route 2 4420 1" >>"$H_TMP/r2.conf"
 kill -HUP "$P2"
 h_ok "SIGHUP with a route added to r2's file: r2 reads it" \
