@@ -1599,7 +1599,7 @@ static int
 agents_edit(struct agent *ag, size_t n, const struct kind *k,
     const char *verb, int argc, char **argv)
 {
-	struct prepared p[AGENTS_MAX];
+	static struct prepared p[AGENTS_MAX];   /* 2 MB: not on the stack */
 	size_t i, failed_at = n;
 	int rc = EXIT_OK, undo_failed = 0, sent[AGENTS_MAX];
 
