@@ -269,6 +269,7 @@ referd_push_config(struct referd *r)
 	struct referd_config *snap;
 	int rc = referd_config_dup(r->running, &snap);
 
+	mib_config_changed();
 	if (rc) {
 		snmp_log(LOG_ERR, "cannot copy the configuration: %s\n",
 		    strerror(rc));

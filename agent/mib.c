@@ -32,6 +32,7 @@
 
 #include "referd-oid.h"
 #include "model/columns.h"
+#include "model/digest.h"
 #include "agent/mib.h"
 #include "agent/notify.h"
 #include "agent/persist.h"
@@ -241,6 +242,17 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 	}
 }
 
+/* referdConfigDigest, computed again at the first read after the
+ * configuration changed (mib_config_changed). */
+static char config_digest[REFERD_DIGEST_HEX];
+static int digest_stale = 1;
+
+void
+mib_config_changed(void)
+{
+	digest_stale = 1;
+}
+
 /* The value of scalar n into vb. */
 static void
 scalar_value(unsigned n, netsnmp_variable_list *vb)
@@ -248,6 +260,13 @@ scalar_value(unsigned n, netsnmp_variable_list *vb)
 	struct engine_stats st;
 
 	switch (n) {
+	case REFERD_SC_CONFIG_DIGEST:
+		if (digest_stale) {
+			referd_config_digest(*ctx->running, config_digest);
+			digest_stale = 0;
+		}
+		vb_str(vb, config_digest);
+		break;
 	case REFERD_SC_VERSION:
 		vb_str(vb, PACKAGE_VERSION);
 		break;
@@ -310,6 +329,7 @@ do_get(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *req)
 	if (len == OBJ_LEN + 3 && name[ARC_GROUP] == 1) {
 		if (name[OBJ_LEN + 1] >= 1 &&
 		    name[OBJ_LEN + 1] <= REFERD_SC__LAST &&
+		    mib_column(&mib_general, name[OBJ_LEN + 1]) &&
 		    name[OBJ_LEN + 2] == 0) {
 			scalar_value((unsigned)name[OBJ_LEN + 1], vb);
 			return;
@@ -352,6 +372,8 @@ do_getnext(netsnmp_request_info *req)
 	/* Scalars: root.1.1.N.0 */
 	cand[OBJ_LEN] = 1;
 	for (unsigned n = 1; n <= REFERD_SC__LAST; n++) {
+		if (mib_column(&mib_general, n) == NULL)
+			continue;
 		cand[OBJ_LEN + 1] = n;
 		cand[OBJ_LEN + 2] = 0;
 		if (snmp_oid_compare(cand, OBJ_LEN + 3, vb->name,
@@ -454,7 +476,8 @@ resolve(netsnmp_variable_list *vb, struct set_item *it)
 	memset(it, 0, sizeof(*it));
 	if (len > ARC_GROUP && name[ARC_GROUP] == 1) {
 		if (len != OBJ_LEN + 3 || name[OBJ_LEN + 2] != 0 ||
-		    name[OBJ_LEN + 1] < 1 || name[OBJ_LEN + 1] > REFERD_SC__LAST)
+		    name[OBJ_LEN + 1] < 1 || name[OBJ_LEN + 1] > REFERD_SC__LAST ||
+		    mib_column(&mib_general, name[OBJ_LEN + 1]) == NULL)
 			return SNMP_ERR_NOCREATION;
 		it->scalar = (int)name[OBJ_LEN + 1];
 		if (it->scalar != REFERD_SC_MAX_CALLS &&
@@ -903,6 +926,7 @@ set_action(netsnmp_agent_request_info *reqinfo)
 	set.previous = *ctx->running;
 	*ctx->running = set.candidate;
 	set.adopted = 1;
+	mib_config_changed();
 }
 
 /* Send referdConfigChange for each row and scalar that changed. */
@@ -1011,6 +1035,7 @@ set_undo(netsnmp_agent_request_info *reqinfo)
 	*ctx->running = set.previous;
 	set.previous = NULL;
 	set.adopted = 0;    /* set_reset frees the candidate */
+	mib_config_changed();
 	if (persist_save(ctx->persist_path, *ctx->running) != 0) {
 		snmp_log(LOG_ERR, "UNDO: cannot restore %s\n",
 		    ctx->persist_path);

@@ -30,4 +30,8 @@ int mib_register(struct mib_ctx *ctx);
  * be replaced then). */
 int mib_set_in_progress(void);
 
+/* The running configuration was replaced other than by a SET (start,
+ * SIGHUP): referdConfigDigest is computed again when next read. */
+void mib_config_changed(void);
+
 #endif /* REFERD_AGENT_MIB_H */

@@ -267,20 +267,22 @@ on_table_object(void *arg, const oid *sfx, size_t sfxlen,
 	return 0;
 }
 
-/* referdGeneral: version, maxCalls, activeCalls, rate limit, dropped. */
+/* referdGeneral: version, maxCalls, activeCalls, rate limit, dropped,
+ * the configuration digest (an older agent has none: left ""). */
 static int
 fetch_general(netsnmp_session *ss, struct view *v)
 {
 	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *resp;
 	oid name[MAX_OID_LEN];
 	const netsnmp_variable_list *vb;
+	const struct column *c;
 	int rc = 0;
 
 	memcpy(name, referd_objects_oid, referd_objects_len * sizeof(oid));
 	name[referd_objects_len] = 1;
 	name[referd_objects_len + 2] = 0;
-	for (oid arc = REFERD_SC_VERSION; arc <= REFERD_SC__LAST; arc++) {
-		name[referd_objects_len + 1] = arc;
+	for (c = mib_general.cols; c->name && c->arc != 0; c++) {
+		name[referd_objects_len + 1] = c->arc;
 		snmp_add_null_var(pdu, name, referd_objects_len + 3);
 	}
 	if ((resp = exchange(ss, pdu, "reading REFERD-MIB")) == NULL)
@@ -294,13 +296,15 @@ fetch_general(netsnmp_session *ss, struct view *v)
 		snmp_free_pdu(resp);
 		return -1;
 	}
-	for (int i = 1; vb != NULL; vb = vb->next_variable, i++) {
+	for (c = mib_general.cols; vb != NULL && c->name;
+	    vb = vb->next_variable, c++) {
 		if (vb->type == SNMP_NOSUCHOBJECT ||
 		    vb->type == SNMP_NOSUCHINSTANCE) {
-			rc = -1;
+			if (c->arc <= REFERD_SC_NOTIFY_DROPPED)
+				rc = -1;
 			continue;
 		}
-		switch (i) {
+		switch (c->arc) {
 		case REFERD_SC_VERSION:
 			vb_text(vb, v->version, sizeof(v->version));
 			break;
@@ -315,6 +319,9 @@ fetch_general(netsnmp_session *ss, struct view *v)
 			break;
 		case REFERD_SC_NOTIFY_DROPPED:
 			v->notify_dropped = vb_num(vb);
+			break;
+		case REFERD_SC_CONFIG_DIGEST:
+			vb_text(vb, v->digest, sizeof(v->digest));
 			break;
 		default: break;
 		}
@@ -410,6 +417,31 @@ view_free(struct view *v)
 	free(v->stats);
 	free(v->calls);
 	memset(v, 0, sizeof(*v));
+}
+
+int
+fetch_scalar_text(netsnmp_session *ss, unsigned group, unsigned arc,
+    char *buf, size_t size)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *resp;
+	oid name[MAX_OID_LEN];
+	int rc = -1;
+
+	memcpy(name, referd_objects_oid, referd_objects_len * sizeof(oid));
+	name[referd_objects_len] = group;
+	name[referd_objects_len + 1] = arc;
+	name[referd_objects_len + 2] = 0;
+	snmp_add_null_var(pdu, name, referd_objects_len + 3);
+	*buf = '\0';
+	if ((resp = exchange(ss, pdu, "reading REFERD-MIB")) == NULL)
+		return -1;
+	if (resp->errstat == SNMP_ERR_NOERROR && resp->variables != NULL &&
+	    resp->variables->type == ASN_OCTET_STR) {
+		vb_text(resp->variables, buf, size);
+		rc = 0;
+	}
+	snmp_free_pdu(resp);
+	return rc;
 }
 
 int

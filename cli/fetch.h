@@ -16,6 +16,7 @@
 
 #include "model/config.h"
 #include "model/columns.h"
+#include "model/digest.h"
 
 /* One row of referdSgpStatsTable. */
 struct stats_row {
@@ -46,6 +47,7 @@ struct view {
 	char                  version[65];
 	uint32_t              active_calls;
 	uint64_t              notify_dropped;
+	char                  digest[REFERD_DIGEST_HEX];  /* or "" */
 	uint64_t              acct[32];  /* referdAccounting's read-only
 	                                  * objects, by arc */
 	struct referd_config *cfg;       /* scalars + the five tables */
@@ -66,6 +68,11 @@ struct view {
  */
 int  fetch_view(netsnmp_session *ss, int what, struct view *v);
 void view_free(struct view *v);
+
+/* The string scalar root.1.GROUP.ARC.0 into buf[size]: 0, or -1 when
+ * the agent has no such object (or gave no answer: printed). */
+int  fetch_scalar_text(netsnmp_session *ss, unsigned group, unsigned arc,
+    char *buf, size_t size);
 
 /* One varbind of a change. */
 struct change {

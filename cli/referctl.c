@@ -29,9 +29,28 @@ enum {
 	EXIT_SNMP = 2,      /* no answer, SNMP error, agent without the MIB */
 	EXIT_REFUSED = 3,   /* the change breaks a rule, or the agent refused */
 	EXIT_NOTFOUND = 4,  /* no such row */
+	EXIT_DIFFER = 5,    /* --agents show: the digests differ */
+	EXIT_UNDONE = 6,    /* --agents: a SET failed; the agents already
+	                     * changed were set back */
+	EXIT_UNDO_FAILED = 7, /* --agents: ... and setting back failed */
 };
 
 static int json;  /* -o json */
+
+/* With --agents: the agent a message is about, or NULL. */
+static const char *agent_label;
+
+/* "agent LABEL: " before a message about one of several agents. */
+static const char *
+on_agent(void)
+{
+	static char buf[96];
+
+	if (agent_label == NULL)
+		return "";
+	snprintf(buf, sizeof(buf), "agent %s: ", agent_label);
+	return buf;
+}
 
 /* ---- words for numbers ---------------------------------------------- */
 
@@ -739,7 +758,7 @@ refuse(const char *rule, const struct kind *k, uint32_t index,
 		json_close('}');
 		json_end_line();
 	}
-	fprintf(stderr, "referctl: refused (rule %s): ", rule);
+	fprintf(stderr, "referctl: %srefused (rule %s): ", on_agent(), rule);
 	if (k && k->table == REFERD_TABLE_NONE)
 		fprintf(stderr, "%s", k->t->plural);
 	else if (k)
@@ -1204,16 +1223,37 @@ put_args(struct referd_config *cand, const struct kind *k, uint32_t index,
 	return EXIT_OK;
 }
 
-/* `KIND add|set|delete INDEX ...` */
+/* A change worked out on one agent's configuration. */
+struct prepared {
+	struct referd_config *cand;   /* the configuration after it */
+	struct changes        cs;     /* the SET that makes it */
+	uint32_t              index;  /* the row, or 0 */
+};
+
+/* What a verb did, for the report. */
+static const char *
+verb_done(const char *verb)
+{
+	return strcmp(verb, "add") == 0 ? "added" :
+	    strcmp(verb, "delete") == 0 ? "deleted" : "changed";
+}
+
+/*
+ * `KIND add|set|delete INDEX ...` on the configuration of v: the
+ * candidate, checked with the agent's rules, and its varbinds into *p
+ * (p->cand to be freed).  Nothing is sent.
+ */
 static int
-edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
-    const char *verb, int argc, char **argv)
+prepare(const struct view *v, const struct kind *k, const char *verb,
+    int argc, char **argv, struct prepared *p)
 {
 	struct referd_config *cand;
-	struct changes cs = { .n = 0 };
 	uint32_t index = 0;
 	void *row;
 	int rc;
+
+	p->cand = NULL;
+	p->cs.n = 0;
 
 	if (k->table != REFERD_TABLE_NONE) {
 		if (argc < 1) {
@@ -1245,7 +1285,8 @@ edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
 		    k->name);
 	if (strcmp(verb, "add") != 0 && k->table != REFERD_TABLE_NONE &&
 	    row == NULL) {
-		fprintf(stderr, "referctl: there is no %s %u\n", k->name, index);
+		fprintf(stderr, "referctl: %sthere is no %s %u\n", on_agent(),
+		    k->name, index);
 		return EXIT_NOTFOUND;
 	}
 	if (referd_config_dup(v->cfg, &cand) != 0) {
@@ -1294,13 +1335,476 @@ edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
 	    referd_config_refer(cand, index)->storage <= REFERD_ST_NONVOLATILE)
 		referd_config_refer(cand, index)->storage =
 		    referd_config_sgp(cand, index)->storage;
-	if ((rc = check_candidate(v, cand)) == 0) {
-		diff_object(&cs, v->cfg, cand, k, index);
-		rc = apply(ss, &cs, strcmp(verb, "add") == 0 ? "added" :
-		    strcmp(verb, "delete") == 0 ? "deleted" : "changed", k,
-		    index);
+	if ((rc = check_candidate(v, cand)) != 0) {
+		referd_config_free(cand);
+		return rc;
 	}
-	referd_config_free(cand);
+	diff_object(&p->cs, v->cfg, cand, k, index);
+	p->cand = cand;
+	p->index = index;
+	return EXIT_OK;
+}
+
+/* `KIND add|set|delete INDEX ...`: one agent. */
+static int
+edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
+    const char *verb, int argc, char **argv)
+{
+	struct prepared p;
+	int rc = prepare(v, k, verb, argc, argv, &p);
+
+	if (rc == 0)
+		rc = apply(ss, &p.cs, verb_done(verb), k, p.index);
+	referd_config_free(p.cand);
+	return rc;
+}
+
+/* ---- several agents (--agents FILE) ------------------------------------ */
+
+/* referdInstanceName (referdGeneral 6), shown when the agent has it. */
+#define INSTANCE_NAME_ARC 6
+
+#define AGENTS_MAX 64
+
+/* One agent of the file. */
+struct agent {
+	char             label[64];
+	netsnmp_session *ss;
+	struct view      v;
+	int              fetched;   /* v holds its configuration */
+};
+
+/* A value in the digest, where it is in the canonical order. */
+struct item {
+	size_t              group;   /* scalar groups, then tables */
+	uint32_t            index;
+	size_t              col;     /* the column's place in its table */
+	struct digest_item  it;
+};
+
+struct items {
+	struct item *v;
+	size_t       n, group;
+	const struct table *last;
+};
+
+static int
+on_item(void *arg, const struct digest_item *it)
+{
+	struct items *is = arg;
+	struct item *v;
+
+	if (it->c->arc == 0)     /* a setting of the file: SNMP cannot see */
+		return 0;
+	if (it->t != is->last) {
+		is->last = it->t;
+		is->group = 0;
+		for (const struct table *const *g = mib_scalar_groups; *g; g++,
+		    is->group++)
+			if (*g == it->t)
+				break;
+		if (mib_scalar_groups[is->group] == NULL)
+			is->group += (size_t)(it->t - mib_tables);
+	}
+	if ((v = realloc(is->v, (is->n + 1) * sizeof(*v))) == NULL)
+		return -1;
+	is->v = v;
+	v[is->n].group = is->group;
+	v[is->n].index = it->index;
+	v[is->n].col = (size_t)(it->c - it->t->cols);
+	v[is->n].it = *it;
+	is->n++;
+	return 0;
+}
+
+static int
+item_cmp(const struct item *a, const struct item *b)
+{
+	if (a->group != b->group)
+		return a->group < b->group ? -1 : 1;
+	if (a->index != b->index)
+		return a->index < b->index ? -1 : 1;
+	return a->col < b->col ? -1 : a->col > b->col;
+}
+
+/* A value as referctl words it. */
+static void
+item_text(const struct item *x, char *buf, size_t size)
+{
+	const struct column *c = x->it.c;
+	const struct col_word *w;
+
+	if (c->kind == K_ENUM &&
+	    (w = word_of(c->words, strtol(x->it.value, NULL, 10))) != NULL)
+		snprintf(buf, size, "%s", w->cli);
+	else if (c->kind == K_U32)
+		snprintf(buf, size, "%s", x->it.value);
+	else
+		snprintf(buf, size, "\"%s\"", x->it.value);
+}
+
+/*
+ * Print each value in the digest that is not the same on every agent
+ * that answered: `OBJECT [INDEX] FIELD: LABEL VALUE, LABEL VALUE`.
+ * Returns how many.
+ */
+static size_t
+agents_differences(struct agent *ag, size_t n)
+{
+	struct items is[AGENTS_MAX];
+	size_t at[AGENTS_MAX], lines = 0;
+
+	memset(is, 0, sizeof(is));
+	for (size_t i = 0; i < n; i++) {
+		at[i] = 0;
+		if (ag[i].fetched && referd_digest_walk(ag[i].v.cfg, on_item,
+		    &is[i]) != 0) {
+			fprintf(stderr, "referctl: out of memory\n");
+			goto out;
+		}
+	}
+	for (;;) {
+		const struct item *min = NULL, *ref = NULL;
+		int same = 1, have_ref = 0;
+		char text[300];
+
+		for (size_t i = 0; i < n; i++)
+			if (ag[i].fetched && at[i] < is[i].n && (min == NULL ||
+			    item_cmp(&is[i].v[at[i]], min) < 0))
+				min = &is[i].v[at[i]];
+		if (min == NULL)
+			break;
+		for (size_t i = 0; i < n; i++) {
+			const struct item *x;
+
+			if (!ag[i].fetched)
+				continue;
+			x = at[i] < is[i].n && item_cmp(&is[i].v[at[i]], min)
+			    == 0 ? &is[i].v[at[i]] : NULL;
+			if (!have_ref) {
+				ref = x;
+				have_ref = 1;
+			} else if ((x == NULL) != (ref == NULL) || (x &&
+			    strcmp(x->it.value, ref->it.value) != 0))
+				same = 0;
+		}
+		if (!same) {
+			const struct table *t = min->it.t;
+			const char *object = t->id == REFERD_TABLE_REFER ?
+			    mib_table_of(REFERD_TABLE_SGP)->word : t->word;
+			const char *sep = "";
+
+			if (t->id == REFERD_TABLE_NONE)
+				printf("  %s %s:", object, min->it.c->key);
+			else
+				printf("  %s %u %s:", object, min->index,
+				    min->it.c->key);
+			for (size_t i = 0; i < n; i++) {
+				const struct item *x;
+
+				if (!ag[i].fetched)
+					continue;
+				x = at[i] < is[i].n && item_cmp(&is[i].v[at[i]],
+				    min) == 0 ? &is[i].v[at[i]] : NULL;
+				if (x)
+					item_text(x, text, sizeof(text));
+				printf("%s %s %s", sep, ag[i].label,
+				    x ? text : "(no active row)");
+				sep = ",";
+			}
+			putchar('\n');
+			lines++;
+		}
+		/* min stays readable: the arrays are not touched */
+		for (size_t i = 0; i < n; i++)
+			if (ag[i].fetched && at[i] < is[i].n &&
+			    item_cmp(&is[i].v[at[i]], min) == 0)
+				at[i]++;
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		free(is[i].v);
+	return lines;
+}
+
+/* `--agents FILE show`: each agent's digest, and what differs. */
+static int
+agents_show(struct agent *ag, size_t n)
+{
+	size_t dead = 0, answered = 0, lines;
+	const char *digest = NULL;
+	int same = 1;
+
+	for (size_t i = 0; i < n; i++) {
+		char name[128];
+
+		agent_label = ag[i].label;
+		if (fetch_view(ag[i].ss, VIEW_CONFIG, &ag[i].v) != 0) {
+			printf("%s  no answer\n", ag[i].label);
+			fprintf(stderr, "referctl: agent %s: no usable answer "
+			    "(above)\n", ag[i].label);
+			dead++;
+			continue;
+		}
+		ag[i].fetched = 1;
+		answered++;
+		printf("%s  digest %s", ag[i].label, *ag[i].v.digest ?
+		    ag[i].v.digest : "(none: this referd has no "
+		    "referdConfigDigest)");
+		if (fetch_scalar_text(ag[i].ss, 1, INSTANCE_NAME_ARC, name,
+		    sizeof(name)) == 0)
+			printf("  instance %s", name);
+		putchar('\n');
+		if (*ag[i].v.digest == '\0' ||
+		    (digest && strcmp(digest, ag[i].v.digest) != 0))
+			same = 0;
+		digest = ag[i].v.digest;
+	}
+	agent_label = NULL;
+	if (answered > 0 && same)
+		printf("the configuration digests are equal (%zu agent%s)\n",
+		    answered, answered == 1 ? "" : "s");
+	else if (answered > 0) {
+		printf("the configuration digests differ:\n");
+		lines = agents_differences(ag, n);
+		if (lines == 0)
+			printf("  nothing SNMP shows differs: the configuration "
+			    "files' inviteTimeout or dialogKeepalive do\n");
+	}
+	if (dead)
+		fprintf(stderr, "referctl: %zu of %zu agents did not answer\n",
+		    dead, n);
+	return dead ? EXIT_SNMP : same ? EXIT_OK : EXIT_DIFFER;
+}
+
+/* The report of one agent's part of a change. */
+static void
+agent_done(const struct agent *a, const struct kind *k, uint32_t index,
+    const char *what)
+{
+	if (k->table == REFERD_TABLE_NONE)
+		printf("%s: %s %s\n", a->label, k->t->plural, what);
+	else
+		printf("%s: %s %u %s\n", a->label, k->name, index, what);
+}
+
+/*
+ * A change on every agent or on none: read every agent, work the change
+ * out and check it on each one's configuration (a refusal anywhere:
+ * nothing is sent), then SET agent by agent; when agent i fails, the
+ * agents before it (and agent i itself when its answer never came) are
+ * set back to what was read from them.
+ */
+static int
+agents_edit(struct agent *ag, size_t n, const struct kind *k,
+    const char *verb, int argc, char **argv)
+{
+	static struct prepared p[AGENTS_MAX];   /* 2 MB: not on the stack */
+	size_t i, failed_at = n;
+	int rc = EXIT_OK, undo_failed = 0, sent[AGENTS_MAX];
+
+	for (i = 0; i < n; i++) {
+		p[i].cand = NULL;
+		sent[i] = 0;
+	}
+	for (i = 0; i < n && rc == EXIT_OK; i++) {
+		agent_label = ag[i].label;
+		if (fetch_view(ag[i].ss, VIEW_CONFIG, &ag[i].v) != 0)
+			rc = EXIT_SNMP;
+		else {
+			ag[i].fetched = 1;
+			rc = prepare(&ag[i].v, k, verb, argc, argv, &p[i]);
+		}
+	}
+	if (rc != EXIT_OK) {
+		fprintf(stderr, "referctl: nothing was sent to any agent\n");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct set_error e;
+		int r;
+
+		agent_label = ag[i].label;
+		if (p[i].cs.n == 0) {
+			agent_done(&ag[i], k, p[i].index, "unchanged");
+			continue;
+		}
+		if ((r = fetch_set(ag[i].ss, p[i].cs.v, p[i].cs.n, &e)) == 0) {
+			sent[i] = 1;
+			agent_done(&ag[i], k, p[i].index, verb_done(verb));
+			continue;
+		}
+		if (r < 0) {
+			fprintf(stderr, "referctl: agent %s: the SET got no "
+			    "answer: it may have been applied there\n",
+			    ag[i].label);
+			sent[i] = 1;     /* set it back too, if it answers */
+			rc = EXIT_SNMP;
+		} else
+			rc = agent_refused(&p[i].cs, &e);
+		failed_at = i;
+		break;
+	}
+	if (failed_at == n)
+		goto out;
+	for (i = failed_at + 1; i-- > 0;) {
+		struct changes undo = { .n = 0 };
+		struct set_error e;
+
+		if (!sent[i])
+			continue;
+		agent_label = ag[i].label;
+		diff_object(&undo, p[i].cand, ag[i].v.cfg, k, p[i].index);
+		if (fetch_set(ag[i].ss, undo.v, undo.n, &e) == 0) {
+			agent_done(&ag[i], k, p[i].index, "set back");
+			continue;
+		}
+		undo_failed = 1;
+		fprintf(stderr, "referctl: UNDO FAILED on agent %s: ",
+		    ag[i].label);
+		if (k->table == REFERD_TABLE_NONE)
+			fprintf(stderr, "its %s", k->t->plural);
+		else
+			fprintf(stderr, "its %s %u", k->name, p[i].index);
+		fprintf(stderr, " may be left %s: the agents no longer "
+		    "agree; set it back by hand (`referctl --agents FILE "
+		    "show` names the differences)\n", verb_done(verb));
+	}
+	agent_label = NULL;
+	if (undo_failed)
+		rc = EXIT_UNDO_FAILED;
+	else {
+		int any = 0;
+
+		for (i = 0; i <= failed_at; i++)
+			any |= sent[i];
+		if (any) {
+			fprintf(stderr, "referctl: the change failed on agent "
+			    "%s; every agent is as it was\n",
+			    ag[failed_at].label);
+			rc = EXIT_UNDONE;
+		}
+	}
+out:
+	agent_label = NULL;
+	for (i = 0; i < n; i++)
+		referd_config_free(p[i].cand);
+	return rc;
+}
+
+/* Read FILE: one agent a line, `LABEL NET-SNMP-ARGUMENTS... AGENT`. */
+static int
+agents_read(const char *path, struct agent *ag, size_t *np)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+	int lineno = 0, rc = EXIT_OK;
+
+	*np = 0;
+	if (f == NULL) {
+		fprintf(stderr, "referctl: %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE;
+	}
+	while (rc == EXIT_OK && fgets(line, sizeof(line), f) != NULL) {
+		char *words[64], *save = NULL, *w, *hash;
+		netsnmp_session sess;
+		int n = 0, arg;
+
+		lineno++;
+		if (strchr(line, '\n') == NULL && !feof(f)) {
+			fprintf(stderr, "referctl: %s:%d: line too long\n",
+			    path, lineno);
+			rc = EXIT_USAGE;
+			break;
+		}
+		if ((hash = strchr(line, '#')) != NULL)
+			*hash = '\0';
+		words[n++] = (char *)"referctl";
+		for (w = strtok_r(line, " \t\r\n", &save); w != NULL && n < 64;
+		    w = strtok_r(NULL, " \t\r\n", &save))
+			words[n++] = w;
+		if (n == 1)
+			continue;
+		if (w != NULL || n < 3 || *np == AGENTS_MAX) {
+			fprintf(stderr, "referctl: %s:%d: %s\n", path, lineno,
+			    *np == AGENTS_MAX ? "too many agents" : n < 3 ?
+			    "expected a label, then the agent's SNMP options "
+			    "and address" : "too many words");
+			rc = EXIT_USAGE;
+			break;
+		}
+		for (size_t i = 0; i < *np; i++)
+			if (strcmp(ag[i].label, words[1]) == 0) {
+				fprintf(stderr, "referctl: %s:%d: label %s "
+				    "used twice\n", path, lineno, words[1]);
+				rc = EXIT_USAGE;
+			}
+		if (rc != EXIT_OK || strlen(words[1]) >= sizeof(ag[0].label)) {
+			if (rc == EXIT_OK)
+				fprintf(stderr, "referctl: %s:%d: label too "
+				    "long\n", path, lineno);
+			rc = EXIT_USAGE;
+			break;
+		}
+		/* The label stands where argv[0] would. */
+		optind = 1;
+		arg = snmp_parse_args(n - 1, words + 1, &sess, "", NULL);
+		if (arg != n - 1) {
+			fprintf(stderr, "referctl: %s:%d: %s: not net-snmp "
+			    "options and one agent address\n", path, lineno,
+			    words[1]);
+			rc = EXIT_USAGE;
+			break;
+		}
+		memset(&ag[*np], 0, sizeof(ag[*np]));
+		snprintf(ag[*np].label, sizeof(ag[*np].label), "%s", words[1]);
+		if ((ag[*np].ss = snmp_open(&sess)) == NULL) {
+			fprintf(stderr, "referctl: %s:%d: ", path, lineno);
+			snmp_sess_perror(words[1], &sess);
+			rc = EXIT_USAGE;
+			break;
+		}
+		(*np)++;
+	}
+	fclose(f);
+	if (rc == EXIT_OK && *np == 0) {
+		fprintf(stderr, "referctl: %s: no agent in it\n", path);
+		rc = EXIT_USAGE;
+	}
+	return rc;
+}
+
+/* `referctl --agents FILE COMMAND ...` */
+static int
+run_agents(const char *path, int argc, char **argv)
+{
+	static struct agent ag[AGENTS_MAX];
+	const char *cmd = argv[0];
+	const struct kind *k = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (strcmp(cmd, "show") == 0 && argc == 1)
+		;
+	else if ((k = scalar_kind_of(cmd)) != NULL && argc > 1 &&
+	    strcmp(argv[1], "set") == 0)
+		;
+	else if ((k = kind_of(cmd)) != NULL && argc > 1 &&
+	    (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "set") == 0 ||
+	    strcmp(argv[1], "delete") == 0))
+		;
+	else {
+		fprintf(stderr, "referctl: with --agents: show, or a change "
+		    "(global set, accounting set, KIND add|set|delete)\n");
+		return EXIT_USAGE;
+	}
+	if ((rc = agents_read(path, ag, &n)) == EXIT_OK)
+		rc = k == NULL ? agents_show(ag, n) :
+		    agents_edit(ag, n, k, argv[1], argc - 2, argv + 2);
+	for (size_t i = 0; i < n; i++) {
+		view_free(&ag[i].v);
+		snmp_close(ag[i].ss);
+	}
 	return rc;
 }
 
@@ -1324,6 +1828,7 @@ usage(FILE *to)
 {
 	fprintf(to,
 "usage: referctl [SNMP OPTIONS] [-o text|json] AGENT COMMAND [ARGS]\n"
+"       referctl --agents FILE show|CHANGE\n"
 "\n"
 "Commands:\n"
 "  show                              everything: settings and every table\n"
@@ -1350,7 +1855,9 @@ usage(FILE *to)
 	fprintf(to, "\n"
 "SNMP OPTIONS are net-snmp's (-v 2c -c COMMUNITY, or -v 3 -u USER -l LEVEL\n"
 "-a/-A -x/-X, -t, -r ...); see snmpcmd(1).  Exit status: 0 done, 1 usage,\n"
-"2 SNMP failure, 3 refused, 4 no such row.  See referctl(1).\n");
+"2 SNMP failure, 3 refused, 4 no such row; with --agents also 5 the\n"
+"digests differ, 6 a SET failed and was undone, 7 an undo failed.\n"
+"See referctl(1).\n");
 }
 
 static void
@@ -1473,6 +1980,18 @@ main(int argc, char **argv)
 	setenv("MIBS", "", 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	if (argc > 1 && strcmp(argv[1], "--agents") == 0) {
+		if (argc < 4) {
+			fprintf(stderr, "referctl: --agents FILE COMMAND ...\n");
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+		SOCK_STARTUP;
+		rc = run_agents(argv[2], argc - 3, argv + 3);
+		snmp_shutdown("referctl");
+		SOCK_CLEANUP;
+		return rc;
+	}
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);

@@ -33,6 +33,21 @@ enum col_kind {
 	K_SECRET,      /* a string written, never read: reads give "" */
 };
 
+/*
+ * Whether a column that holds a setting is in referdConfigDigest
+ * (model/digest.c): every such column says which, so that a new one is
+ * classified where it is described (tests/unit/test_digest fails on a
+ * setting left DIGEST_UNSET).  Columns the agent computes, indexes,
+ * StorageType and RowStatus are out by their kind.
+ */
+enum col_digest {
+	DIGEST_UNSET = 0,
+	DIGEST_POLICY,     /* meant to be equal on every instance: in */
+	DIGEST_INSTANCE,   /* the instance's own (addresses it listens on,
+	                    * paths, ports, its name): out */
+	DIGEST_SECRET,     /* a secret: out (model/digest.c says why) */
+};
+
 /* One value of an enumeration, in each place where it is written. */
 struct col_word {
 	int         value;   /* the MIB's number */
@@ -71,6 +86,8 @@ struct column {
 	const char   *conf_empty; /* the word that stands for "" ("default") */
 	const char   *conf_usage; /* a setting's arguments, for net-snmp */
 	const char   *unit;       /* of a number: "minutes", "seconds" */
+
+	enum col_digest digest;   /* in referdConfigDigest or not */
 
 	/* referctl. */
 	const char   *key;        /* FIELD= and JSON key, or NULL: none */
@@ -123,10 +140,13 @@ enum referd_scalar {
 	REFERD_SC_ACTIVE_CALLS,
 	REFERD_SC_NOTIFY_RATE_LIMIT,
 	REFERD_SC_NOTIFY_DROPPED,
-	REFERD_SC__LAST = REFERD_SC_NOTIFY_DROPPED
+	/* 6 is referdInstanceName's (another branch). */
+	REFERD_SC_CONFIG_DIGEST = 7,
+	REFERD_SC__LAST = REFERD_SC_CONFIG_DIGEST
 };
 
-/* referdGeneral's scalars, then the settings with no MIB object. */
+/* referdGeneral's scalars, then the settings with no MIB object.  Its
+ * arcs 1..REFERD_SC__LAST may have gaps: mib_column() says which exist. */
 extern const struct table mib_general;
 
 /* referdAccounting's scalars (root.1.10.N.0), its columns' arcs. */

@@ -451,6 +451,12 @@ call_release(struct engine *e, struct call *c)
 			l->reinv_out = NULL;
 			l->reinv_asker = NULL;
 		}
+		/* A party's re-INVITE or UPDATE still waiting for the other
+		 * party's answer ends with the dialog (RFC 3261 15.1.2). */
+		if (l->reinv_in != NULL) {
+			stack_reply(e, l->reinv_in, 487, NULL, NULL);
+			l->reinv_in = NULL;
+		}
 	}
 	leg_streams_close(e, &c->a);
 	leg_streams_close(e, &c->b);

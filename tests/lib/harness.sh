@@ -524,6 +524,30 @@ h_referd_subagent() {
 		h_bail "referd's MIB does not answer through snmpd"
 }
 
+# h_referd_instance NAME ADDR CONF-LINES: one of several referd on this
+# test's addresses, each its own SNMP master (-M) on ADDR:$H_SNMP_PORT
+# (communities public and private for loopback), with its own log
+# ($H_TMP/NAME.log), pid file and persistent directory; CONF-LINES (a
+# string of lines) after those.  Sets H_PID to its pid; waits until its
+# objects answer.
+h_referd_instance() {
+	local name=$1 addr=$2 lines=$3 i=0
+	mkdir -p "$H_TMP/$name-persist"
+	printf 'rocommunity public 127.0.0.0/8\nrwcommunity private 127.0.0.0/8\n%s\n' \
+	    "$lines" >"$H_TMP/$name.conf"
+	: >"$H_TMP/$name.log"
+	SNMP_PERSISTENT_DIR=$H_TMP/$name-persist h_spawn_referd "$name" \
+	    "$H_TMP/$name.log" "$REFERD" -f -Lf "$H_TMP/$name.log" \
+	    -c "$H_TMP/$name.conf" -p "$H_TMP/$name.pid" -M "udp:$addr:$H_SNMP_PORT"
+	while ! snmpget -v2c -c public -Oqv -t 0.5 -r 0 "$addr:$H_SNMP_PORT" \
+	    "$RO.1.1.0" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -lt 40 ] || h_bail "referd $name did not answer on" \
+		    "$addr: $(tail -n 5 "$H_TMP/$name.log")"
+		sleep 0.25
+	done
+}
+
 # h_answers: true when referdVersion.0 answers.
 h_answers() {
 	snmpget -v2c -c public -Oqv -t 0.5 -r 0 "$H_AGENT" "$RO.1.1.0" 2>/dev/null |
