@@ -267,7 +267,8 @@ on_table_object(void *arg, const oid *sfx, size_t sfxlen,
 	return 0;
 }
 
-/* referdGeneral: version, maxCalls, activeCalls, rate limit, dropped. */
+/* referdGeneral: version, maxCalls, activeCalls, rate limit, dropped,
+ * instance name. */
 static int
 fetch_general(netsnmp_session *ss, struct view *v)
 {
@@ -315,6 +316,10 @@ fetch_general(netsnmp_session *ss, struct view *v)
 			break;
 		case REFERD_SC_NOTIFY_DROPPED:
 			v->notify_dropped = vb_num(vb);
+			break;
+		case REFERD_SC_INSTANCE_NAME:
+			vb_text(vb, v->cfg->instance_name,
+			    sizeof(v->cfg->instance_name));
 			break;
 		default: break;
 		}

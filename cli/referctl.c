@@ -314,7 +314,8 @@ field_get(const struct view *v, const struct field *f, uint32_t index,
 	uint32_t u;
 
 	memset(out, 0, sizeof(*out));
-	if (f->table == REFERD_TABLE_NONE && f->group == &mib_accounting) {
+	if (f->table == REFERD_TABLE_NONE && (f->group == &mib_accounting ||
+	    c->kind == K_STRING)) {
 		const char *at = (const char *)v->cfg + c->off;
 
 		switch (c->kind) {
