@@ -37,11 +37,13 @@
 /* What the file held, while it is being read. */
 static struct referd_config *saved;
 
-/* The groups of scalars, each a line: its token, whether it was read. */
+/* The groups of scalars, each a line: its token, and how many of its
+ * stored columns the file gave (0: no line; a line written before a
+ * column existed gives fewer, and the others keep the file's values). */
 static struct {
 	const char         *token;
 	const struct table *t;
-	int                 read;
+	size_t              read;
 } lines[] = {
 	{ "referdScalars", &mib_general, 0 },
 	{ "referdAccounting", &mib_accounting, 0 },
@@ -68,15 +70,18 @@ stored_column(const struct column *c)
 	}
 }
 
-/* Copy the stored columns of the scalar group t from src to dst. */
+/* Copy the first n stored columns of the scalar group t from src to
+ * dst (SIZE_MAX: all). */
 static void
 copy_group(struct referd_config *dst, const struct referd_config *src,
-    const struct table *t)
+    const struct table *t, size_t n)
 {
-	for (const struct column *c = t->cols; c->name; c++)
-		if (stored_column(c))
+	for (const struct column *c = t->cols; c->name && n > 0; c++)
+		if (stored_column(c)) {
 			memcpy((char *)dst + c->off, (const char *)src + c->off,
 			    mib_column_size(c));
+			n--;
+		}
 }
 
 /* Read an unsigned decimal word; returns the rest of the line or NULL. */
@@ -97,15 +102,16 @@ read_ulong(const char *p, unsigned long *vp)
 
 /*
  * The stored columns of t, in order, from p into base (a row, or the
- * configuration for a group of scalars); the rest of the line, or NULL
- * with what was wrong in what.
+ * configuration for a group of scalars), and how many in *np; the rest
+ * of the line, or NULL with what was wrong in what.
  */
 static const char *
 read_values(const char *p, const struct table *t, char *base, char *what,
-    size_t len)
+    size_t len, size_t *np)
 {
 	unsigned long v;
 
+	*np = 0;
 	for (const struct column *c = t->cols; c->name != NULL; c++) {
 		if (!stored_column(c))
 			continue;
@@ -149,6 +155,7 @@ read_values(const char *p, const struct table *t, char *base, char *what,
 			if (p == NULL)
 				p = "";
 		}
+		(*np)++;
 	}
 	return p != NULL ? p : "";
 }
@@ -160,7 +167,7 @@ parse_group(const char *token, char *line)
 	char what[120], why[200];
 	struct referd_config *tmp;
 	const char *p;
-	size_t g = 0;
+	size_t g = 0, n;
 
 	while (g < N_LINES && strcmp(token, lines[g].token) != 0)
 		g++;
@@ -175,7 +182,8 @@ parse_group(const char *token, char *line)
 	/* Into a copy, so that a line read half leaves nothing behind. */
 	if (referd_config_dup(saved, &tmp) != 0)
 		return;
-	p = read_values(line, lines[g].t, (char *)tmp, what, sizeof(what));
+	p = read_values(line, lines[g].t, (char *)tmp, what, sizeof(what),
+	    &n);
 	if (p == NULL || *p != '\0') {
 		snprintf(why, sizeof(why), "persistent %s: %s: dropped",
 		    lines[g].t->name, p == NULL ? what :
@@ -184,9 +192,10 @@ parse_group(const char *token, char *line)
 		referd_config_free(tmp);
 		return;
 	}
-	copy_group(saved, tmp, lines[g].t);
+	copy_group(saved, tmp, lines[g].t, SIZE_MAX);
 	referd_config_free(tmp);
-	lines[g].read = 1;
+	if (n > lines[g].read)
+		lines[g].read = n;
 }
 
 /* referdRow TABLE INDEX STORAGE STATUS VALUE... */
@@ -199,6 +208,7 @@ parse_row(const char *token, char *line)
 	unsigned long arc, index, storage, status;
 	const char *p = line;
 	char why[200], what[120];
+	size_t n;
 
 	if (saved == NULL) {
 		config_perror("referdRow belongs in the persistent file only");
@@ -225,7 +235,7 @@ parse_row(const char *token, char *line)
 	referd_row_init((enum referd_table)t->id, row, (uint32_t)index);
 	*referd_row_storage((enum referd_table)t->id, row) = (int)storage;
 	*referd_row_status((enum referd_table)t->id, row) = (int)status;
-	if ((p = read_values(p, t, row, what, sizeof(what))) == NULL) {
+	if ((p = read_values(p, t, row, what, sizeof(what), &n)) == NULL) {
 		snprintf(why, sizeof(why), "persistent %s row %lu: %s: dropped",
 		    t->name, index, what);
 		config_perror(why);
@@ -439,8 +449,7 @@ persist_end(const char *path, const struct referd_config *base,
 		return rc;
 	}
 	for (size_t g = 0; g < N_LINES; g++)
-		if (lines[g].read)
-			copy_group(m, saved, lines[g].t);
+		copy_group(m, saved, lines[g].t, lines[g].read);
 	for (size_t i = 0; i < mib_n_tables; i++) {
 		const struct table *t = &mib_tables[i];
 		enum referd_table ct = (enum referd_table)t->id;
@@ -493,7 +502,7 @@ persist_end(const char *path, const struct referd_config *base,
 			    "(%s): the configuration file's values are used\n",
 			    path, referd_rule_name(verr.rule), verr.text);
 			for (size_t g = 0; g < N_LINES; g++)
-				copy_group(m, base, lines[g].t);
+				copy_group(m, base, lines[g].t, SIZE_MAX);
 			continue;
 		}
 		row = referd_config_row(base, verr.table, verr.index);

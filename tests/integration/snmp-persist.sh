@@ -118,4 +118,14 @@ head -c $((size - 7)) "$pfile" >"$pfile.cut" && mv "$pfile.cut" "$pfile"
 h_referd_subagent "$conf"
 h_is "a truncated file: referd starts and answers" "$(sget "$SGP.2.10")" durable
 h_ok "referd is still running" h_alive "$H_REFERD_PID"
+
+# A referdScalars line written before referdInstanceName existed (two
+# values): the saved ones are used, the name is the configuration file's.
+h_referd_check "$H_REFERD_PID"
+sed -i 's/^referdScalars .*/referdScalars 77 6/' "$pfile"
+printf 'instanceName from-file\n' >>"$conf"
+h_referd_subagent "$conf"
+h_is "an older referdScalars line: its referdMaxCalls is used" \
+	"$(sget "$RO.1.2.0")" 77
+h_is "... and referdInstanceName is the file's" "$(sget "$RO.1.6.0")" from-file
 h_done
