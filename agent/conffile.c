@@ -11,6 +11,7 @@
  * Tokens (see referd.conf(5)):
  *   maxCalls N
  *   notifyRateLimit N
+ *   instanceName NAME
  *   rtpPortRange MIN MAX
  *   inviteTimeout SECONDS
  *   dialogKeepalive SECONDS
@@ -289,6 +290,11 @@ put_value(const struct table *t, const char *who, const struct column *c,
 		memcpy(row + c->off, &e, sizeof(e));
 		return 0;
 	default:
+		if (c->chars != NULL && strspn(value, c->chars) < strlen(value)) {
+			line_error("%s: \"%s\" may hold only %s", who, value,
+			    c->chars_text);
+			return EINVAL;
+		}
 		return copy_column(row + c->off, (size_t)c->max + 1, value, who,
 		    c->conf);
 	}
@@ -582,17 +588,15 @@ conffile_merge(const struct referd_config *running,
 		return rc;
 	/* Rows the file provisioned before are what it provisions now. */
 	referd_config_drop_storage(m, REFERD_ST_PERMANENT);
-	m->max_calls = file->max_calls;
-	m->notify_rate_limit = file->notify_rate_limit;
-	m->rtp_port_min = file->rtp_port_min;
-	m->rtp_port_max = file->rtp_port_max;
-	m->invite_timeout = file->invite_timeout;
-	m->dialog_keepalive = file->dialog_keepalive;
-	/* The accounting settings: every setting of the group. */
-	for (const struct column *c = mib_accounting.cols; c->name; c++)
-		if (c->kind != K_RUNTIME)
-			memcpy((char *)m + c->off, (const char *)file + c->off,
-			    mib_column_size(c));
+	/* Every setting: referdGeneral's and referdAccounting's, and those
+	 * of the file alone. */
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++)
+		for (const struct column *c = mib_scalar_groups[g]->cols;
+		    c->name; c++)
+			if (c->kind != K_RUNTIME)
+				memcpy((char *)m + c->off,
+				    (const char *)file + c->off,
+				    mib_column_size(c));
 	rc = referd_config_put_all(m, file);
 	if (rc) {
 		referd_config_free(m);

@@ -230,32 +230,45 @@ parse_args(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+/*
+ * A line of the engine's: "[INSTANCE] engine: TEXT", the instance the
+ * engine had when it made the line (the CDR threads' lines have none).
+ */
+static void
+engine_line(int level, const struct engine_event *ev)
+{
+	if (ev->instance[0] != '\0')
+		snmp_log(level, "[%s] engine: %s\n", ev->instance, ev->text);
+	else
+		snmp_log(level, "engine: %s\n", ev->text);
+}
+
 /* Engine events, delivered on the main thread by the queue. */
 static void
 on_engine_event(const struct engine_event *ev, void *arg)
 {
 	switch (ev->type) {
 	case ENGINE_EV_LOG:
-		snmp_log(ev->level, "engine: %s\n", ev->text);
+		engine_line(ev->level, ev);
 		break;
 	case ENGINE_EV_CONFIG_APPLIED:
 	case ENGINE_EV_STOPPED:
-		snmp_log(LOG_INFO, "engine: %s\n", ev->text);
+		engine_line(LOG_INFO, ev);
 		break;
 	case ENGINE_EV_SIG_STATUS:
 		notify_sig_status(ev->index, ev->up);
 		break;
 	case ENGINE_EV_DA_TIMEOUT:
-		snmp_log(LOG_NOTICE, "engine: %s\n", ev->text);
+		engine_line(LOG_NOTICE, ev);
 		notify_da_timeout(ev->index, ev->call_index, ev->call_id);
 		break;
 	case ENGINE_EV_TRANSFER_FAILED:
-		snmp_log(LOG_NOTICE, "engine: %s\n", ev->text);
+		engine_line(LOG_NOTICE, ev);
 		notify_transfer_failed(ev->index, ev->call_index, ev->call_id,
 		    ev->target, ev->status);
 		break;
 	case ENGINE_EV_REPLACES_REFUSED:
-		snmp_log(LOG_NOTICE, "engine: %s\n", ev->text);
+		engine_line(LOG_NOTICE, ev);
 		notify_replaces_refused(ev->index, ev->call_index, ev->call_id,
 		    ev->source, ev->status);
 		break;
@@ -348,7 +361,7 @@ referd_reload(struct referd *r)
 	}
 	snmp_log(LOG_NOTICE, "SIGHUP: re-reading %s\n", r->opt.config_path);
 	if (referd_read_config(r, 0) == 0) {
-		notify_set_rate_limit(r->running->notify_rate_limit);
+		notify_configure(r->running, r->mib.instance_default);
 		(void)referd_push_config(r);
 	}
 }
@@ -550,6 +563,7 @@ referd_snmp_init(struct referd *r)
 	r->mib.persist_path = r->persist_path;
 	r->mib.cdr = r->cdr;
 	r->mib.radius = r->radius;
+	r->mib.instance_default = engine_instance_default(r->engine);
 	if ((rc = mib_register(&r->mib)) != 0) {
 		snmp_log(LOG_ERR, "cannot register REFERD-MIB: %s\n",
 		    strerror(rc));
@@ -592,11 +606,12 @@ referd_snmp_init(struct referd *r)
 		return rc;
 	referd_config_free(r->running);
 	r->running = merged;
-	notify_set_rate_limit(merged->notify_rate_limit);
-	snmp_log(LOG_INFO, "%s mode%s%s; persistent state in %s\n",
-	    master ? "master agent" : "AgentX subagent",
+	notify_configure(merged, r->mib.instance_default);
+	snmp_log(LOG_INFO, "%s mode%s%s; persistent state in %s; instance "
+	    "%s\n", master ? "master agent" : "AgentX subagent",
 	    master ? " on " : "",
-	    master ? r->opt.master_address : "", r->persist_path);
+	    master ? r->opt.master_address : "", r->persist_path,
+	    referd_instance_name(merged, r->mib.instance_default));
 	return 0;
 }
 

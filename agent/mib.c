@@ -231,7 +231,8 @@ cell_value(const struct table *t, const struct column *c, uint32_t index,
 		case 5: vb_str(vb, k->target); break;
 		case 6: vb_u32(vb, ASN_UNSIGNED, k->duration); break;
 		case 7: vb_u32(vb, ASN_UNSIGNED, k->sgp_in); break;
-		default: vb_u32(vb, ASN_UNSIGNED, k->sgp_out); break;
+		case 8: vb_u32(vb, ASN_UNSIGNED, k->sgp_out); break;
+		default: vb_str(vb, k->instance); break;
 		}
 		break;
 	}
@@ -282,6 +283,11 @@ scalar_value(unsigned n, netsnmp_variable_list *vb)
 		break;
 	case REFERD_SC_NOTIFY_DROPPED:
 		vb_c64(vb, notify_dropped());
+		break;
+	case REFERD_SC_INSTANCE_NAME:
+		/* The configured name, or the host's when none is. */
+		vb_str(vb, referd_instance_name(*ctx->running,
+		    ctx->instance_default));
 		break;
 	}
 }
@@ -437,8 +443,7 @@ do_getnext(netsnmp_request_info *req)
 /* One varbind of a SET, resolved. */
 struct set_item {
 	netsnmp_request_info *req;
-	int                   scalar;   /* REFERD_SC_* or 0 */
-	int                   group;    /* a referdAccounting scalar (c) */
+	int                   group;    /* a scalar of t, a group (c) */
 	const struct table   *t;
 	const struct column  *c;
 	uint32_t              index;
@@ -474,23 +479,16 @@ resolve(netsnmp_variable_list *vb, struct set_item *it)
 	size_t len = vb->name_length;
 
 	memset(it, 0, sizeof(*it));
-	if (len > ARC_GROUP && name[ARC_GROUP] == 1) {
-		if (len != OBJ_LEN + 3 || name[OBJ_LEN + 2] != 0 ||
-		    name[OBJ_LEN + 1] < 1 || name[OBJ_LEN + 1] > REFERD_SC__LAST ||
-		    mib_column(&mib_general, name[OBJ_LEN + 1]) == NULL)
-			return SNMP_ERR_NOCREATION;
-		it->scalar = (int)name[OBJ_LEN + 1];
-		if (it->scalar != REFERD_SC_MAX_CALLS &&
-		    it->scalar != REFERD_SC_NOTIFY_RATE_LIMIT)
-			return SNMP_ERR_NOTWRITABLE;
-		return 0;
-	}
-	if (len > ARC_GROUP && name[ARC_GROUP] == mib_accounting.arc) {
+	/* referdGeneral, referdAccounting: scalars root.1.G.N.0 */
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++) {
+		const struct table *sg = mib_scalar_groups[g];
+
+		if (len <= ARC_GROUP || name[ARC_GROUP] != sg->arc)
+			continue;
 		it->group = 1;
-		it->t = &mib_accounting;
+		it->t = sg;
 		if (len != OBJ_LEN + 3 || name[OBJ_LEN + 2] != 0 ||
-		    (it->c = mib_column(&mib_accounting,
-		    name[OBJ_LEN + 1])) == NULL)
+		    (it->c = mib_column(sg, name[OBJ_LEN + 1])) == NULL)
 			return SNMP_ERR_NOCREATION;
 		return it->c->kind == K_RUNTIME ? SNMP_ERR_NOTWRITABLE : 0;
 	}
@@ -533,12 +531,6 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 	char buf[REFERD_PATH_MAX + 1];
 	int rc;
 
-	if (it->scalar == REFERD_SC_MAX_CALLS)
-		return netsnmp_check_vb_type(vb, ASN_UNSIGNED);
-	if (it->scalar == REFERD_SC_NOTIFY_RATE_LIMIT)
-		return netsnmp_check_vb_type(vb, ASN_UNSIGNED) ?:
-		    netsnmp_check_vb_range(vb, 0, REFERD_NOTIFY_RATE_MAX);
-
 	switch (it->c->kind) {
 	case K_U32:
 		return netsnmp_check_vb_type(vb, ASN_UNSIGNED) ?:
@@ -558,12 +550,13 @@ check_value(const struct set_item *it, netsnmp_variable_list *vb)
 			return rc;
 		if (!is_display(vb->val.string, vb->val_len))
 			return SNMP_ERR_WRONGVALUE;
-		if (it->c->kind == K_PREFIX &&
-		    strspn((const char *)vb->val.string, "0123456789*#+") <
-		    vb->val_len)
-			return SNMP_ERR_WRONGVALUE;
 		memcpy(buf, vb->val.string, vb->val_len);
 		buf[vb->val_len] = '\0';
+		if ((it->c->kind == K_PREFIX &&
+		    strspn(buf, "0123456789*#+") < vb->val_len) ||
+		    (it->c->chars != NULL &&
+		    strspn(buf, it->c->chars) < vb->val_len))
+			return SNMP_ERR_WRONGVALUE;
 		/* An address; one that may be empty (min 0) is "none". */
 		if (it->c->kind == K_ADDRESS && !referd_addr_is_literal(buf) &&
 		    (vb->val_len > 0 || it->c->min > 0))
@@ -654,7 +647,7 @@ set_reserve1(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *reqs)
 		long rs;
 		int rc;
 
-		if (it->scalar || it->group)
+		if (it->group)
 			continue;
 		row = referd_config_row(*ctx->running, config_table(it->t),
 		    it->index);
@@ -869,16 +862,6 @@ set_reserve2(netsnmp_agent_request_info *reqinfo)
 		const struct set_item *it = &set.items[i];
 		int seen = 0;
 
-		if (it->scalar == REFERD_SC_MAX_CALLS) {
-			set.candidate->max_calls =
-			    (uint32_t)*it->req->requestvb->val.integer;
-			continue;
-		}
-		if (it->scalar == REFERD_SC_NOTIFY_RATE_LIMIT) {
-			set.candidate->notify_rate_limit =
-			    (uint32_t)*it->req->requestvb->val.integer;
-			continue;
-		}
 		if (it->group) {
 			apply_column(it, set.candidate);
 			continue;
@@ -939,29 +922,24 @@ notify_changes(const struct referd_config *old, const struct referd_config *new)
 	oid ptr[ARC_INDEX + 1];
 
 	memcpy(ptr, objects_oid, sizeof(objects_oid));
-	ptr[OBJ_LEN] = 1;
-	if (old->max_calls != new->max_calls) {
-		ptr[OBJ_LEN + 1] = REFERD_SC_MAX_CALLS;
-		ptr[OBJ_LEN + 2] = 0;
-		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
-	}
-	if (old->notify_rate_limit != new->notify_rate_limit) {
-		ptr[OBJ_LEN + 1] = REFERD_SC_NOTIFY_RATE_LIMIT;
-		ptr[OBJ_LEN + 2] = 0;
-		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
-	}
-	ptr[OBJ_LEN] = mib_accounting.arc;
-	for (const struct column *c = mib_accounting.cols; c->name; c++) {
-		const char *o = (const char *)old + c->off;
-		const char *w = (const char *)new + c->off;
+	/* The scalars of referdGeneral and referdAccounting, in order. */
+	for (size_t g = 0; mib_scalar_groups[g] != NULL; g++) {
+		ptr[OBJ_LEN] = mib_scalar_groups[g]->arc;
+		for (const struct column *c = mib_scalar_groups[g]->cols;
+		    c->name; c++) {
+			const char *o = (const char *)old + c->off;
+			const char *w = (const char *)new + c->off;
 
-		if (c->kind == K_RUNTIME || (c->kind == K_U32 ||
-		    c->kind == K_ENUM ? memcmp(o, w, mib_column_size(c)) :
-		    strcmp(o, w)) == 0)
-			continue;
-		ptr[OBJ_LEN + 1] = c->arc;
-		ptr[OBJ_LEN + 2] = 0;
-		notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
+			/* Read-only, or the configuration file's alone. */
+			if (c->kind == K_RUNTIME || c->arc == 0 ||
+			    (c->kind == K_U32 || c->kind == K_ENUM ?
+			    memcmp(o, w, mib_column_size(c)) :
+			    strcmp(o, w)) == 0)
+				continue;
+			ptr[OBJ_LEN + 1] = c->arc;
+			ptr[OBJ_LEN + 2] = 0;
+			notify_config_change(ptr, OBJ_LEN + 3, RS_ACTIVE);
+		}
 	}
 	for (size_t k = 0; k < sizeof(order) / sizeof(order[0]); k++) {
 		enum referd_table ct = order[k];
@@ -1020,7 +998,7 @@ set_commit(void)
 	else
 		snmp_log(LOG_ERR, "out of memory: the engine keeps its "
 		    "previous configuration\n");
-	notify_set_rate_limit((*ctx->running)->notify_rate_limit);
+	notify_configure(*ctx->running, ctx->instance_default);
 	notify_changes(set.previous, *ctx->running);
 	referd_config_free(set.previous);
 	set.previous = NULL;

@@ -21,6 +21,8 @@ struct mib_ctx {
 	const char            *persist_path;
 	struct cdr_writer     *cdr;        /* its counters, or NULL */
 	struct cdr_radius     *radius;     /* its counters, or NULL */
+	const char            *instance_default; /* referdInstanceName when
+	                                            * none is configured */
 };
 
 /* Register the handler for referdObjects.  Returns 0 or an errno value. */

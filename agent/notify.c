@@ -14,9 +14,11 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "referd-oid.h"
+#include "model/columns.h"
 #include "notify.h"
 
 static uint32_t limit = 10;
+static char     instance[REFERD_INSTANCE_MAX + 1] = "referd";
 static uint64_t dropped;
 static time_t   window;
 static uint32_t sent_in_window;
@@ -26,9 +28,11 @@ static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 static const oid root_oid[] = { REFERD_ROOT_OID };
 
 void
-notify_set_rate_limit(uint32_t per_second)
+notify_configure(const struct referd_config *cfg, const char *dflt)
 {
-	limit = per_second;
+	limit = cfg->notify_rate_limit;
+	snprintf(instance, sizeof(instance), "%s",
+	    referd_instance_name(cfg, dflt));
 }
 
 uint64_t
@@ -61,6 +65,29 @@ notify_admit(void)
 	return 1;
 }
 
+/* Add root.1.group.n.0 (a scalar) to a varbind list. */
+static void
+add_scalar(netsnmp_variable_list **v, unsigned group, unsigned n,
+    u_char type, const void *val, size_t len)
+{
+	oid obj[REFERD_ROOT_OID_LEN + 4];
+
+	memcpy(obj, root_oid, sizeof(root_oid));
+	obj[REFERD_ROOT_OID_LEN] = 1;
+	obj[REFERD_ROOT_OID_LEN + 1] = group;
+	obj[REFERD_ROOT_OID_LEN + 2] = n;
+	obj[REFERD_ROOT_OID_LEN + 3] = 0;
+	snmp_varlist_add_variable(v, obj, OID_LENGTH(obj), type, val, len);
+}
+
+/* Add root.1.9.n.0 (a notification object) to a varbind list. */
+static void
+add_notify_object(netsnmp_variable_list **v, unsigned n, u_char type,
+    const void *val, size_t len)
+{
+	add_scalar(v, 9, n, type, val, len);
+}
+
 /* Build and send a notification: trap OID root.0.n, then the varbinds. */
 static void
 notify_send(unsigned n, netsnmp_variable_list *objects)
@@ -82,24 +109,13 @@ notify_send(unsigned n, netsnmp_variable_list *objects)
 		return;
 	}
 	vars->next_variable = objects;
+	/* Last, every notification's: referdInstanceName.0. */
+	add_scalar(&vars, 1, REFERD_SC_INSTANCE_NAME, ASN_OCTET_STR, instance,
+	    strlen(instance));
 	send_v2trap(vars);
 	snmp_free_varbind(vars);
 }
 
-/* Add root.1.9.n.0 (a notification object) to a varbind list. */
-static void
-add_notify_object(netsnmp_variable_list **v, unsigned n, u_char type,
-    const void *val, size_t len)
-{
-	oid obj[REFERD_ROOT_OID_LEN + 4];
-
-	memcpy(obj, root_oid, sizeof(root_oid));
-	obj[REFERD_ROOT_OID_LEN] = 1;
-	obj[REFERD_ROOT_OID_LEN + 1] = 9;
-	obj[REFERD_ROOT_OID_LEN + 2] = n;
-	obj[REFERD_ROOT_OID_LEN + 3] = 0;
-	snmp_varlist_add_variable(v, obj, OID_LENGTH(obj), type, val, len);
-}
 
 void
 notify_config_change(const oid *pointer, size_t len, long row_status)
@@ -115,16 +131,10 @@ void
 notify_acct_status(int up)
 {
 	netsnmp_variable_list *v = NULL;
-	oid obj[REFERD_ROOT_OID_LEN + 4];    /* root.1.10.21.0 */
 	long status = up ? 1 : 2;
 
-	memcpy(obj, root_oid, sizeof(root_oid));
-	obj[REFERD_ROOT_OID_LEN] = 1;
-	obj[REFERD_ROOT_OID_LEN + 1] = 10;
-	obj[REFERD_ROOT_OID_LEN + 2] = 21;    /* referdRadiusServerStatus */
-	obj[REFERD_ROOT_OID_LEN + 3] = 0;
-	snmp_varlist_add_variable(&v, obj, OID_LENGTH(obj), ASN_INTEGER,
-	    &status, sizeof(status));
+	add_scalar(&v, 10, REFERD_AC_RADIUS_STATUS, ASN_INTEGER, &status,
+	    sizeof(status));
 	notify_send(6, v);                  /* referdAccountingServerStatus */
 }
 

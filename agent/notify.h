@@ -10,8 +10,14 @@
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
 
-/* The limit in notifications per second (0 = none), referdNotifyRateLimit. */
-void notify_set_rate_limit(uint32_t per_second);
+#include "model/config.h"
+
+/*
+ * Take the settings of a configuration: the limit in notifications per
+ * second (referdNotifyRateLimit, 0 = none), and the instance name every
+ * notification carries (referdInstanceName: cfg's, or dflt).
+ */
+void notify_configure(const struct referd_config *cfg, const char *dflt);
 
 /* Notifications discarded by the limit since start (referdNotifyDropped). */
 uint64_t notify_dropped(void);

@@ -2,8 +2,10 @@
  * persist.c: the persistent file, $persistentDir/referd.conf, in
  * net-snmp's config syntax.
  *
- * It holds one line per scalar and per nonVolatile or permanent row:
- *   referdScalars MAXCALLS RATELIMIT
+ * It holds one line per group of scalars and per nonVolatile or
+ * permanent row:
+ *   referdScalars MAXCALLS RATELIMIT INSTANCENAME
+ *   referdAccounting VALUE...
  *   referdRow TABLE INDEX STORAGE STATUS VALUE...
  * TABLE is the table's arc under referdObjects (2 = profiles ...
  * 6 = routes) and the VALUEs are its writable value columns in column
@@ -34,13 +36,27 @@
 
 /* What the file held, while it is being read. */
 static struct referd_config *saved;
-static int saved_scalars;
-static int saved_accounting;
 
-/* True for a column whose value is stored on a line. */
+/* The groups of scalars, each a line: its token, and how many of its
+ * stored columns the file gave (0: no line; a line written before a
+ * column existed gives fewer, and the others keep the file's values). */
+static struct {
+	const char         *token;
+	const struct table *t;
+	size_t              read;
+} lines[] = {
+	{ "referdScalars", &mib_general, 0 },
+	{ "referdAccounting", &mib_accounting, 0 },
+};
+#define N_LINES (sizeof(lines) / sizeof(lines[0]))
+
+/* True for a column whose value is stored on a line: a MIB object's
+ * (a setting with no object, arc 0, is the configuration file's). */
 static int
 stored_column(const struct column *c)
 {
+	if (c->arc == 0)
+		return 0;
 	switch (c->kind) {
 	case K_U32:
 	case K_ENUM:
@@ -54,25 +70,18 @@ stored_column(const struct column *c)
 	}
 }
 
-/* referdScalars MAXCALLS RATELIMIT */
+/* Copy the first n stored columns of the scalar group t from src to
+ * dst (SIZE_MAX: all). */
 static void
-parse_scalars(const char *token, char *line)
+copy_group(struct referd_config *dst, const struct referd_config *src,
+    const struct table *t, size_t n)
 {
-	unsigned long mc, rl;
-	char extra;
-
-	if (saved == NULL) {
-		config_perror("referdScalars belongs in the persistent file only");
-		return;
-	}
-	if (sscanf(line, "%lu %lu %c", &mc, &rl, &extra) != 2 ||
-	    mc > UINT32_MAX || rl > REFERD_NOTIFY_RATE_MAX) {
-		config_perror("persistent scalars unreadable: dropped");
-		return;
-	}
-	saved->max_calls = (uint32_t)mc;
-	saved->notify_rate_limit = (uint32_t)rl;
-	saved_scalars = 1;
+	for (const struct column *c = t->cols; c->name && n > 0; c++)
+		if (stored_column(c)) {
+			memcpy((char *)dst + c->off, (const char *)src + c->off,
+			    mib_column_size(c));
+			n--;
+		}
 }
 
 /* Read an unsigned decimal word; returns the rest of the line or NULL. */
@@ -93,25 +102,26 @@ read_ulong(const char *p, unsigned long *vp)
 
 /*
  * The stored columns of t, in order, from p into base (a row, or the
- * configuration for a group of scalars); the rest of the line, or NULL
- * with what was wrong in what.
+ * configuration for a group of scalars), and how many in *np; the rest
+ * of the line, or NULL with what was wrong in what.
  */
 static const char *
 read_values(const char *p, const struct table *t, char *base, char *what,
-    size_t len)
+    size_t len, size_t *np)
 {
 	unsigned long v;
 
+	*np = 0;
 	for (const struct column *c = t->cols; c->name != NULL; c++) {
 		if (!stored_column(c))
 			continue;
 		/*
-		 * A line written before a numeric column existed ends before
-		 * it: that column and the ones after keep their DEFVAL, so an
-		 * upgrade keeps the row.
+		 * A line written before a column existed ends before it: that
+		 * column and the ones after keep their DEFVAL, so an upgrade
+		 * keeps the row (a row without its name or address is then
+		 * refused as incomplete).
 		 */
-		if ((c->kind == K_U32 || c->kind == K_ENUM) &&
-		    (p == NULL || p[strspn(p, " \t")] == '\0'))
+		if (p == NULL || p[strspn(p, " \t")] == '\0')
 			break;
 		if (c->kind == K_U32 || c->kind == K_ENUM) {
 			if ((p = read_ulong(p, &v)) == NULL ||
@@ -145,41 +155,47 @@ read_values(const char *p, const struct table *t, char *base, char *what,
 			if (p == NULL)
 				p = "";
 		}
+		(*np)++;
 	}
 	return p != NULL ? p : "";
 }
 
-/* referdAccounting VALUE...: the saved referdAccounting scalars. */
+/* referdScalars VALUE..., referdAccounting VALUE...: a saved group. */
 static void
-parse_accounting(const char *token, char *line)
+parse_group(const char *token, char *line)
 {
 	char what[120], why[200];
 	struct referd_config *tmp;
 	const char *p;
+	size_t g = 0, n;
 
+	while (g < N_LINES && strcmp(token, lines[g].token) != 0)
+		g++;
+	if (g == N_LINES)
+		return;
 	if (saved == NULL) {
-		config_perror("referdAccounting belongs in the persistent file "
-		    "only");
+		snprintf(why, sizeof(why), "%s belongs in the persistent file "
+		    "only", token);
+		config_perror(why);
 		return;
 	}
 	/* Into a copy, so that a line read half leaves nothing behind. */
 	if (referd_config_dup(saved, &tmp) != 0)
 		return;
-	p = read_values(line, &mib_accounting, (char *)tmp, what,
-	    sizeof(what));
+	p = read_values(line, lines[g].t, (char *)tmp, what, sizeof(what),
+	    &n);
 	if (p == NULL || *p != '\0') {
-		snprintf(why, sizeof(why), "persistent referdAccounting: %s: "
-		    "dropped", p == NULL ? what : "unexpected data at the end");
+		snprintf(why, sizeof(why), "persistent %s: %s: dropped",
+		    lines[g].t->name, p == NULL ? what :
+		    "unexpected data at the end");
 		config_perror(why);
 		referd_config_free(tmp);
 		return;
 	}
-	for (const struct column *c = mib_accounting.cols; c->name; c++)
-		if (stored_column(c))
-			memcpy((char *)saved + c->off, (char *)tmp + c->off,
-			    mib_column_size(c));
+	copy_group(saved, tmp, lines[g].t, SIZE_MAX);
 	referd_config_free(tmp);
-	saved_accounting = 1;
+	if (n > lines[g].read)
+		lines[g].read = n;
 }
 
 /* referdRow TABLE INDEX STORAGE STATUS VALUE... */
@@ -192,6 +208,7 @@ parse_row(const char *token, char *line)
 	unsigned long arc, index, storage, status;
 	const char *p = line;
 	char why[200], what[120];
+	size_t n;
 
 	if (saved == NULL) {
 		config_perror("referdRow belongs in the persistent file only");
@@ -218,7 +235,7 @@ parse_row(const char *token, char *line)
 	referd_row_init((enum referd_table)t->id, row, (uint32_t)index);
 	*referd_row_storage((enum referd_table)t->id, row) = (int)storage;
 	*referd_row_status((enum referd_table)t->id, row) = (int)status;
-	if ((p = read_values(p, t, row, what, sizeof(what))) == NULL) {
+	if ((p = read_values(p, t, row, what, sizeof(what), &n)) == NULL) {
 		snprintf(why, sizeof(why), "persistent %s row %lu: %s: dropped",
 		    t->name, index, what);
 		config_perror(why);
@@ -244,10 +261,10 @@ parse_row(const char *token, char *line)
 void
 persist_register(void)
 {
-	register_app_config_handler("referdScalars", parse_scalars, NULL, NULL);
+	for (size_t g = 0; g < N_LINES; g++)
+		register_app_config_handler(lines[g].token, parse_group, NULL,
+		    NULL);
 	register_app_config_handler("referdRow", parse_row, NULL, NULL);
-	register_app_config_handler("referdAccounting", parse_accounting, NULL,
-	    NULL);
 }
 
 const char *
@@ -343,13 +360,11 @@ persist_save(const char *path, const struct referd_config *cfg)
 	}
 	fprintf(f, "# referd's persistent state, rewritten at every "
 	    "committed SET.\n# Do not edit while referd runs.\n");
-	fprintf(f, "referdScalars %u %u\n", cfg->max_calls,
-	    cfg->notify_rate_limit);
-	{
+	for (size_t g = 0; g < N_LINES; g++) {
 		char line[LINE_MAX_LEN], *end;
 
-		end = write_values(line + snprintf(line, sizeof(line),
-		    "referdAccounting"), line + sizeof(line), &mib_accounting,
+		end = write_values(line + snprintf(line, sizeof(line), "%s",
+		    lines[g].token), line + sizeof(line), lines[g].t,
 		    (const char *)cfg);
 		*end = '\0';
 		fprintf(f, "%s\n", line);
@@ -399,8 +414,8 @@ int
 persist_begin(void)
 {
 	referd_config_free(saved);
-	saved_scalars = 0;
-	saved_accounting = 0;
+	for (size_t g = 0; g < N_LINES; g++)
+		lines[g].read = 0;
 	return referd_config_new(&saved);
 }
 
@@ -433,15 +448,8 @@ persist_end(const char *path, const struct referd_config *base,
 		saved = NULL;
 		return rc;
 	}
-	if (saved_scalars) {
-		m->max_calls = saved->max_calls;
-		m->notify_rate_limit = saved->notify_rate_limit;
-	}
-	if (saved_accounting)
-		for (const struct column *c = mib_accounting.cols; c->name; c++)
-			if (stored_column(c))
-				memcpy((char *)m + c->off,
-				    (char *)saved + c->off, mib_column_size(c));
+	for (size_t g = 0; g < N_LINES; g++)
+		copy_group(m, saved, lines[g].t, lines[g].read);
 	for (size_t i = 0; i < mib_n_tables; i++) {
 		const struct table *t = &mib_tables[i];
 		enum referd_table ct = (enum referd_table)t->id;
@@ -493,8 +501,8 @@ persist_end(const char *path, const struct referd_config *base,
 			snmp_log(LOG_ERR, "%s: saved scalars break rule %s "
 			    "(%s): the configuration file's values are used\n",
 			    path, referd_rule_name(verr.rule), verr.text);
-			m->max_calls = base->max_calls;
-			m->notify_rate_limit = base->notify_rate_limit;
+			for (size_t g = 0; g < N_LINES; g++)
+				copy_group(m, base, lines[g].t, SIZE_MAX);
 			continue;
 		}
 		row = referd_config_row(base, verr.table, verr.index);

@@ -36,7 +36,8 @@ struct cdr_transfer {
 
 /* The whole record of one call. */
 struct cdr_record {
-	char     session[64];         /* referd's id of the call, unique */
+	char     session[72];         /* referd's id of the call, unique:
+	                                 INSTANCE~32 hex digits */
 	uint32_t call_index;          /* referdCallIndex */
 	char     a_call_id[CDR_LONG], b_call_id[CDR_LONG];
 	char     from_user[CDR_STR], from_host[CDR_STR];

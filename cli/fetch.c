@@ -268,7 +268,8 @@ on_table_object(void *arg, const oid *sfx, size_t sfxlen,
 }
 
 /* referdGeneral: version, maxCalls, activeCalls, rate limit, dropped,
- * the configuration digest (an older agent has none: left ""). */
+ * instance name, the configuration digest (an older agent has neither:
+ * left ""). */
 static int
 fetch_general(netsnmp_session *ss, struct view *v)
 {
@@ -319,6 +320,10 @@ fetch_general(netsnmp_session *ss, struct view *v)
 			break;
 		case REFERD_SC_NOTIFY_DROPPED:
 			v->notify_dropped = vb_num(vb);
+			break;
+		case REFERD_SC_INSTANCE_NAME:
+			vb_text(vb, v->cfg->instance_name,
+			    sizeof(v->cfg->instance_name));
 			break;
 		case REFERD_SC_CONFIG_DIGEST:
 			vb_text(vb, v->digest, sizeof(v->digest));
@@ -417,31 +422,6 @@ view_free(struct view *v)
 	free(v->stats);
 	free(v->calls);
 	memset(v, 0, sizeof(*v));
-}
-
-int
-fetch_scalar_text(netsnmp_session *ss, unsigned group, unsigned arc,
-    char *buf, size_t size)
-{
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET), *resp;
-	oid name[MAX_OID_LEN];
-	int rc = -1;
-
-	memcpy(name, referd_objects_oid, referd_objects_len * sizeof(oid));
-	name[referd_objects_len] = group;
-	name[referd_objects_len + 1] = arc;
-	name[referd_objects_len + 2] = 0;
-	snmp_add_null_var(pdu, name, referd_objects_len + 3);
-	*buf = '\0';
-	if ((resp = exchange(ss, pdu, "reading REFERD-MIB")) == NULL)
-		return -1;
-	if (resp->errstat == SNMP_ERR_NOERROR && resp->variables != NULL &&
-	    resp->variables->type == ASN_OCTET_STR) {
-		vb_text(resp->variables, buf, size);
-		rc = 0;
-	}
-	snmp_free_pdu(resp);
-	return rc;
 }
 
 int

@@ -69,11 +69,6 @@ struct view {
 int  fetch_view(netsnmp_session *ss, int what, struct view *v);
 void view_free(struct view *v);
 
-/* The string scalar root.1.GROUP.ARC.0 into buf[size]: 0, or -1 when
- * the agent has no such object (or gave no answer: printed). */
-int  fetch_scalar_text(netsnmp_session *ss, unsigned group, unsigned arc,
-    char *buf, size_t size);
-
 /* One varbind of a change. */
 struct change {
 	oid      name[MAX_OID_LEN];

@@ -333,7 +333,8 @@ field_get(const struct view *v, const struct field *f, uint32_t index,
 	uint32_t u;
 
 	memset(out, 0, sizeof(*out));
-	if (f->table == REFERD_TABLE_NONE && f->group == &mib_accounting) {
+	if (f->table == REFERD_TABLE_NONE && (f->group == &mib_accounting ||
+	    c->kind == K_STRING)) {
 		const char *at = (const char *)v->cfg + c->off;
 
 		switch (c->kind) {
@@ -1361,9 +1362,6 @@ edit(netsnmp_session *ss, const struct view *v, const struct kind *k,
 
 /* ---- several agents (--agents FILE) ------------------------------------ */
 
-/* referdInstanceName (referdGeneral 6), shown when the agent has it. */
-#define INSTANCE_NAME_ARC 6
-
 #define AGENTS_MAX 64
 
 /* One agent of the file. */
@@ -1536,8 +1534,6 @@ agents_show(struct agent *ag, size_t n)
 	int same = 1;
 
 	for (size_t i = 0; i < n; i++) {
-		char name[128];
-
 		agent_label = ag[i].label;
 		if (fetch_view(ag[i].ss, VIEW_CONFIG, &ag[i].v) != 0) {
 			printf("%s  no answer\n", ag[i].label);
@@ -1551,9 +1547,8 @@ agents_show(struct agent *ag, size_t n)
 		printf("%s  digest %s", ag[i].label, *ag[i].v.digest ?
 		    ag[i].v.digest : "(none: this referd has no "
 		    "referdConfigDigest)");
-		if (fetch_scalar_text(ag[i].ss, 1, INSTANCE_NAME_ARC, name,
-		    sizeof(name)) == 0)
-			printf("  instance %s", name);
+		if (ag[i].v.cfg->instance_name[0] != '\0')
+			printf("  instance %s", ag[i].v.cfg->instance_name);
 		putchar('\n');
 		if (*ag[i].v.digest == '\0' ||
 		    (digest && strcmp(digest, ag[i].v.digest) != 0))

@@ -303,6 +303,7 @@ static const struct column call_cols[] = {
 	CALL(6, "referdCallDuration"),
 	CALL(7, "referdCallSgpIn"),
 	CALL(8, "referdCallSgpOut"),
+	CALL(9, "referdCallInstance"),
 	COL_END
 };
 
@@ -384,6 +385,17 @@ static const struct column general_cols[] = {
 	{ .arc = REFERD_SC_NOTIFY_DROPPED, .name = "referdNotifyDropped",
 	  .kind = K_RUNTIME, .key = "notify-dropped",
 	  .label = "Notifications dropped" },
+	/* "" in the configuration: not configured, the host's short name
+	 * is used (and read). */
+	{ .arc = REFERD_SC_INSTANCE_NAME, .name = "referdInstanceName",
+	  .kind = K_STRING, .digest = DIGEST_INSTANCE,
+	  .off = CFG(instance_name), .min = 1,
+	  .max = REFERD_INSTANCE_MAX,
+	  .chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	  "0123456789-", .chars_text = "letters A-Z a-z, digits and '-'",
+	  .conf_form = CONF_KEY,
+	  .conf = "instanceName", .conf_usage = "NAME (1-32 of A-Z a-z 0-9 -)",
+	  .key = "instance-name", .label = "Instance name" },
 	/* No referctl field: `referctl --agents FILE show` compares it. */
 	{ .arc = REFERD_SC_CONFIG_DIGEST, .name = "referdConfigDigest",
 	  .kind = K_RUNTIME },
@@ -585,7 +597,8 @@ size_t
 mib_column_size(const struct column *c)
 {
 	return c->kind == K_U32 ? sizeof(uint32_t) : c->kind == K_ENUM ?
-	    sizeof(int) : (size_t)c->max + 1;
+	    sizeof(int) : c->kind == K_PORT_RANGE ? 2 * sizeof(uint32_t) :
+	    (size_t)c->max + 1;
 }
 
 const struct column *

@@ -78,6 +78,9 @@ struct column {
 	size_t        off;        /* offset in the row struct */
 	long          min, max;   /* value range, or string length range */
 	const struct col_word *words;  /* an enumeration's values, or NULL */
+	const char   *chars;      /* a string's characters, or NULL: any
+	                           * printable */
+	const char   *chars_text; /* ... as a refusal says them */
 
 	/* The configuration file. */
 	enum conf_form conf_form;
@@ -140,8 +143,8 @@ enum referd_scalar {
 	REFERD_SC_ACTIVE_CALLS,
 	REFERD_SC_NOTIFY_RATE_LIMIT,
 	REFERD_SC_NOTIFY_DROPPED,
-	/* 6 is referdInstanceName's (another branch). */
-	REFERD_SC_CONFIG_DIGEST = 7,
+	REFERD_SC_INSTANCE_NAME,
+	REFERD_SC_CONFIG_DIGEST,
 	REFERD_SC__LAST = REFERD_SC_CONFIG_DIGEST
 };
 
@@ -187,7 +190,7 @@ extern const struct table *const mib_scalar_groups[];
 const struct table *mib_table_of(int id);
 
 /* The bytes a stored value of column c takes in its struct (a number,
- * an enumeration, or a string's whole array). */
+ * an enumeration, a port range, or a string's whole array). */
 size_t mib_column_size(const struct column *c);
 
 /* A column of a table by its arc (not 0), or NULL (t may be NULL). */

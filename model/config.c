@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "model/config.h"
 
@@ -533,6 +534,7 @@ static const char *const rule_names[REFERD_RULE__COUNT] = {
 	[REFERD_RULE_REDIRECTS_RANGE] = "max-redirects-range",
 	[REFERD_RULE_RADIUS_SECRET] = "radius-secret-chars",
 	[REFERD_RULE_SESSION_TIMER] = "session-timer-range",
+	[REFERD_RULE_INSTANCE_NAME] = "instance-name",
 };
 
 const char *
@@ -950,7 +952,55 @@ check_scalars(const struct referd_config *cfg, struct referd_config_error *err)
 	    !referd_secret_ok(cfg->radius_secret2))
 		return fail(err, REFERD_RULE_RADIUS_SECRET, REFERD_TABLE_NONE,
 		    0, NULL, "a RADIUS secret may hold no space, ':' or ','");
+	if (cfg->instance_name[0] != '\0' &&
+	    !referd_instance_name_ok(cfg->instance_name))
+		return fail(err, REFERD_RULE_INSTANCE_NAME, REFERD_TABLE_NONE,
+		    0, "referdInstanceName", "instance name \"%s\" is not 1 to "
+		    "%d of the characters A-Z a-z 0-9 -", cfg->instance_name,
+		    REFERD_INSTANCE_MAX);
 	return 0;
+}
+
+/* A character of an instance name. */
+static int
+instance_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-';
+}
+
+int
+referd_instance_name_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n] != '\0'; n++)
+		if (n == REFERD_INSTANCE_MAX || !instance_char(s[n]))
+			return 0;
+	return n > 0;
+}
+
+void
+referd_instance_default(char *buf, size_t len)
+{
+	char host[256];
+	size_t n = 0;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	for (; host[n] != '\0' && host[n] != '.' && n < REFERD_INSTANCE_MAX &&
+	    n + 1 < len; n++)
+		buf[n] = instance_char(host[n]) ? host[n] : '-';
+	buf[n] = '\0';
+	if (n == 0)
+		snprintf(buf, len, "referd");
+}
+
+const char *
+referd_instance_name(const struct referd_config *cfg, const char *dflt)
+{
+	return cfg->instance_name[0] != '\0' ? cfg->instance_name : dflt;
 }
 
 int

@@ -38,6 +38,7 @@
 #define REFERD_PATH_MAX       255     /* a directory (cdrDirectory) */
 #define REFERD_CDR_SYNC_MAX   60000   /* ms */
 #define REFERD_SECRET_MAX     64      /* a RADIUS shared secret */
+#define REFERD_INSTANCE_MAX   32      /* referdInstanceName */
 
 /* cdrFormat */
 enum referd_cdr_format { REFERD_CDR_CSV = 1, REFERD_CDR_JSON = 2 };
@@ -204,6 +205,9 @@ struct referd_config {
 	uint32_t rtp_port_max;       /* inclusive */
 	uint32_t invite_timeout;     /* Timer C: seconds without a final answer */
 	uint32_t dialog_keepalive;   /* in-dialog OPTIONS every N s; 0 = off */
+	/* referdInstanceName: 1..32 of [A-Za-z0-9-]; "" = not configured,
+	 * the host's short name is used (referd_instance_default). */
+	char     instance_name[REFERD_INSTANCE_MAX + 1];
 	/* Call detail record files (referd-cdr(5)). */
 	char     cdr_dir[REFERD_PATH_MAX + 1];  /* "" = no files */
 	int      cdr_format;         /* REFERD_CDR_CSV, REFERD_CDR_JSON */
@@ -260,6 +264,7 @@ enum referd_rule {
 	REFERD_RULE_REDIRECTS_RANGE,    /* max redirects not 0..10 */
 	REFERD_RULE_RADIUS_SECRET,      /* a secret radcli cannot carry */
 	REFERD_RULE_SESSION_TIMER,      /* Session-Expires/Min-SE out of range */
+	REFERD_RULE_INSTANCE_NAME,      /* instance name not 1..32 [A-Za-z0-9-] */
 	REFERD_RULE__COUNT
 };
 
@@ -303,6 +308,25 @@ int referd_config_dup(const struct referd_config *cfg,
  */
 int referd_config_validate(const struct referd_config *prev,
     const struct referd_config *next, struct referd_config_error *err);
+
+/*
+ * Whether s is an instance name: 1 to REFERD_INSTANCE_MAX characters of
+ * A-Z, a-z, 0-9 and '-' (so that it can start a Call-ID and end before
+ * its '~', and name the instance in a log line or a file name).
+ */
+int referd_instance_name_ok(const char *s);
+
+/*
+ * The instance name used when none is configured, into buf (at least
+ * REFERD_INSTANCE_MAX + 1 bytes): the host name up to its first dot,
+ * every character outside the grammar replaced by '-', cut to
+ * REFERD_INSTANCE_MAX; "referd" when that is empty.
+ */
+void referd_instance_default(char *buf, size_t len);
+
+/* The instance name in effect: cfg's, or dflt when cfg gives none. */
+const char *referd_instance_name(const struct referd_config *cfg,
+    const char *dflt);
 
 /* A short name for a rule ("refer-needs-sgp"), for logs and tests. */
 const char *referd_rule_name(enum referd_rule rule);

@@ -121,7 +121,7 @@ billing_setup(struct engine *e, struct call *c, const osip_message_t *req,
     const struct referd_gw *gwa, const struct referd_gw *gwb)
 {
 	struct cdr_record *r;
-	const char *pai;
+	const char *pai, *bcid;
 
 	if (e->cdr_sink.record == NULL || (e->current->cdr_dir[0] == '\0' &&
 	    e->current->radius_server[0] == '\0' &&
@@ -129,7 +129,11 @@ billing_setup(struct engine *e, struct call *c, const osip_message_t *req,
 		return;
 	if ((r = c->cdr = calloc(1, sizeof(*r))) == NULL)
 		return;
-	snprintf(r->session, sizeof(r->session), "%s-%x", e->node, c->index);
+	/* B's Call-ID before its '@': INSTANCE~128 random bits, unique
+	 * across instances and restarts. */
+	bcid = c->b.dlg.call_id ? c->b.dlg.call_id : "";
+	snprintf(r->session, sizeof(r->session), "%.*s",
+	    (int)strcspn(bcid, "@"), bcid);
 	r->call_index = c->index;
 	cdr_copy(r->a_call_id, sizeof(r->a_call_id), c->a.dlg.call_id);
 	cdr_copy(r->b_call_id, sizeof(r->b_call_id), c->b.dlg.call_id);

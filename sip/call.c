@@ -287,7 +287,7 @@ call_legs(struct engine *e, struct call *c, struct stx *stx,
     const struct referd_gw *gwa, const struct referd_gw *gwb)
 {
 	osip_message_t *req = stx->tr->orig_request;
-	char tag[32], cid[96], *ru = NULL;
+	char tag[32], cid[160], *ru = NULL;
 
 	leg_from_request(&c->a, stx, gwa->sgp_index ? gwa->sgp_index :
 	    stx->ep->row.sgp_index);
@@ -295,8 +295,8 @@ call_legs(struct engine *e, struct call *c, struct stx *stx,
 		return ENOMEM;
 	if (leg_towards(&c->b, stx->ep, e, gwb) != 0)
 		return ENOTCONN;
-	snprintf(cid, sizeof(cid), "%s-%x@%s", e->node, c->index,
-	    ep_host(&c->b));
+	stack_new_call_id(e, ep_host(&c->b), cid, sizeof(cid));
+	memcpy(c->instance, e->instance, sizeof(c->instance));
 	c->b.dlg.call_id = strdup(cid);
 	stack_new_tag(e, tag, sizeof(tag));
 	c->b.dlg.local_tag = strdup(tag);

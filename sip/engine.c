@@ -25,8 +25,9 @@
 
 /* Send an event to the agent. */
 void
-engine_emit(struct engine *e, const struct engine_event *ev)
+engine_emit(struct engine *e, struct engine_event *ev)
 {
+	snprintf(ev->instance, sizeof(ev->instance), "%s", e->instance);
 	if (e->eh != NULL)
 		e->eh(ev, e->eh_arg);
 }
@@ -97,6 +98,9 @@ engine_take_snapshot(struct engine *e)
 	}
 	referd_config_free(e->current);
 	e->current = cfg;
+	/* New legs' Call-IDs carry it; running calls keep theirs. */
+	snprintf(e->instance, sizeof(e->instance), "%s",
+	    referd_instance_name(cfg, e->instance_default));
 	transport_sync(e, cfg);
 	billing_settings(e);
 
@@ -205,6 +209,7 @@ on_publish(struct ev_loop *loop, ev_timer *w, int revents)
 		r->started = c->started;
 		r->sgp_in = c->a.sgp;
 		r->sgp_out = c->b.sgp;
+		memcpy(r->instance, c->instance, sizeof(r->instance));
 	}
 	/* The list is newest first; the table is sorted by index. */
 	for (size_t i = 0; i < n / 2; i++) {
@@ -286,6 +291,7 @@ int
 engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
 {
 	struct engine *e;
+	int rc;
 
 	/*
 	 * No glibc fast bins: every request of 1 KiB or more (a call, an
@@ -322,15 +328,24 @@ engine_new(struct engine **enginep, engine_event_h *eh, void *arg)
 	ev_timer_init(&e->trim, on_trim, 10., 10.);
 	e->trim.data = e;
 	ev_timer_start(e->loop, &e->trim);
-	snprintf(e->node, sizeof(e->node), "%08x",
-	    (unsigned)(random() ^ getpid() ^ time(NULL)));
-	if (stack_init(e) != 0) {
+	/* e->instance stays "" until the first snapshot names it. */
+	referd_instance_default(e->instance_default,
+	    sizeof(e->instance_default));
+	if ((rc = stack_random_init(e)) != 0 || stack_init(e) != 0) {
+		stack_random_free(e);
 		ev_loop_destroy(e->loop);
+		pthread_mutex_destroy(&e->calls_lock);
 		free(e);
-		return ENOMEM;
+		return rc ? rc : ENOMEM;
 	}
 	*enginep = e;
 	return 0;
+}
+
+const char *
+engine_instance_default(const struct engine *e)
+{
+	return e->instance_default;
 }
 
 int
@@ -392,6 +407,7 @@ engine_free(struct engine *e)
 	free(e->gw_addr);
 	free(e->calls);
 	pthread_mutex_destroy(&e->calls_lock);
+	stack_random_free(e);
 	free(e);
 }
 

@@ -53,6 +53,9 @@ struct engine_event {
 	                              REPLACES_REFUSED: the dialog's named */
 	char     target[256];      /* TRANSFER_FAILED: the Refer-To URI */
 	char     source[64];       /* REPLACES_REFUSED: its sender, host:port */
+	char     instance[REFERD_INSTANCE_MAX + 1]; /* the engine's instance
+	                              name when it sent the event ("" from
+	                              elsewhere) */
 	char     text[512];
 };
 
@@ -78,10 +81,24 @@ struct engine_call {
 	uint32_t duration;         /* seconds, as of engine_calls_get() */
 	double   started;          /* when the first INVITE came (ev_time) */
 	uint32_t sgp_in, sgp_out;
+	char     instance[REFERD_INSTANCE_MAX + 1]; /* the instance name the
+	                              call was created under */
 };
 
-/* Create an engine (not yet running). */
+/*
+ * Create an engine (not yet running).  Returns 0, ENOMEM, or the errno of
+ * the kernel's random source when neither getrandom(2) nor /dev/urandom
+ * gives random bytes (the reason is sent as a log event first): referd
+ * makes no Call-ID, tag or branch without them.
+ */
 int engine_new(struct engine **enginep, engine_event_h *eh, void *arg);
+
+/*
+ * The instance name used when the configuration gives none
+ * (referd_instance_default() at engine_new()); never changes.  Any
+ * thread.
+ */
+const char *engine_instance_default(const struct engine *engine);
 
 /*
  * Log every dialog state change at debug level (off by default: at load

@@ -273,6 +273,9 @@ struct transfer {
 /* A call: two legs and their relay, and a third during a transfer. */
 struct call {
 	uint32_t        index;        /* referdCallIndex */
+	char            instance[REFERD_INSTANCE_MAX + 1]; /* the engine's
+	                                 when the call came (its call table
+	                                 row; B's Call-ID starts with it) */
 	enum call_state state;
 	struct leg      a, b;
 	struct leg      x;            /* the transfer target C */
@@ -392,8 +395,18 @@ struct engine {
 	uint32_t         next_call_index;
 	uint8_t         *port_used;      /* by pair, from rtp_port_min */
 	uint32_t         port_pairs, port_next;
-	unsigned long    seq;            /* for tags, branches, Call-IDs */
-	char             node[16];       /* random part of generated ids */
+	unsigned long    seq;            /* for branches */
+	char             node[16];       /* this run's random id: in every
+	                                    branch (stack_branch_is_ours) */
+	/* Random bytes from the kernel (msg.c), refilled a pool at a time. */
+	unsigned char    rnd[1024];
+	size_t           rnd_used;       /* consumed; sizeof(rnd): empty */
+	int              rnd_fd;         /* /dev/urandom when getrandom(2)
+	                                    is missing, else -1 */
+	/* The instance name: when none is configured, then in effect (set
+	 * with each snapshot; the Call-IDs of new legs start with it). */
+	char             instance_default[REFERD_INSTANCE_MAX + 1];
+	char             instance[REFERD_INSTANCE_MAX + 1];
 
 	/*
 	 * Test seam, set only by the fuzz harness (fuzz/sip_receive.c); NULL
@@ -406,6 +419,13 @@ struct engine {
 	 */
 	int            (*send_hook)(struct engine *e, struct endpoint *ep,
 	    int transport, const struct addr *to, const char *buf, size_t len);
+	/*
+	 * Test seam, the fuzz harness's too: when set, the random pool is
+	 * filled by it instead of the kernel, so that an input replays the
+	 * same conversation.
+	 */
+	void           (*random_hook)(struct engine *e, unsigned char *buf,
+	    size_t len);
 };
 
 /* billing.c: the call's billing record, filled at its events */
@@ -426,7 +446,7 @@ void billing_leg_ended(struct call *c, const struct leg *leg);
 void billing_released(struct engine *e, struct call *c);
 
 /* engine.c */
-void engine_emit(struct engine *e, const struct engine_event *ev);
+void engine_emit(struct engine *e, struct engine_event *ev);
 void engine_log(struct engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void engine_count(struct engine *e, uint32_t sgp, enum referd_counter c);
@@ -507,8 +527,13 @@ osip_message_t *parse_text_len(const char *text, size_t len);
 int   callid_text(const osip_message_t *msg, char *buf, size_t len);
 void  user_escaped(const char *user, char *buf, size_t len);
 void  user_of(const char *text, char *buf, size_t len);
+int   stack_random_init(struct engine *e);
+void  stack_random_free(struct engine *e);
+uint32_t stack_random_u32(struct engine *e);
 void  stack_new_branch(struct engine *e, char *buf, size_t len);
 void  stack_new_tag(struct engine *e, char *buf, size_t len);
+void  stack_new_call_id(struct engine *e, const char *host, char *buf,
+    size_t len);
 int   stack_branch_is_ours(const struct engine *e, const osip_message_t *msg);
 
 /*

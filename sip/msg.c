@@ -1,13 +1,17 @@
 /*
  * msg.c: reading SIP messages (headers oSIP2 has no typed field for, tags,
  * bodies, Contact, route sets, Call-IDs), and the identifiers referd makes
- * for its own messages (branches, tags).
+ * for its own messages (branches, tags, Call-IDs) from a pool of the
+ * kernel's random bytes.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <unistd.h>
 
 #include <osipparser2/osip_port.h>
 
@@ -517,25 +521,162 @@ user_of(const char *text, char *buf, size_t len)
 	osip_from_free(f);
 }
 
-/* A random-enough token: the node id, a counter, and a random part. */
-static void
-new_token(struct engine *e, const char *prefix, char *buf, size_t len)
-{
-	unsigned r = (unsigned)random();
+/* ---- random values -------------------------------------------------- */
 
-	snprintf(buf, len, "%s%s%lx%x", prefix, e->node, ++e->seq, r & 0xffff);
+/*
+ * len random bytes from the kernel's CSPRNG into buf: getrandom(2), or
+ * /dev/urandom (e->rnd_fd) on a kernel without it; short reads and
+ * EINTR are continued.  0, or an errno value.
+ */
+static int
+kernel_random(struct engine *e, unsigned char *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = e->rnd_fd >= 0 ?
+		    read(e->rnd_fd, buf + got, len - got) :
+		    getrandom(buf + got, len - got, 0);
+
+		if (n > 0)
+			got += (size_t)n;
+		else if (n < 0 && errno == EINTR)
+			continue;
+		else
+			return n == 0 ? EIO : errno;
+	}
+	return 0;
 }
 
+int
+stack_random_init(struct engine *e)
+{
+	unsigned char node[4];
+	int rc, rc_dev;
+
+	e->rnd_fd = -1;
+	e->rnd_used = sizeof(e->rnd);          /* empty: filled at first use */
+	if ((rc = kernel_random(e, node, sizeof(node))) != 0) {
+		e->rnd_fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		rc_dev = e->rnd_fd < 0 ? errno :
+		    kernel_random(e, node, sizeof(node));
+		if (rc_dev != 0) {
+			engine_log(e, ENGINE_LOG_ERR, "no random numbers: "
+			    "getrandom: %s; /dev/urandom: %s; referd makes no "
+			    "Call-ID, tag or branch without them",
+			    strerror(rc), strerror(rc_dev));
+			if (e->rnd_fd >= 0)
+				close(e->rnd_fd);
+			e->rnd_fd = -1;
+			return rc_dev;
+		}
+		engine_log(e, ENGINE_LOG_NOTICE, "getrandom: %s: random "
+		    "numbers are read from /dev/urandom", strerror(rc));
+	}
+	snprintf(e->node, sizeof(e->node), "%02x%02x%02x%02x", node[0],
+	    node[1], node[2], node[3]);
+	return 0;
+}
+
+void
+stack_random_free(struct engine *e)
+{
+	if (e->rnd_fd >= 0)
+		close(e->rnd_fd);
+	e->rnd_fd = -1;
+}
+
+/*
+ * len random bytes from the engine's pool, refilled with one read of the
+ * kernel's when used up.  The source answered at start (engine_new); it
+ * failing later would leave referd only predictable identifiers, so
+ * referd stops instead (getrandom(2) does not fail once it has answered;
+ * /dev/urandom is kept open).
+ */
+static void
+stack_random(struct engine *e, unsigned char *out, size_t len)
+{
+	while (len > 0) {
+		size_t n = sizeof(e->rnd) - e->rnd_used;
+		int rc;
+
+		if (n == 0) {
+			if (e->random_hook != NULL)
+				e->random_hook(e, e->rnd, sizeof(e->rnd));
+			else if ((rc = kernel_random(e, e->rnd,
+			    sizeof(e->rnd))) != 0) {
+				fprintf(stderr, "referd: random numbers: %s\n",
+				    strerror(rc));
+				abort();
+			}
+			e->rnd_used = 0;
+			n = sizeof(e->rnd);
+		}
+		if (n > len)
+			n = len;
+		memcpy(out, e->rnd + e->rnd_used, n);
+		e->rnd_used += n;
+		out += n;
+		len -= n;
+	}
+}
+
+/* n random bytes as 2n lowercase hex digits into buf (2n + 1 bytes). */
+static void
+random_hex(struct engine *e, char *buf, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[32];
+
+	if (n > sizeof(b))
+		n = sizeof(b);
+	stack_random(e, b, n);
+	for (size_t i = 0; i < n; i++) {
+		buf[2 * i] = hex[b[i] >> 4];
+		buf[2 * i + 1] = hex[b[i] & 15];
+	}
+	buf[2 * n] = '\0';
+}
+
+uint32_t
+stack_random_u32(struct engine *e)
+{
+	uint32_t v;
+
+	stack_random(e, (unsigned char *)&v, sizeof(v));
+	return v;
+}
+
+/* A branch: the magic cookie, this run's node (stack_branch_is_ours),
+ * 64 random bits and a counter (unique within the run). */
 void
 stack_new_branch(struct engine *e, char *buf, size_t len)
 {
-	new_token(e, "z9hG4bK", buf, len);
+	char r[17];
+
+	random_hex(e, r, 8);
+	snprintf(buf, len, "z9hG4bK%s%s%lx", e->node, r, ++e->seq);
 }
 
+/* A tag: 80 random bits (RFC 3261 19.3 asks for at least 32). */
 void
 stack_new_tag(struct engine *e, char *buf, size_t len)
 {
-	new_token(e, "", buf, len);
+	char r[21];
+
+	random_hex(e, r, 10);
+	snprintf(buf, len, "%s", r);
+}
+
+/* A Call-ID (the interface of README "Identifiers"):
+ * INSTANCE~32-hex-digits@HOST, 128 random bits. */
+void
+stack_new_call_id(struct engine *e, const char *host, char *buf, size_t len)
+{
+	char r[33];
+
+	random_hex(e, r, 16);
+	snprintf(buf, len, "%s~%s@%s", e->instance, r, host);
 }
 
 /* Whether a response's top Via branch is one stack_new_branch() made. */

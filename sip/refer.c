@@ -484,12 +484,11 @@ x_setup(struct engine *e, struct call *c, struct leg *tl,
     const struct referd_gw *gw, const char *from_user)
 {
 	struct leg *x = &c->x;
-	char cid[96], tag[32], hp[96], local_uri[256];
+	char cid[160], tag[32], hp[96], local_uri[256];
 
 	if (leg_towards(x, tl->ep, e, gw) != 0)
 		return ENOTCONN;
-	snprintf(cid, sizeof(cid), "%s-%x-x%u@%s", e->node, c->index,
-	    tl->refers, ep_host(x));
+	stack_new_call_id(e, ep_host(x), cid, sizeof(cid));
 	x->dlg.call_id = strdup(cid);
 	stack_new_tag(e, tag, sizeof(tag));
 	x->dlg.local_tag = strdup(tag);

@@ -100,9 +100,9 @@ rel_reply(struct engine *e, struct leg *leg, struct stx *stx, int code,
 		}
 		return 0;
 	}
-	/* The first RSeq is any number up to 2^31 - 1 (RFC 3262 3). */
+	/* The first RSeq is chosen uniformly in 1..2^31 - 1 (RFC 3262 3). */
 	if (leg->rseq == 0)
-		leg->rseq = 1 + (unsigned)(random() % 0x3fffffff);
+		leg->rseq = stack_random_u32(e) % 0x7fffffffu;
 	r.rseq = ++leg->rseq;
 	if (body != NULL) {
 		r.content_type = "application/sdp";

@@ -10,6 +10,7 @@ conf=$H_TMP/referd.conf
 
 cat >"$conf" <<EOF2
 maxCalls 100
+instanceName conffile-3
 profile 1 pbx
 profile 2 ivr
 refer 1 support enabled delayedAnswer enabled delayedAnswerTimer 2
@@ -25,6 +26,8 @@ h_grep "the file's rows are read" "$log" \
 	'read: 2 profiles, 1 refer support, 2 signaling, 2 gateways, 2 routes'
 h_grep "the engine thread applies the snapshot" "$log" \
 	'engine: configuration 1 applied: 2 profiles, 1 refer support, 2 signaling, 2 gateways, 2 routes active; maxCalls 100'
+h_grep "the engine's lines start with the instanceName of the file" "$log" \
+	'^\[conffile-3\] engine: configuration 1 applied'
 
 # SIGHUP with a changed file: a second snapshot reaches the engine.
 cat >>"$conf" <<EOF2
@@ -47,7 +50,7 @@ cp "$H_TMP/good.conf" "$conf"
 printf 'refer 2 support sometimes\n' >>"$conf"
 kill -HUP "$H_REFERD_PID"
 h_ok "SIGHUP with a bad value names the file and line" \
-	h_wait_for 5 grep -q "referd.conf: line 13: Error: refer: \"sometimes\" is not a valid value for support" "$log"
+	h_wait_for 5 grep -q "referd.conf: line 14: Error: refer: \"sometimes\" is not a valid value for support" "$log"
 sleep 0.3
 h_not "no snapshot is applied for a broken file" grep -q 'configuration 3 applied' "$log"
 h_ok "referd is still running" h_alive "$H_REFERD_PID"
@@ -87,4 +90,11 @@ start_fails "a timer of 11 minutes" \
 	'line 2: Error: refer: "11" is not a valid value for delayedAnswerTimer'
 start_fails "a prefix with letters" \
 	'gateway 1 gw 127.0.0.9\nroute 1 abc 1\n' 'rule prefix-chars broken'
+for bad in a.b 'a~b' a_b; do
+	start_fails "instanceName $bad" "profile 1 p\ninstanceName $bad\n" \
+	    "line 2: Error: instanceName: \"$bad\" may hold only letters A-Z a-z, digits and '-'"
+done
+start_fails "an instanceName of 33 characters" \
+	'instanceName 123456789012345678901234567890123\n' \
+	'line 1: Error: instanceName: instanceName "123456789012345678901234567890123" is longer than 32 characters'
 h_done

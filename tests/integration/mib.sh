@@ -49,6 +49,8 @@ h_is "referdSgpHeaderPolicy is root.1.2.1.8" "$(oid referdSgpHeaderPolicy)" "$RO
 h_is "referdSgpTopologyHiding is root.1.2.1.9" "$(oid referdSgpTopologyHiding)" "$ROOT.1.2.1.9"
 h_is "referdSgpSessionExpired is root.1.7.1.14" "$(oid referdSgpSessionExpired)" "$ROOT.1.7.1.14"
 h_is "referdCallSgpOut is root.1.8.1.8" "$(oid referdCallSgpOut)" "$ROOT.1.8.1.8"
+h_is "referdInstanceName is root.1.1.6" "$(oid referdInstanceName)" "$ROOT.1.1.6"
+h_is "referdCallInstance is root.1.8.1.9" "$(oid referdCallInstance)" "$ROOT.1.8.1.9"
 h_is "referdConformance is root.2" "$(oid referdConformance)" "$ROOT.2"
 n=1
 for o in referdCdrDirectory referdCdrFormat referdCdrRotateSize \
@@ -95,7 +97,18 @@ h_like "... default disabled" "$tp" 'DEFVAL.*disabled'
 tp=$(snmptranslate -Td REFERD-MIB::referdReplacesRefused 2>&1)
 h_like "referdReplacesRefused carries profile, call, Call-ID, source, status" \
 	"$(printf '%s' "$tp" | tr -s ' \t\n' ' ')" \
-	'OBJECTS \{ referdNotifySgpIndex, referdNotifyCallIndex, referdNotifyCallId, referdNotifySourceAddress, referdNotifySipStatus \}'
+	'OBJECTS \{ referdNotifySgpIndex, referdNotifyCallIndex, referdNotifyCallId, referdNotifySourceAddress, referdNotifySipStatus, referdInstanceName \}'
+tp=$(snmptranslate -Td REFERD-MIB::referdInstanceName 2>&1)
+h_like "referdInstanceName is a DisplayString of 1 to 32" \
+	"$(printf '%s' "$tp" | tr -s ' \t\n' ' ')" \
+	'TEXTUAL CONVENTION DisplayString SYNTAX OCTET STRING \(1\.\.32\)'
+h_like "... read-write" "$tp" 'MAX-ACCESS.*read-write'
+# group OBJECTS: a group's definition in the MIB, on one line.
+group() { sed -n "/^$1 OBJECT-GROUP/,/::=/p" "$MIB" | tr -s ' \t\n' ' '; }
+h_like "referdGeneralGroup holds referdInstanceName" \
+	"$(group referdGeneralGroup)" 'referdNotifyDropped, referdInstanceName, referdConfigDigest \}'
+h_like "referdCallGroup holds referdCallInstance" \
+	"$(group referdCallGroup)" 'referdCallSgpOut, referdCallInstance \}'
 tp=$(snmptranslate -Td REFERD-MIB::referdSgpStatsEntry 2>&1)
 h_like "the counters table AUGMENTS the profile table" "$tp" \
 	'AUGMENTS.*referdSgpEntry'
@@ -109,5 +122,9 @@ for n in referdTransferFailed:1 referdDelayedAnswerTimeout:2 \
     referdReplacesRefused:5 \
     referdAccountingServerStatus:6; do
 	h_is "${n%%:*} is root.0.${n#*:}" "$(oid "${n%%:*}")" "$ROOT.0.${n#*:}"
+	# Every notification names its instance, as its last object.
+	h_like "... its last object is referdInstanceName" \
+		"$(snmptranslate -Td "REFERD-MIB::${n%%:*}" 2>&1 | tr -s ' \t\n' ' ')" \
+		'OBJECTS \{[^}]*, referdInstanceName \}'
 done
 h_done

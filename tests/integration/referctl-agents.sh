@@ -17,10 +17,12 @@ gateway 1 caller-a $H_NET.2 port 0
 gateway 2 callee-b $H_NET.3 port 5060
 route 1 default 2"
 h_referd_instance r1 "$A1" "$policy
+instanceName front-r1
 signaling 1 $A1 port 5060
 rtpPortRange 27800 27849"
 P1=$H_PID
 h_referd_instance r2 "$A2" "$policy
+instanceName front-r2
 signaling 1 $A2 port 5062
 rtpPortRange 27850 27899"
 P2=$H_PID
@@ -58,8 +60,8 @@ dset() {
 
 agents "$AG" show
 h_is "show: the same policy on both (exit 0)" "$RRC" 0
-h_like "... each agent's digest" "$ROUT" "^r1  digest [0-9a-f]{64}
-r2  digest [0-9a-f]{64}"
+h_like "... each agent's digest and instance name" "$ROUT" "^r1  digest [0-9a-f]{64}  instance front-r1
+r2  digest [0-9a-f]{64}  instance front-r2"
 h_like "... and that they are equal" "$ROUT" "digests are equal \\(2 agents\\)"
 
 printf 'r1 -v2c -c private udp:%s:%s\n\nr3\n' "$A1" "$H_SNMP_PORT" >"$H_TMP/bad"

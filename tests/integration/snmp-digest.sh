@@ -1,6 +1,6 @@
 #!/bin/sh
 # snmp-digest.sh: referdConfigDigest on two instances (each referd -M on
-# its own address) with the same policy rows and their own signaling
+# its own address) with the same policy rows and their own names, signaling
 # endpoints, RTP ranges and CDR directories: equal; a SET of a policy
 # column on one makes them differ and setting it back makes them equal
 # again; a SET of an excluded object (CDR directory, an endpoint's port, a
@@ -19,11 +19,13 @@ gateway 2 callee-b $H_NET.3 port 5060
 route 1 default 2
 maxCalls 100"
 h_referd_instance r1 "$A1" "$policy
+instanceName r1
 signaling 1 $A1 port 5060
 rtpPortRange 25900 25949
 cdrDirectory $H_TMP/cdr1"
 P1=$H_PID
 h_referd_instance r2 "$A2" "$policy
+instanceName r2
 signaling 1 $A2 port 5062 transport tcp
 rtpPortRange 25950 25999
 cdrDirectory $H_TMP/cdr2"
@@ -42,7 +44,7 @@ dset() {
 D1=$(dget "$A1")
 D2=$(dget "$A2")
 h_like "referdConfigDigest is 64 lowercase hex digits" "$D1" '^[0-9a-f]{64}$'
-h_is "two instances with the same policy, their own endpoints, RTP ranges and CDR directories: equal" \
+h_is "two instances with the same policy, their own names, endpoints, RTP ranges and CDR directories: equal" \
 	"$D2" "$D1"
 h_is "it reads the same again (nothing changed)" "$(dget "$A1")" "$D1"
 
@@ -75,9 +77,11 @@ h_is "... set back" "$(dget "$A1")" "$D1"
 
 out=$(snmpset -v2c -c private -t 3 -r 0 "$A1:$H_SNMP_PORT" "$DIGEST" s x 2>&1)
 h_like "referdConfigDigest is not writable" "$out" 'notWritable'
-out=$(snmpget -v2c -c public -t 3 -r 0 "$A1:$H_SNMP_PORT" "$RO.1.6.0" 2>&1)
-h_like "referdGeneral 6 is not served on this branch (no object)" "$out" \
-	'No Such Object'
+dset "$A1" "$RO.1.6.0" s r1-renamed
+h_is "referdInstanceName set on r1" \
+	"$(snmpget -v2c -c public -Oqv -t 3 -r 0 "$A1:$H_SNMP_PORT" "$RO.1.6.0" | tr -d '"')" \
+	r1-renamed
+h_is "... leaves its digest (excluded: the instance's own)" "$(dget "$A1")" "$D1"
 
 # The digest recomputed here from the MIB's DESCRIPTION: one line per
 # value, `GROUP-OR-TABLE INDEX COLUMN LENGTH:VALUE`, the values read with

@@ -63,6 +63,28 @@ h_set_err "a prefix with letters: wrongValue" wrongValue "$ROUTE.2.1" \
 	"$ROUTE.2.1" s 12ab
 h_set_err "a name with a control character: wrongValue" wrongValue "$SGP.2.1" \
 	"$SGP.2.1" x 410A42
+# referdInstanceName: none configured, so the host's name up to its
+# first dot, other characters than A-Z a-z 0-9 - made '-', cut to 32.
+host=$(hostname | cut -d. -f1 | sed 's/[^A-Za-z0-9-]/-/g' | cut -c1-32)
+h_is "referdInstanceName defaults to the short host name ($host)" \
+	"$(sget "$RO.1.6.0")" "${host:-referd}"
+h_set_err "an instance name with a dot: wrongValue" wrongValue "$RO.1.6.0" \
+	"$RO.1.6.0" s a.b
+h_set_err "an instance name with '~': wrongValue" wrongValue "$RO.1.6.0" \
+	"$RO.1.6.0" s 'a~b'
+h_set_err "an instance name with '_': wrongValue" wrongValue "$RO.1.6.0" \
+	"$RO.1.6.0" s a_b
+h_set_err "an empty instance name: wrongLength" wrongLength "$RO.1.6.0" \
+	"$RO.1.6.0" s ''
+h_set_err "a 33-character instance name: wrongLength" wrongLength "$RO.1.6.0" \
+	"$RO.1.6.0" s 123456789012345678901234567890123
+h_set_err "a refused name in a PDU refuses all of it" wrongValue "$RO.1.6.0" \
+	"$RO.1.2.0" u 77 "$RO.1.6.0" s 'x y'
+h_is "... referdInstanceName unchanged" "$(sget "$RO.1.6.0")" "${host:-referd}"
+h_is "... referdMaxCalls unchanged" "$(sget "$RO.1.2.0")" 0
+h_set_ok "a 32-character name of every allowed kind of character" \
+	"$RO.1.6.0" s Ab-9-12345678901234567890123456z
+h_is "... is read back" "$(sget "$RO.1.6.0")" Ab-9-12345678901234567890123456z
 h_set_err "StorageType permanent cannot be written: wrongValue" wrongValue \
 	"$SGP.3.1" "$SGP.3.1" i 4
 h_set_err "StorageType readOnly cannot be written: wrongValue" wrongValue \

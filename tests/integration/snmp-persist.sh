@@ -33,7 +33,8 @@ h_set_ok "a volatile profile" "$SGP.4.11" i 4 "$SGP.2.11" s fleeting "$SGP.3.11"
 h_set_ok "a notInService nonVolatile gateway" \
 	"$GW.8.5" i 5 "$GW.2.5" s "gw five" "$GW.3.5" s "$H_NET.25" "$GW.4.5" u 5070
 h_set_ok "a permanent row's name changed" "$SGP.2.1" s renamed
-h_set_ok "referdMaxCalls and referdNotifyRateLimit" "$RO.1.2.0" u 123 "$RO.1.4.0" u 5
+h_set_ok "referdMaxCalls, referdNotifyRateLimit and referdInstanceName" \
+	"$RO.1.2.0" u 123 "$RO.1.4.0" u 5 "$RO.1.6.0" s persist-9
 h_set_ok "a route with the empty (default) prefix" \
 	"$ROUTE.5.3" i 4 "$ROUTE.3.3" u 5
 h_grep "the persistent file has the nonVolatile row" "$pfile" '^referdRow 2 10 3 1 '
@@ -52,6 +53,9 @@ h_is "... and is still permanent" "$(sget "$SGP.3.1")" 4
 h_is "... the readOnly row is as the file says" "$(sget "$SGP.2.2")" locked
 h_is "... referdMaxCalls kept the SET value" "$(sget "$RO.1.2.0")" 123
 h_is "... referdNotifyRateLimit too" "$(sget "$RO.1.4.0")" 5
+h_is "... and referdInstanceName" "$(sget "$RO.1.6.0")" persist-9
+h_grep "... which the engine's log lines carry" "$H_TMP/referd.log" \
+	'^\[persist-9\] engine: configuration 1 applied'
 h_is "... the default route's empty prefix" "$(sget "$ROUTE.2.3")" ""
 h_grep "... and the engine got all of it" "$H_TMP/referd.log" \
 	'configuration 1 applied: 3 profiles, 0 refer support, 0 signaling, 1 gateways, 1 routes active; maxCalls 123'
@@ -114,4 +118,14 @@ head -c $((size - 7)) "$pfile" >"$pfile.cut" && mv "$pfile.cut" "$pfile"
 h_referd_subagent "$conf"
 h_is "a truncated file: referd starts and answers" "$(sget "$SGP.2.10")" durable
 h_ok "referd is still running" h_alive "$H_REFERD_PID"
+
+# A referdScalars line written before referdInstanceName existed (two
+# values): the saved ones are used, the name is the configuration file's.
+h_referd_check "$H_REFERD_PID"
+sed -i 's/^referdScalars .*/referdScalars 77 6/' "$pfile"
+printf 'instanceName from-file\n' >>"$conf"
+h_referd_subagent "$conf"
+h_is "an older referdScalars line: its referdMaxCalls is used" \
+	"$(sget "$RO.1.2.0")" 77
+h_is "... and referdInstanceName is the file's" "$(sget "$RO.1.6.0")" from-file
 h_done

@@ -1,11 +1,11 @@
 #!/bin/sh
 # snmp-traps.sh: referdConfigChange reaches snmptrapd through the master
-# for each committed change, with the right varbinds, and the rate limit
-# discards (and counts) the excess.
+# for each committed change, with the right varbinds (the instance's name
+# last), and the rate limit discards (and counts) the excess.
 . "${REFERD_SRCDIR:-.}/tests/lib/harness.sh"
 h_init 12 snmp-traps
 conf=$H_TMP/referd.conf
-printf 'profile 1 base\nnotifyRateLimit 100\n' >"$conf"
+printf 'profile 1 base\nnotifyRateLimit 100\ninstanceName traps-12\n' >"$conf"
 h_referd_subagent "$conf"
 traps=$H_TRAPLOG
 TRAP=$R.0.4
@@ -19,6 +19,8 @@ h_grep "the trap names the row by its RowStatus instance" "$traps" \
 	"$PTR = OID: $SGP.4.5"
 h_grep "... and carries its new status, active(1)" "$traps" \
 	"$PTR = OID: $SGP.4.5\\|$RST = INTEGER: 1"
+h_grep "... and, last, referdInstanceName.0 with the configured name" "$traps" \
+	"$PTR = OID: $SGP.4.5\\|$RST = INTEGER: 1\\|$RO.1.6.0 = STRING: \"traps-12\"\$"
 h_set_ok "the profile is destroyed" "$SGP.4.5" i 6
 h_ok "a trap with destroyed(6) follows" \
 	h_wait_for 5 grep -q "$PTR = OID: $SGP.4.5|$RST = INTEGER: 6" "$traps"
@@ -28,6 +30,9 @@ h_ok "its trap says notInService(2)" \
 h_set_ok "referdMaxCalls is changed" "$RO.1.2.0" u 40
 h_ok "the scalar's trap points at referdMaxCalls.0" \
 	h_wait_for 5 grep -q "$PTR = OID: $RO.1.2.0|$RST = INTEGER: 1" "$traps"
+h_set_ok "referdInstanceName is changed" "$RO.1.6.0" s traps-b
+h_ok "its trap points at referdInstanceName.0 and carries the new name" \
+	h_wait_for 5 grep -q "$PTR = OID: $RO.1.6.0|$RST = INTEGER: 1|$RO.1.6.0 = STRING: \"traps-b\"" "$traps"
 before=$(grep -c "$TRAP" "$traps")
 h_set_err "a refused SET" inconsistentValue "$SGP.4.1" "$SGP.4.1" i 6
 sleep 1

@@ -13,7 +13,9 @@ RTP_LO=$((20000 + H_SLOT * 100))
 LOG=$H_TMP/referd-traps.log
 H_TRAPD_EXTRA="traphandle default /bin/sh $REFERD_SRCDIR/cli/referd-trapfmt -f $LOG"
 conf=$H_TMP/referd.conf
+INST=trapfmt-42
 cat >"$conf" <<EOF2
+instanceName $INST
 rtpPortRange $RTP_LO $((RTP_LO + 99))
 profile 1 p
 refer 1 support enabled
@@ -27,22 +29,22 @@ h_referd_subagent "$conf"
 REFERCTL=${REFERCTL:-$REFERD_BUILDDIR/cli/referctl}
 TS='[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z'
 
-h_ok "the endpoint coming up is one line" h_wait_for 5 \
-	grep -qE "^$TS 127\\.0\\.0\\.1 referdSignalingStatusChange signaling=1 oper=up\$" "$LOG"
+h_ok "the endpoint coming up is one line, ending with its instance" \
+	h_wait_for 5 grep -qE "^$TS 127\\.0\\.0\\.1 referdSignalingStatusChange signaling=1 oper=up instance=\"$INST\"\$" "$LOG"
 
 "$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" gateway add 4 name=d \
 	address="$H_NET.5" >/dev/null
 h_ok "a row created with referctl: referdConfigChange, gateway 4 active" \
-	h_wait_for 5 grep -qE "^$TS [0-9.]+ referdConfigChange gateway 4 status=active\$" "$LOG"
+	h_wait_for 5 grep -qE "^$TS [0-9.]+ referdConfigChange gateway 4 status=active instance=\"$INST\"\$" "$LOG"
 "$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" gateway delete 4 >/dev/null
 h_ok "... and deleted: gateway 4 destroyed" \
-	h_wait_for 5 grep -qE "referdConfigChange gateway 4 status=destroyed\$" "$LOG"
+	h_wait_for 5 grep -qE "referdConfigChange gateway 4 status=destroyed instance=\"$INST\"\$" "$LOG"
 "$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" global set max-calls=10 >/dev/null
 h_ok "a scalar changed: global max-calls" \
-	h_wait_for 5 grep -qE "referdConfigChange global max-calls status=active\$" "$LOG"
+	h_wait_for 5 grep -qE "referdConfigChange global max-calls status=active instance=\"$INST\"\$" "$LOG"
 "$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" profile set 1 release=enabled >/dev/null
 h_ok "a Refer Support field changed: refer-support 1" \
-	h_wait_for 5 grep -qE "referdConfigChange refer-support 1 status=active\$" "$LOG"
+	h_wait_for 5 grep -qE "referdConfigChange refer-support 1 status=active instance=\"$INST\"\$" "$LOG"
 
 # A transfer to a busy target.
 TARGET="sip:carol@$C:5060"
@@ -54,9 +56,13 @@ apid=$H_PID
 h_wait_exit "$bpid" 20
 h_wait_exit "$apid" 20
 h_ok "a failed transfer is one line with profile, call, Call-ID, target, status" \
-	h_wait_for 5 grep -qE "^$TS [0-9.]+ referdTransferFailed profile=1 call=[0-9]+ call-id=\"[^\"]+\" target=\"$TARGET\" sip-status=486\$" "$LOG"
+	h_wait_for 5 grep -qE "^$TS [0-9.]+ referdTransferFailed profile=1 call=[0-9]+ call-id=\"[^\"]+\" target=\"$TARGET\" sip-status=486 instance=\"$INST\"\$" "$LOG"
 h_is "one line per trap snmptrapd received" "$(wc -l <"$LOG" | tr -d ' ')" \
 	"$(grep -c '^TRAP' "$H_TRAPLOG")"
+"$REFERCTL" -v2c -c private -t 3 -r 0 "$H_AGENT" global set \
+	instance-name=trapfmt-b >/dev/null
+h_ok "the instance renamed with referctl: global instance-name, sent as the new one" \
+	h_wait_for 5 grep -qE "referdConfigChange global instance-name status=active instance=\"trapfmt-b\"\$" "$LOG"
 
 # A refused Replaces (the trap as snmptrapd hands it over, numerically).
 O=.1.3.6.1.4.1.8072.9999.9999.5060

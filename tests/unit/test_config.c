@@ -149,6 +149,12 @@ static void b_rtp_odd(struct referd_config *c) { c->rtp_port_min = 20001; }
 static void b_rtp_low(struct referd_config *c) { c->rtp_port_min = 1000; }
 static void b_rtp_empty(struct referd_config *c) { c->rtp_port_max = c->rtp_port_min; }
 static void b_rate(struct referd_config *c) { c->notify_rate_limit = 10001; }
+static void b_inst_dot(struct referd_config *c)
+{ snprintf(c->instance_name, sizeof(c->instance_name), "a.b"); }
+static void b_inst_tilde(struct referd_config *c)
+{ snprintf(c->instance_name, sizeof(c->instance_name), "a~b"); }
+static void b_inst_under(struct referd_config *c)
+{ snprintf(c->instance_name, sizeof(c->instance_name), "a_b"); }
 static void b_redirect3(struct referd_config *c) { c->sgp[0].redirect = 3; }
 static void b_redirects11(struct referd_config *c) { c->sgp[1].max_redirects = 11; }
 static void b_se_low(struct referd_config *c) { c->sgp[0].session_expires = 89; }
@@ -236,6 +242,12 @@ static const struct rule_case cases[] = {
 	  REFERD_RULE_RTP_RANGE, REFERD_TABLE_NONE, 0 },
 	{ "referdNotifyRateLimit is at most 10000", b_rate, 0,
 	  REFERD_RULE_LIMIT_RANGE, REFERD_TABLE_NONE, 0 },
+	{ "an instance name holds no dot", b_inst_dot, 0,
+	  REFERD_RULE_INSTANCE_NAME, REFERD_TABLE_NONE, 0 },
+	{ "an instance name holds no '~'", b_inst_tilde, 0,
+	  REFERD_RULE_INSTANCE_NAME, REFERD_TABLE_NONE, 0 },
+	{ "an instance name holds no '_'", b_inst_under, 0,
+	  REFERD_RULE_INSTANCE_NAME, REFERD_TABLE_NONE, 0 },
 	{ "referdSgpRedirect is relay or follow", b_redirect3, 0,
 	  REFERD_RULE_ENUM_VALUE, REFERD_TABLE_SGP, 1 },
 	{ "referdSgpMaxRedirects is at most 10", b_redirects11, 0,
@@ -289,9 +301,25 @@ test_valid(void)
 {
 	struct referd_config *prev = base(), *next;
 	struct referd_config_error err;
+	char dflt[REFERD_INSTANCE_MAX + 1];
 
 	ok(referd_config_validate(NULL, prev, &err) == 0,
 	    "a complete configuration passes (%s)", err.text);
+
+	/* Instance names: none (the host's), 32 of every kind allowed. */
+	referd_config_dup(prev, &next);
+	snprintf(next->instance_name, sizeof(next->instance_name),
+	    "Az-09-xxxxxxxxxxxxxxxxxxxxxxxxxx");
+	ok(strlen(next->instance_name) == 32 &&
+	    referd_config_validate(NULL, next, &err) == 0,
+	    "an instance name of 32 of A-Z a-z 0-9 - passes (%s)", err.text);
+	referd_config_free(next);
+	ok(!referd_instance_name_ok("") &&
+	    !referd_instance_name_ok("123456789012345678901234567890123"),
+	    "an instance name is 1 to 32 characters");
+	referd_instance_default(dflt, sizeof(dflt));
+	ok(referd_instance_name_ok(dflt), "the default instance name (%s) is "
+	    "one", dflt);
 	ok(referd_config_validate(prev, prev, &err) == 0,
 	    "an unchanged configuration passes as a change");
 
