@@ -8,7 +8,8 @@ packages="build-essential autoconf automake libtool pkg-config
 libsnmp-dev libosip2-dev libev-dev libjemalloc-dev libradcli-dev
 snmp snmpd snmptrapd libsnmp-base smitools
 sip-tester mandoc clang jq freeradius
-baresip-core linphone-cli socat"
+baresip-core linphone-cli socat
+debhelper lintian libsystemd-dev snmptt"
 
 missing=
 for p in $packages; do
