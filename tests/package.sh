@@ -140,6 +140,12 @@ restore() {
 	return 0
 }
 trap 'rc=$?; restore; (exit $rc); h_cleanup' EXIT
+# The cycle starts from a machine without the package (saved above).
+if [ -n "$before" ]; then
+	[ $systemd = yes ] && systemctl stop referd >/dev/null 2>&1
+	DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq referd >/dev/null 2>&1 ||
+		h_bail "could not purge the referd installed before"
+fi
 
 # ---- build ------------------------------------------------------------------
 
