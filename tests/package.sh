@@ -209,6 +209,9 @@ rocommunity public 127.0.0.0/8
 rwcommunity private 127.0.0.0/8
 EOF
 chmod 0644 "$work/referd.conf"
+# One referd per persistent directory: the unit's (started at install
+# where systemd runs) is stopped meanwhile.
+[ $systemd = yes ] && timeout 60 systemctl stop referd
 SNMP_PERSISTENT_DIR=/var/lib/referd h_spawn_referd referd "$work/referd.log" \
     setpriv --reuid=referd --regid=referd --init-groups \
     /usr/sbin/referd -f -Lf "$work/referd.log" -c "$work/referd.conf" \
@@ -236,17 +239,17 @@ unit_cycle() {
 		skip "$why: the unit starts, reloads and stops" "no systemd as PID 1 (a container)"
 		return
 	fi
-	systemctl restart referd
+	timeout 60 systemctl restart referd
 	h_ok "$why: referd.service is active (READY=1)" \
 		h_wait_for 10 systemctl -q is-active referd
 	h_is "$why: ... as user referd" \
 		"$(ps -o user= -p "$(systemctl show -P MainPID referd)" 2>&1)" referd
 	since=$(date '+%Y-%m-%d %H:%M:%S')
-	h_ok "$why: systemctl reload referd" systemctl reload referd
+	h_ok "$why: systemctl reload referd" timeout 30 systemctl reload referd
 	h_ok "$why: ... referd re-read its file and is still active" \
 		h_wait_for 10 sh -c "journalctl -u referd --since '$since' | grep -q 'SIGHUP: re-reading' &&
 		    systemctl -q is-active referd"
-	h_ok "$why: systemctl stop referd" systemctl stop referd
+	h_ok "$why: systemctl stop referd" timeout 60 systemctl stop referd
 	h_is "$why: ... it stopped cleanly (Result=success, exit 0)" \
 		"$(systemctl show -P Result referd) $(systemctl show -P ExecMainStatus referd)" \
 		"success 0"
