@@ -33,6 +33,7 @@
 #include "agent/mib.h"
 #include "agent/notify.h"
 #include "agent/persist.h"
+#include "agent/service.h"
 #include "agent/snmploop.h"
 #include "model/config.h"
 #include "sip/engine.h"
@@ -360,10 +361,12 @@ referd_reload(struct referd *r)
 		return;
 	}
 	snmp_log(LOG_NOTICE, "SIGHUP: re-reading %s\n", r->opt.config_path);
+	service_reloading();
 	if (referd_read_config(r, 0) == 0) {
 		notify_configure(r->running, r->mib.instance_default);
 		(void)referd_push_config(r);
 	}
+	service_ready(r->opt.master_address != NULL);
 }
 
 /* SIGHUP: re-read the configuration file. */
@@ -579,6 +582,8 @@ referd_snmp_init(struct referd *r)
 	netsnmp_register_callback(SNMP_CALLBACK_LIBRARY,
 	    SNMP_CALLBACK_POST_READ_CONFIG, on_config_read, r,
 	    NETSNMP_CALLBACK_HIGHEST_PRIORITY);
+	if (!master)
+		service_watch_agentx();
 	init_snmp("referd");
 	snmp_unregister_callback(SNMP_CALLBACK_LIBRARY,
 	    SNMP_CALLBACK_POST_READ_CONFIG, on_config_read, r, 1);
@@ -722,7 +727,9 @@ main(int argc, char **argv)
 	r.acct_watch.data = &r;
 	ev_timer_start(r.loop, &r.acct_watch);
 
+	service_ready(r.opt.master_address != NULL);
 	ev_run(r.loop, 0);
+	service_stopping();
 
 	ev_signal_stop(r.loop, &r.sig_term);
 	ev_signal_stop(r.loop, &r.sig_int);

@@ -104,8 +104,9 @@ sync_dir(const char *dir)
 	}
 }
 
-/* Cut an open file after its last newline (nothing at all if none). */
-static void
+/* Cut an open file after its last newline (nothing at all if none);
+ * 0 or an errno value. */
+static int
 cut_partial(int fd)
 {
 	struct stat st;
@@ -113,7 +114,7 @@ cut_partial(int fd)
 	off_t end, pos;
 
 	if (fstat(fd, &st) != 0)
-		return;
+		return errno;
 	end = st.st_size;
 	while (end > 0) {
 		size_t n = end > (off_t)sizeof(tail) ? sizeof(tail) : (size_t)end;
@@ -122,16 +123,17 @@ cut_partial(int fd)
 		pos = end - (off_t)n;
 		got = pread(fd, tail, n, pos);
 		if (got != (ssize_t)n)
-			return;
+			return got < 0 ? errno : EIO;
 		for (size_t i = n; i > 0; i--)
 			if (tail[i - 1] == '\n') {
-				if (pos + (off_t)i != st.st_size)
-					(void)ftruncate(fd, pos + (off_t)i);
-				return;
+				if (pos + (off_t)i != st.st_size &&
+				    ftruncate(fd, pos + (off_t)i) != 0)
+					return errno;
+				return 0;
 			}
 		end = pos;
 	}
-	(void)ftruncate(fd, 0);
+	return ftruncate(fd, 0) != 0 ? errno : 0;
 }
 
 /* The closed name of a ".part" path: free, or with "-N" before the ext. */
@@ -185,7 +187,7 @@ recover(struct cdr_writer *w, const char *dir)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		size_t n = strlen(de->d_name);
-		int fd;
+		int fd, e;
 
 		if (strncmp(de->d_name, PREFIX, strlen(PREFIX)) != 0 || n < 6 ||
 		    strcmp(de->d_name + n - 5, ".part") != 0)
@@ -193,7 +195,13 @@ recover(struct cdr_writer *w, const char *dir)
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
 			continue;
-		cut_partial(fd);
+		if ((e = cut_partial(fd)) != 0) {
+			/* Left as .part: no collector takes a partial line. */
+			close(fd);
+			wlog(w, 3, "CDR file %s was left open and cannot be "
+			    "cut after its last record: %s", path, strerror(e));
+			continue;
+		}
 		fsync(fd);
 		close(fd);
 		wlog(w, 5, "CDR file %s was left open: closed", path);
@@ -309,7 +317,9 @@ write_whole(struct cdr_writer *w, const char *buf, size_t len)
 		if (n <= 0) {
 			int e = n < 0 ? errno : EIO;
 
-			(void)ftruncate(w->fd, (off_t)w->size);
+			if (ftruncate(w->fd, (off_t)w->size) != 0)
+				wlog(w, 3, "CDR file: a partly written record "
+				    "cannot be cut off: %s", strerror(errno));
 			return e;
 		}
 		done += (size_t)n;

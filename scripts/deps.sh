@@ -8,7 +8,8 @@ packages="build-essential autoconf automake libtool pkg-config
 libsnmp-dev libosip2-dev libev-dev libjemalloc-dev libradcli-dev
 snmp snmpd snmptrapd libsnmp-base smitools
 sip-tester mandoc clang jq freeradius
-baresip-core linphone-cli socat kamailio"
+baresip-core linphone-cli socat kamailio
+debhelper lintian libsystemd-dev snmptt"
 
 missing=
 for p in $packages; do
@@ -36,10 +37,9 @@ if [ -n "$missing" ]; then
 	# before is the operator's and left as it is.
 	case " $missing " in
 	*" kamailio "*)
-		if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ] &&
-		    systemctl is-active --quiet kamailio.service; then
+		if [ "$(ps -p 1 -o comm= 2>/dev/null)" = systemd ]; then
 			echo "deps: stopping and disabling kamailio.service"
-			systemctl disable --now kamailio.service
+			systemctl disable --now kamailio.service || true
 		fi
 		;;
 	esac

@@ -7,17 +7,20 @@
 #   build/sanitizers  --enable-sanitizers (AddressSanitizer + UBSan)
 # runs each libFuzzer target for FUZZ_SECONDS (default 20) in
 #   build/fuzz        --enable-fuzzing CC=clang (fuzz/README.md)
-# and finally `make distcheck` in build/default.  The last line printed is
+# then `make distcheck` in build/default, and finally the Debian package's
+# test (tests/package.sh: build, lintian, install, upgrade, purge, as
+# root; it leaves the machine as it found it).  The last line printed is
 # "N passed, N failed", counted from the test logs (every TAP result of
-# every test program), with distcheck counted as one result.
+# every test program), with distcheck counted as one result and the
+# package test's TAP results counted one each (skips not counted).
 #
 #   sh scripts/test.sh               everything
-#   sh scripts/test.sh default       one build only (default|sanitizers|fuzz)
+#   sh scripts/test.sh default       one build only (default|sanitizers|fuzz|distcheck|package)
 #   KEEP_GOING=1 ...                 do not stop at the first failed build
 set -u
 cd "$(dirname "$0")/.."
 top=$PWD
-builds=${1:-"default sanitizers fuzz distcheck"}
+builds=${1:-"default sanitizers fuzz distcheck package"}
 
 sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 if [ ! -x configure ] || [ configure.ac -nt configure ] ||
@@ -104,6 +107,21 @@ for b in $builds; do
 			tail -n 40 build/default/distcheck.out >&2
 			failed=$((failed + 1))
 		fi ;;
+	package)
+		mkdir -p build
+		sh tests/package.sh >build/package.out 2>&1
+		rc=$?
+		p=$(grep -c '^ok ' build/package.out | head -n 1)
+		s=$(grep -c '^ok .*# SKIP' build/package.out | head -n 1)
+		f=$(grep -c '^not ok ' build/package.out | head -n 1)
+		p=$((p - s))
+		# An exit without a failed result (a bail-out) is a failure too.
+		[ "$rc" != 0 ] && [ "$f" = 0 ] && f=1
+		passed=$((passed + p))
+		failed=$((failed + f))
+		echo "test.sh: package: $p passed, $f failed, $s skipped"
+		[ "$f" = 0 ] || grep -E -A6 '^(not ok|Bail out!)' build/package.out |
+			head -n 60 >&2 ;;
 	*) echo "test.sh: unknown build '$b'" >&2; failed=$((failed + 1)) ;;
 	esac
 done
