@@ -951,6 +951,8 @@ notify_changes(const struct referd_config *old, const struct referd_config *new)
 		for (size_t i = 0; i < mib_n_tables; i++)
 			if (mib_tables[i].id == (int)ct)
 				t = &mib_tables[i];
+		if (t == NULL)          /* every table of order[] is described */
+			continue;
 		for (c = t->cols; c->kind != K_ROWSTATUS; c++)
 			;
 		ptr[OBJ_LEN] = t->arc;

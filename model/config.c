@@ -60,6 +60,18 @@ desc_of(enum referd_table t)
 	return NULL;
 }
 
+/* The descriptor of a row table, for what only a row table has: a value
+ * without one (REFERD_TABLE_NONE, the scalars) is a programming error. */
+static const struct table_desc *
+row_table(enum referd_table t)
+{
+	const struct table_desc *d = desc_of(t);
+
+	if (d == NULL)
+		abort();
+	return d;
+}
+
 /* The array and count fields of one table in a configuration. */
 static void **
 arr_of(const struct referd_config *cfg, const struct table_desc *d)
@@ -111,7 +123,7 @@ row_find(const struct referd_config *cfg, const struct table_desc *d,
 static void *
 row_get(const struct referd_config *cfg, enum referd_table t, uint32_t index)
 {
-	const struct table_desc *d = desc_of(t);
+	const struct table_desc *d = row_table(t);
 	int found;
 	size_t pos = row_find(cfg, d, index, &found);
 
@@ -124,7 +136,7 @@ row_get(const struct referd_config *cfg, enum referd_table t, uint32_t index)
 static int
 row_put(struct referd_config *cfg, enum referd_table t, const void *row)
 {
-	const struct table_desc *d = desc_of(t);
+	const struct table_desc *d = row_table(t);
 	uint32_t index;
 	int found;
 	size_t pos, *n = n_of(cfg, d);
@@ -280,7 +292,7 @@ void *
 referd_config_rows(const struct referd_config *cfg, enum referd_table t,
     size_t *np)
 {
-	const struct table_desc *d = desc_of(t);
+	const struct table_desc *d = row_table(t);
 
 	*np = *n_of(cfg, d);
 	return *arr_of(cfg, d);
@@ -303,13 +315,13 @@ referd_config_put(struct referd_config *cfg, enum referd_table t,
 int *
 referd_row_storage(enum referd_table t, void *row)
 {
-	return (int *)((char *)row + desc_of(t)->row_size - 2 * sizeof(int));
+	return (int *)((char *)row + row_table(t)->row_size - 2 * sizeof(int));
 }
 
 int *
 referd_row_status(enum referd_table t, void *row)
 {
-	return (int *)((char *)row + desc_of(t)->row_size - sizeof(int));
+	return (int *)((char *)row + row_table(t)->row_size - sizeof(int));
 }
 
 void *

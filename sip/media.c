@@ -310,9 +310,12 @@ media_pool_sync(struct engine *e, const struct referd_config *cfg)
 	for (struct call *c = e->calls_head; c; c = c->next)
 		for (struct leg *l = &c->a; l; l = l == &c->a ? &c->b :
 		    l == &c->b ? &c->x : NULL)
-			for (int k = 0; k < SDP_MEDIA_MAX; k++)
-				if (leg_stream(l, k) != NULL)
-					mark_used(e, cfg, leg_stream(l, k));
+			for (int k = 0; k < SDP_MEDIA_MAX; k++) {
+				const struct media *m = leg_stream(l, k);
+
+				if (m != NULL)
+					mark_used(e, cfg, m);
+			}
 	return 0;
 }
 
