@@ -223,8 +223,12 @@ leg_from_peer(const struct engine *e, const struct leg *leg,
 	const struct referd_gw *g;
 	struct addr dest;
 
+	/* The usual case first: the peer sends from where it always did
+	 * (dialog_dest parses a URI, which that case does not need). */
+	if (addr_equal(&leg->peer, src))
+		return 1;
 	dialog_dest(leg, &dest);
-	if (addr_equal(&leg->peer, src) || addr_equal(&dest, src))
+	if (addr_equal(&dest, src))
 		return 1;
 	if ((g = trusted_gateway(e, src)) == NULL)
 		return 0;

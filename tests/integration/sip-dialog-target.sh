@@ -42,17 +42,25 @@ sent() {
 	wire_count "$H_ADDR" "$1" "$2"
 }
 
+# elsewhere_call CASE NAME ADDR RR: a call from A to B whose 200 names
+# B's Contact .4 and carries the header RR; peer CASE-NAME on ADDR takes
+# the in-dialog requests (its log $H_TMP/CASE-NAME.log, pid LPID), B is
+# CASE-b (pid BPID); A's exit status in H_RC.
+elsewhere_call() {
+	h_sipp "$1-$2" "$3" 5060 -sf "$SC/uas-dialog-elsewhere.xml" -m 1 \
+	    -trace_logs -log_file "$H_TMP/$1-$2.log"
+	LPID=$H_PID
+	h_sipp "$1-b" "$B" 5060 -sf "$SC/uas-contact-elsewhere.xml" -m 1 \
+	    -set contact "$BC:5060" -set rr "$4"
+	BPID=$H_PID
+	h_sipp "$1-a" "$A" 5060 -sn uac -d 1000 -s 5551000 -m 1 "$H_ADDR:5060"
+	h_wait_exit "$H_PID" 20
+}
+
 # 1. B's Contact elsewhere, no route set.
-h_sipp c1-bc "$BC" 5060 -sf "$SC/uas-dialog-elsewhere.xml" -m 1 \
-    -trace_logs -log_file "$H_TMP/c1-bc.log"
-BCPID=$H_PID
-h_sipp c1-b "$B" 5060 -sf "$SC/uas-contact-elsewhere.xml" -m 1 \
-    -set contact "$BC:5060" -set rr "X-No-Route: 1"
-BPID=$H_PID
-h_sipp c1-a "$A" 5060 -sn uac -d 1000 -s 5551000 -m 1 "$H_ADDR:5060"
-h_wait_exit "$H_PID" 20
+elsewhere_call c1 bc "$BC" "X-No-Route: 1"
 h_is "1: A's call completes (A hangs up)" "$H_RC" 0
-h_wait_exit "$BCPID" 20
+h_wait_exit "$LPID" 20
 h_is "1: B's Contact (.4) gets referd's BYE and answers it" "$H_RC" 0
 h_wait_exit "$BPID" 5
 h_is "1: the ACK of B's 200 went to B's Contact .4" "$(sent "$BC" '^ACK ')" 1
@@ -63,16 +71,9 @@ h_grep "1: the BYE's Request-URI is B's Contact, no Route" \
     "$H_TMP/c1-bc.log" "BYE sip:b@$BC:5060 route=\$"
 
 # 2. The same with a Record-Route: the route set wins.
-h_sipp c2-rr "$RR" 5060 -sf "$SC/uas-dialog-elsewhere.xml" -m 1 \
-    -trace_logs -log_file "$H_TMP/c2-rr.log"
-RRPID=$H_PID
-h_sipp c2-b "$B" 5060 -sf "$SC/uas-contact-elsewhere.xml" -m 1 \
-    -set contact "$BC:5060" -set rr "Record-Route: <sip:$RR:5060;lr>"
-BPID=$H_PID
-h_sipp c2-a "$A" 5060 -sn uac -d 1000 -s 5551000 -m 1 "$H_ADDR:5060"
-h_wait_exit "$H_PID" 20
+elsewhere_call c2 rr "$RR" "Record-Route: <sip:$RR:5060;lr>"
 h_is "2: A's call completes" "$H_RC" 0
-h_wait_exit "$RRPID" 20
+h_wait_exit "$LPID" 20
 h_is "2: the Record-Route's address (.6) gets referd's BYE and answers it" \
     "$H_RC" 0
 h_wait_exit "$BPID" 5
